@@ -1,0 +1,143 @@
+"""The `rareflow` command: run, validate and list scenarios.
+
+Errors on input are printed as lists of problems (file, path, fix) with exit code 1; a
+traceback reaches the user only with --debug.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import RareflowError, ScenarioError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="rareflow: rare-earth supply chains as a linear program.")
+console = Console()
+err = Console(stderr=True)
+
+
+def _options(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for p in pairs:
+        if "=" not in p:
+            raise RareflowError(f"--solver-option '{p}' is not KEY=VALUE (e.g. solver=ipm)")
+        k, v = p.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+@app.command()
+def run(
+    scenario: str = typer.Argument(..., help="built-in scenario name or path to a YAML file"),
+    out: Path = typer.Option(None, "--out", "-o", help="directory for the CSV/JSON results "
+                             "(default: rareflow-out/<scenario>)"),
+    solver_option: list[str] = typer.Option([], "--solver-option", help="HiGHS option KEY=VALUE"),
+    top: int = typer.Option(10, help="how many flows to show"),
+) -> None:
+    """Solve a scenario, print a summary and write its result tables."""
+    from . import load
+    from .outputs import write_results
+
+    model = load(scenario)
+    results = model.solve(**_options(solver_option))
+    out = out or Path("rareflow-out") / model.name
+    write_results(results, out)
+    _print_summary(results, top)
+    console.print(f"[dim]results written to {out}/ (summary.json, *.csv)[/dim]")
+
+
+def _print_summary(r, top: int) -> None:
+    s = r.summary()
+    console.print(f"[bold]{s['scenario']}[/bold]: {s['status']}, objective "
+                  f"{s['objective']:,.0f} {s['currency']}; {s['variables']:,} variables, "
+                  f"{s['constraints']:,} constraints; built in {s['build_seconds']:.3f} s, "
+                  f"solved in {s['solve_seconds']:.3f} s; mass balance within "
+                  f"{s['max_balance_residual_t']:.1e} t")
+    un = r.unserved
+    un = un[un["amount"] > 0]
+    if len(un):
+        t = Table(title="Unserved demand (t)")
+        for c in ("region", "sector", "commodity", "period", "requested", "amount"):
+            t.add_column(c, justify="right" if c in ("requested", "amount") else "left")
+        for row in un.itertuples():
+            t.add_row(row.region, row.sector, row.commodity, row.period,
+                      f"{row.requested:,.1f}", f"{row.amount:,.1f}")
+        console.print(t)
+    else:
+        console.print("[green]All demand is served.[/green]")
+    fl = r.flows
+    fl = fl[fl["amount"] > 0].sort_values("amount", ascending=False).head(top)
+    if len(fl):
+        t = Table(title=f"Top {len(fl)} flows (t)")
+        for c in ("origin", "destination", "commodity", "period", "amount"):
+            t.add_column(c, justify="right" if c == "amount" else "left")
+        for row in fl.itertuples():
+            t.add_row(row.origin, row.destination, row.commodity, row.period, f"{row.amount:,.1f}")
+        console.print(t)
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., help="scenario files to check")) -> None:
+    """Check scenario files; print every problem at once; exit 1 if any."""
+    from .model.loader import load_scenario
+
+    bad = 0
+    for f in files:
+        try:
+            scn, _ = load_scenario(f)
+        except ScenarioError as e:
+            bad += 1
+            err.print(f"[red]✗ {f}[/red]: {len(e.problems)} problem(s)")
+            for p in e.problems:
+                err.print(f"  - {p}", markup=False, highlight=False)
+            continue
+        console.print(f"[green]✓ {f}[/green]: valid ({scn.name})")
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    import yaml
+
+    from .model.loader import builtin_dir, builtin_names
+
+    t = Table(title="Built-in scenarios")
+    t.add_column("name")
+    t.add_column("extends")
+    t.add_column("description")
+    for name in builtin_names():
+        data = yaml.safe_load((builtin_dir() / f"{name}.yaml").read_text()) or {}
+        t.add_row(name, str(data.get("extends") or ""), str(data.get("description", "")))
+    console.print(t)
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv or os.environ.get("RAREFLOW_DEBUG")
+    if "--debug" in sys.argv:
+        sys.argv.remove("--debug")
+    try:
+        app()
+    except RareflowError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/yellow]")
+        sys.exit(130)
+    except Exception as e:  # an internal bug: say so plainly, keep the traceback for --debug
+        if debug:
+            raise
+        err.print(f"[red]internal error:[/red] {type(e).__name__}: {e}\n"
+                  "This is a bug in rareflow; rerun with --debug for the traceback and report it.")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

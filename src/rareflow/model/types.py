@@ -1,0 +1,102 @@
+"""Field types shared by the scenario schema and the policy modules.
+
+Numbers are checked once, at load time, so that the LP assembly can trust them: NaN is
+never data, infinity only where "unbounded" makes sense, negatives only where allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+
+from .periods import parse_key
+
+
+class Block(BaseModel):
+    """Base of every scenario block: unknown keys are errors, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=False)
+
+
+def _number(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError("expected a number, got a true/false value")
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in {".inf", "inf", "+inf", "infinity"}:
+            return math.inf
+        raise ValueError(f"expected a number, got the text '{v}'")
+    return v
+
+
+def _finite_nonneg(v: float) -> float:
+    if math.isnan(v):
+        raise ValueError("NaN is not a value; give a number")
+    if math.isinf(v):
+        raise ValueError("infinity is not allowed here; give a finite number")
+    if v < 0:
+        raise ValueError(f"must be zero or more, got {v}")
+    return v
+
+
+def _nonneg_or_inf(v: float) -> float:
+    if math.isnan(v):
+        raise ValueError("NaN is not a value; give a number (or .inf for unbounded)")
+    if v < 0:
+        raise ValueError(f"must be zero or more, got {v}")
+    return v
+
+
+def _positive(v: float) -> float:
+    _finite_nonneg(v)
+    if v == 0:
+        raise ValueError("must be greater than zero")
+    return v
+
+
+def _finite(v: float) -> float:
+    if math.isnan(v) or math.isinf(v):
+        raise ValueError("must be a finite number")
+    return v
+
+
+def _fraction(v: float) -> float:
+    _finite_nonneg(v)
+    if v > 1:
+        raise ValueError(f"must be a fraction between 0 and 1, got {v}")
+    return v
+
+
+def _period_key(v: Any) -> Any:
+    if isinstance(v, _dt.datetime):
+        v = v.date()
+    if isinstance(v, _dt.date):
+        raise ValueError(
+            f"'{v}' is a date; periods are years (2025), quarters (2025Q2) or months (2025-05)"
+        )
+    parse_key(v)
+    return v if isinstance(v, int) else str(v)
+
+
+def _date_text(v: Any) -> Any:
+    if isinstance(v, _dt.date | _dt.datetime):
+        return v.isoformat()
+    return v
+
+
+Amount = Annotated[float, BeforeValidator(_number), AfterValidator(_finite_nonneg)]
+"""Finite, ≥ 0 (tonnes, costs, rates)."""
+Bound = Annotated[float, BeforeValidator(_number), AfterValidator(_nonneg_or_inf)]
+"""≥ 0 or .inf (capacities)."""
+Coef = Annotated[float, BeforeValidator(_number), AfterValidator(_positive)]
+"""> 0 (process coefficients)."""
+Fraction = Annotated[float, BeforeValidator(_number), AfterValidator(_fraction)]
+Real = Annotated[float, BeforeValidator(_number), AfterValidator(_finite)]
+PeriodKey = Annotated[int | str, BeforeValidator(_period_key)]
+DateText = Annotated[str | int, BeforeValidator(_date_text)]
+
+AmountSeries = Amount | dict[PeriodKey, Amount]
+BoundSeries = Bound | dict[PeriodKey, Bound]

@@ -1,0 +1,86 @@
+"""The central object: a scenario compiled to an LP, solved and re-solved on demand.
+
+Like a PyPSA network or a linopy model, a `Model` is built once and kept: later solves can
+change bounds and right-hand sides and start from the last basis.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SolveError
+from .model.loader import from_dict, load_scenario, parse_yaml
+from .model.schema import Scenario
+from .model.validate import make_periods
+from .solve import highs
+from .solve.assemble import assemble
+from .solve.check import check_mass_balance
+from .solve.diagnose import diagnose
+from .solve.results import Results
+
+
+class Model:
+    def __init__(self, scenario: Scenario, files: list[str] | None = None) -> None:
+        self.scenario = scenario
+        self.files = files or []
+        self.periods = make_periods(scenario)
+        t0 = time.perf_counter()
+        self.build = assemble(scenario, self.periods)
+        self.frozen = self.build.freeze()
+        self.build_seconds = time.perf_counter() - t0
+        self._highs = None
+        self._options: dict = {}
+
+    def __repr__(self) -> str:
+        rows, cols = self.frozen.shape
+        return (f"<Model {self.scenario.name}: {len(self.periods.labels)} periods, "
+                f"{cols:,} variables, {rows:,} constraints>")
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def solver(self, options: dict | None = None):
+        """The kept HiGHS object (created on first use; options applied each call)."""
+        if self._highs is None:
+            self._highs = highs.new_solver(self.frozen, options)
+        elif options:
+            for k, v in options.items():
+                highs.set_option(self._highs, k, v)
+        return self._highs
+
+    def solve(self, check: bool = True, **options) -> Results:
+        """Solve (warm from the last basis when re-solving) and check mass balance."""
+        h = self.solver(options or None)
+        sol = highs.run(h)
+        if sol.status != "optimal":
+            raise SolveError(self._explain_failure(sol.status))
+        worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels()) if check \
+            else float("nan")
+        return Results(self, sol, worst)
+
+    def _explain_failure(self, status: str) -> str:
+        if status in ("infeasible", "infeasible_or_unbounded"):
+            why = diagnose(self.build, self.frozen)
+            head = f"Scenario '{self.name}' cannot be satisfied."
+            if why:
+                return "\n".join([head, "These constraints conflict:", *(f"  - {w}" for w in why)])
+            return head + " No single row or bound could be named; check minimums and balances."
+        if status == "unbounded":
+            neg = np.flatnonzero(self.frozen.cost < 0)
+            return (f"Scenario '{self.name}' is unbounded: some cost can fall without limit "
+                    f"({len(neg)} negative costs).")
+        return f"Scenario '{self.name}': the solver stopped with status '{status}'."
+
+
+def load(name_or_path: str | Path) -> Model:
+    """A built-in scenario name (e.g. 'toy') or a path to a YAML scenario file."""
+    scn, files = load_scenario(name_or_path)
+    return Model(scn, files)
+
+
+def from_yaml(text: str, name: str = "<text>") -> Model:
+    return Model(from_dict(parse_yaml(text, name), name), [name])

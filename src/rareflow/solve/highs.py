@@ -1,0 +1,105 @@
+"""The HiGHS backend: hand the frozen arrays over once, keep the solver for warm re-solves."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from ..errors import RareflowError
+from .lp import Frozen
+
+DEFAULT_OPTIONS: dict[str, object] = {
+    "output_flag": False,
+    "primal_feasibility_tolerance": 1e-9,
+    "dual_feasibility_tolerance": 1e-9,
+}
+
+
+@dataclass
+class Solution:
+    status: str
+    objective: float
+    x: np.ndarray
+    row_dual: np.ndarray
+    col_dual: np.ndarray
+    row_value: np.ndarray
+    seconds: float
+    iterations: int
+    info: dict = field(default_factory=dict)
+
+
+def new_solver(lp: Frozen, options: dict | None = None) -> highspy.Highs:
+    h = highspy.Highs()
+    for k, v in {**DEFAULT_OPTIONS, **(options or {})}.items():
+        set_option(h, k, v)
+    model = highspy.HighsLp()
+    n_rows, n_cols = lp.shape
+    model.num_col_ = n_cols
+    model.num_row_ = n_rows
+    model.col_cost_ = lp.cost
+    model.col_lower_ = lp.lb
+    model.col_upper_ = lp.ub
+    model.row_lower_ = lp.row_lb
+    model.row_upper_ = lp.row_ub
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = lp.a.indptr
+    model.a_matrix_.index_ = lp.a.indices
+    model.a_matrix_.value_ = lp.a.data
+    model.a_matrix_.num_col_ = n_cols
+    model.a_matrix_.num_row_ = n_rows
+    h.passModel(model)
+    return h
+
+
+def set_option(h: highspy.Highs, key: str, value: object) -> None:
+    kind = h.getOptionType(key)
+    if kind[0] != highspy.HighsStatus.kOk:
+        raise RareflowError(f"unknown HiGHS option '{key}'; see the HiGHS options reference")
+    t = kind[1]
+    if t == highspy.HighsOptionType.kBool and isinstance(value, str):
+        value = value.lower() in ("1", "true", "on", "yes")
+    elif t == highspy.HighsOptionType.kInt:
+        value = int(value)
+    elif t == highspy.HighsOptionType.kDouble:
+        value = float(value)
+    if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+        raise RareflowError(f"HiGHS refused option {key}={value!r}")
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
+}
+
+
+def run(h: highspy.Highs) -> Solution:
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    status = _STATUS.get(h.getModelStatus(), h.modelStatusToString(h.getModelStatus()))
+    info = h.getInfo()
+    n = h.getNumCol()
+    if status == "optimal":
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value)
+        row_dual = np.asarray(sol.row_dual)
+        col_dual = np.asarray(sol.col_dual)
+        row_value = np.asarray(sol.row_value)
+        obj = float(info.objective_function_value)
+    else:
+        x = np.full(n, np.nan)
+        row_dual = np.full(h.getNumRow(), np.nan)
+        col_dual = np.full(n, np.nan)
+        row_value = np.full(h.getNumRow(), np.nan)
+        obj = float("nan")
+    return Solution(status, obj, x, row_dual, col_dual, row_value, seconds,
+                    int(info.simplex_iteration_count) + int(info.ipm_iteration_count),
+                    {"highs_run_time": h.getRunTime()})
