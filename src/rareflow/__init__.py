@@ -1,9 +1,9 @@
 """rareflow: the rare-earth supply chain as a linear program, with what-if answers in words."""
 
 from .errors import MassBalanceError, Problem, RareflowError, ScenarioError, SolveError
-from .network import Model, from_yaml, load
+from .network import Model, from_mapping, from_yaml, load
 from .solve.results import Results
 
 __version__ = "0.1.0"
-__all__ = ["load", "from_yaml", "Model", "Results", "RareflowError", "ScenarioError",
+__all__ = ["load", "from_yaml", "from_mapping", "Model", "Results", "RareflowError", "ScenarioError",
            "SolveError", "MassBalanceError", "Problem"]

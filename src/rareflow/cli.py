@@ -18,8 +18,8 @@ from .errors import RareflowError, ScenarioError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="rareflow: rare-earth supply chains as a linear program.")
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _options(pairs: list[str]) -> dict[str, str]:

@@ -83,4 +83,10 @@ def load(name_or_path: str | Path) -> Model:
 
 
 def from_yaml(text: str, name: str = "<text>") -> Model:
+    """A model from YAML text (no `extends`)."""
     return Model(from_dict(parse_yaml(text, name), name), [name])
+
+
+def from_mapping(data: dict, name: str = "<dict>") -> Model:
+    """A model from an in-memory mapping shaped like a scenario file (no `extends`)."""
+    return Model(from_dict(data, name), [name])

@@ -23,50 +23,55 @@ class Block(BaseModel):
 
 def _number(v: Any) -> Any:
     if isinstance(v, bool):
-        raise ValueError("expected a number, got a true/false value")
+        raise ValueError("expected a number, got a true/false value | write a number")
     if isinstance(v, str):
         s = v.strip().lower()
         if s in {".inf", "inf", "+inf", "infinity"}:
             return math.inf
-        raise ValueError(f"expected a number, got the text '{v}'")
+        try:
+            float(s)
+        except ValueError:
+            raise ValueError(f"expected a number, got the text '{v}' | write a number") from None
+        raise ValueError(f"expected a number, got the text '{v}' | write {v} without quotes")
     return v
 
 
 def _finite_nonneg(v: float) -> float:
     if math.isnan(v):
-        raise ValueError("NaN is not a value; give a number")
+        raise ValueError("NaN is not a value | write a number")
     if math.isinf(v):
-        raise ValueError("infinity is not allowed here; give a finite number")
+        raise ValueError("infinity is not allowed here | write a finite number")
     if v < 0:
-        raise ValueError(f"must be zero or more, got {v}")
+        raise ValueError(f"must be zero or more, got {v:g} | write 0 or a positive number")
     return v
 
 
 def _nonneg_or_inf(v: float) -> float:
     if math.isnan(v):
-        raise ValueError("NaN is not a value; give a number (or .inf for unbounded)")
+        raise ValueError("NaN is not a value | write a number, or .inf for unbounded")
     if v < 0:
-        raise ValueError(f"must be zero or more, got {v}")
+        raise ValueError(f"must be zero or more, got {v:g} | write 0 or a positive number, "
+                         "or .inf for unbounded")
     return v
 
 
 def _positive(v: float) -> float:
     _finite_nonneg(v)
     if v == 0:
-        raise ValueError("must be greater than zero")
+        raise ValueError("must be greater than zero | write a positive coefficient or drop the entry")
     return v
 
 
 def _finite(v: float) -> float:
     if math.isnan(v) or math.isinf(v):
-        raise ValueError("must be a finite number")
+        raise ValueError("must be a finite number | write a number")
     return v
 
 
 def _fraction(v: float) -> float:
     _finite_nonneg(v)
     if v > 1:
-        raise ValueError(f"must be a fraction between 0 and 1, got {v}")
+        raise ValueError(f"must be a fraction between 0 and 1, got {v:g} | write e.g. 0.3 for 30 %")
     return v
 
 
@@ -75,9 +80,12 @@ def _period_key(v: Any) -> Any:
         v = v.date()
     if isinstance(v, _dt.date):
         raise ValueError(
-            f"'{v}' is a date; periods are years (2025), quarters (2025Q2) or months (2025-05)"
+            f"'{v}' is a date | write a year (2025), a quarter (2025Q2) or a month (2025-05)"
         )
-    parse_key(v)
+    try:
+        parse_key(v)
+    except ValueError as e:
+        raise ValueError(str(e).replace("; use", " | use")) from None
     return v if isinstance(v, int) else str(v)
 
 

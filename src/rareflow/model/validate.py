@@ -44,7 +44,7 @@ def _walk(root: type[BaseModel], loc: tuple) -> tuple[list[str], type[BaseModel]
         if isinstance(part, int):
             path.append(f"[{part}]")
             continue
-        tag = [m for m in options if _tag(m) == part]
+        tag = [m for m in options if part in (_tag(m), m.__name__)]
         if tag:
             model, options = tag[0], []
             continue
@@ -97,7 +97,7 @@ def _parent_model(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     for part in loc[:-1]:
         if isinstance(part, int) or part in _TYPE_WORDS or "[" in str(part):
             continue
-        tag = [m for m in options if _tag(m) == part]
+        tag = [m for m in options if part in (_tag(m), m.__name__)]
         if tag:
             model, options = tag[0], []
             continue
@@ -125,12 +125,17 @@ def _message(err: dict, root: type[BaseModel]) -> tuple[str, str]:
         return (f"unknown key '{name}'",
                 f"{hint}remove it or use one of: {', '.join(allowed)}" if allowed else "remove it")
     if kind == "union_tag_invalid":
-        tags = err.get("ctx", {}).get("expected_tags", "")
-        return (f"unknown type {err.get('input')!r}", f"use one of the types: {tags}")
+        ctx = err.get("ctx", {})
+        tags = ctx.get("expected_tags", "")
+        close = difflib.get_close_matches(str(ctx.get("tag")), [t.strip(" '") for t in
+                                          str(tags).split(",")], n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return (f"unknown type '{ctx.get('tag')}'", f"{hint}use one of the types: {tags}")
     if kind == "union_tag_not_found":
         return "no 'type' given", "add 'type:' (export_ban, agreement, …)"
     if kind == "value_error":
-        return err["msg"].removeprefix("Value error, "), "correct the value"
+        msg, _, fix = err["msg"].removeprefix("Value error, ").partition(" | ")
+        return msg, fix or "correct the value"
     if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
         return f"expected a number, got {err.get('input')!r}", "write a number"
     if kind in ("string_type",):
@@ -153,6 +158,9 @@ def pydantic_problems(exc: ValidationError, root: type[BaseModel]) -> list[tuple
         [path], _ = _walk(root, loc)
         groups[path].append((err, loc))
     out = []
+    for path in [p for p in groups if any(q.startswith((p + "[", p + ".")) for q in groups)]:
+        if all(e["type"] not in ("missing", "extra_forbidden") for e, _ in groups[path]):
+            del groups[path]  # a union's "not a number" branch; the deeper error says more
     for path, errs in groups.items():
         specific = [e for e in errs if e[0]["type"] in ("value_error", "missing", "extra_forbidden",
                                                         "union_tag_invalid", "union_tag_not_found",

@@ -12,7 +12,6 @@ from ..model.types import Block, PeriodKey
 
 if TYPE_CHECKING:
     from ..errors import Problem
-    from ..solve.assemble import Build
 
 
 class PolicyBase(Block):

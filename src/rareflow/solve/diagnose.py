@@ -56,6 +56,31 @@ def diagnose(build, frozen) -> list[str]:
         for j in np.flatnonzero((xs < lo - EPS) | (xs > hi + EPS))[:20]:
             which = "minimum" if xs[j] < lo[j] - EPS else "maximum"
             bound = lo[j] if which == "minimum" else hi[j]
+            rows = _balance_rows_of(frozen, span.start + j)
+            where = "; ".join(_balance_hint(build, frozen, bal, i, x) for i in rows)
             out.append(f"The {which} of {span.kind} ({_name(span.labels, j)}) = {bound:,.6g} "
-                       f"conflicts with the rest; the closest feasible value is {xs[j]:,.6g}.")
+                       f"conflicts with the rest; the closest feasible value is {xs[j] + 0:,.6g}"
+                       + (f". It enters {where}." if where else "."))
     return out
+
+
+def _balance_rows_of(frozen, col: int) -> np.ndarray:
+    a = frozen.a
+    rows = a.indices[a.indptr[col]:a.indptr[col + 1]]
+    return rows[rows < frozen.n_balance]
+
+
+def _balance_hint(build, frozen, bal, i: int, x) -> str:
+    """Name a balance row and say whether anything could take a surplus or fill a gap there."""
+    r = bal.iloc[i]
+    row = frozen.a[i]
+    vals, cols = row.data, row.indices
+    can_take = np.any((vals < 0) & (frozen.ub[cols] > 0))
+    can_give = np.any((vals > 0) & (frozen.ub[cols] > 0))
+    text = f"the balance of {r['commodity']} in {r['region']} in {r['period']}"
+    if not can_take:
+        text += (" where nothing can consume, ship, store or discard it (add a use or a route, "
+                 "or give the commodity a disposal_cost)")
+    elif not can_give:
+        text += " where nothing can supply it"
+    return text
