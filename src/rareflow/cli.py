@@ -119,6 +119,21 @@ def scenarios() -> None:
     console.print(t)
 
 
+def _register_area_commands() -> None:
+    """Each area (sweep, report, store, web, analyze, explain) may add commands in its own
+    `commands.py` with `register(app)`, so areas stay independent of this file."""
+    import importlib
+    import importlib.util
+
+    for area in ("analyze", "explain", "sweep", "report", "store", "web"):
+        name = f"rareflow.{area}.commands"
+        if importlib.util.find_spec(f"rareflow.{area}") and importlib.util.find_spec(name):
+            importlib.import_module(name).register(app)
+
+
+_register_area_commands()
+
+
 def main() -> None:
     debug = "--debug" in sys.argv or os.environ.get("RAREFLOW_DEBUG")
     if "--debug" in sys.argv:
