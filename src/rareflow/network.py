@@ -76,9 +76,13 @@ class Model:
         return f"Scenario '{self.name}': the solver stopped with status '{status}'."
 
 
-def load(name_or_path: str | Path) -> Model:
-    """A built-in scenario name (e.g. 'toy') or a path to a YAML scenario file."""
-    scn, files = load_scenario(name_or_path)
+def load(name_or_path: str | Path, overrides: dict | None = None) -> Model:
+    """A built-in scenario name (e.g. 'toy') or a path to a YAML scenario file.
+
+    `overrides` is a mapping shaped like a scenario file, laid over the scenario exactly as an
+    `extends:` overlay would be (lists merge by id), e.g. to toggle a policy from the web page.
+    """
+    scn, files = load_scenario(name_or_path, overrides)
     return Model(scn, files)
 
 

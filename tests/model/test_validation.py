@@ -191,3 +191,14 @@ def test_cli_run_on_bad_file_exits_1_and_writes_nothing(tmp_path):
     assert p.returncode == 1
     assert "Traceback" not in p.stderr and "facilities[0].region" in p.stderr
     assert not out.exists()
+
+
+def test_overrides_merge_by_id_and_are_validated():
+    m = rareflow.load("toy", overrides={"facilities": [{"id": "irel-mining", "capacity": 10}]})
+    assert m.scenario.facilities[0].capacity == 10
+    assert m.scenario.facilities[0].cost == 20  # untouched fields stay
+    with pytest.raises(rareflow.ScenarioError) as e:
+        rareflow.load("toy", overrides={"routes": [{"from": "IND", "to": "XXX",
+                                                    "commodity": "ndpr_oxide"}]})
+    assert e.value.problems[0].path == "routes[1].to"
+    assert e.value.problems[0].file == "<overrides>"

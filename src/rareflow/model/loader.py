@@ -225,8 +225,17 @@ def from_dict(raw: dict, file: str = "<dict>", origins: dict | None = None) -> S
     return scn
 
 
-def load_scenario(name_or_path: str | Path) -> tuple[Scenario, list[str]]:
+def load_scenario(name_or_path: str | Path, overrides: dict | None = None
+                  ) -> tuple[Scenario, list[str]]:
     path = resolve(name_or_path)
     raw, origins, files = load_raw(path)
+    if overrides:
+        if not isinstance(overrides, dict):
+            raise ScenarioError([Problem("", "overrides must be a mapping shaped like a scenario",
+                                         "send an object such as {\"facilities\": [...]}",
+                                         "<overrides>")])
+        _check_shape(overrides, "<overrides>")
+        raw = merge(raw, overrides, origins, "<overrides>")
+        files = [*files, "<overrides>"]
     raw.pop("extends", None)
     return from_dict(raw, files[-1], origins), files
