@@ -49,7 +49,7 @@ class Agreement(PolicyBase):
             return
         flows = ctx.route_cols[routes][:, t]  # routes × active periods
         length = ctx.periods.length[t]
-        labels = pd.DataFrame({"policy": self.label(), "period": [ctx.periods.labels[i] for i in t]})
+        labels = pd.DataFrame({"policy": self.label(), "period": ctx.labels[t]})
         for side, volume, sign in (("min", self.min, 1.0), ("max", self.max, -1.0)):
             if volume is None or (side == "min" and volume == 0):
                 continue
