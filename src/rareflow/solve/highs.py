@@ -71,6 +71,7 @@ def set_option(h: highspy.Highs, key: str, value: object) -> None:
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kModelEmpty: "optimal",  # nothing to decide: the empty answer
     highspy.HighsModelStatus.kInfeasible: "infeasible",
     highspy.HighsModelStatus.kUnbounded: "unbounded",
     highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
