@@ -1,13 +1,15 @@
 """Writing results to disk so an interrupted run never leaves a half-written result.
 
-Every file is written to a temporary name in the target directory and renamed into place;
-`summary.json` goes last, so its presence marks a complete set.
+Single files are written to a temporary name and renamed into place. A result set is written
+into a fresh sibling directory which then replaces the old one by rename, so a reader sees
+either the old complete set or the new complete set, never a mix.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -49,14 +51,30 @@ def _table_csv(name: str, df: pd.DataFrame) -> str:
     return df.reindex(columns=cols or CSV_COLUMNS[name]).to_csv(index=False)
 
 
-def write_results(results: Results, out: Path) -> list[Path]:
-    """All tables as CSV plus summary.json; returns the paths written."""
-    out = Path(out)
-    texts = {f"{name}.csv": _table_csv(name, df) for name, df in results.tables().items()}
-    written = []
-    for fname, text in texts.items():  # render everything first: no partial set on error
-        atomic_write(out / fname, text)
-        written.append(out / fname)
-    atomic_write(out / "summary.json", json.dumps(results.summary(), indent=2, default=str))
-    written.append(out / "summary.json")
-    return written
+def write_results(results: Results, out: Path, extra: dict[str, str | bytes] | None = None
+                  ) -> list[Path]:
+    """All tables as CSV plus summary.json (and `extra` files); returns the final paths."""
+    out = Path(out).absolute()
+    texts: dict[str, str | bytes] = {f"{name}.csv": _table_csv(name, df)
+                                     for name, df in results.tables().items()}
+    texts.update(extra or {})
+    texts["summary.json"] = json.dumps(results.summary(), indent=2, default=str)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
+    try:
+        for fname, text in texts.items():
+            with open(tmp / fname, "wb") as fh:
+                fh.write(text.encode() if isinstance(text, str) else text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if out.exists():
+            old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+            os.replace(out, old / "set")
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out / f for f in texts]

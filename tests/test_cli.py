@@ -1,0 +1,103 @@
+"""The command line on the DESIGN example and a hand-worked example."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rareflow import load
+from rareflow.outputs import write_results
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "rareflow.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def rows(path):
+    with open(path) as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_run_toy_writes_every_table(tmp_path):
+    p = cli("run", "toy", "--out", tmp_path / "toy")
+    assert p.returncode == 0, p.stderr
+    assert "Unserved demand" in p.stdout
+    s = json.loads((tmp_path / "toy" / "summary.json").read_text())
+    assert {"status", "objective", "scenario", "periods"} <= s.keys()
+    assert s["status"] == "optimal" and s["objective"] == pytest.approx(565_267_500)
+    assert s["periods"] == [str(y) for y in range(2024, 2031)]
+    un = rows(tmp_path / "toy" / "unserved.csv")
+    assert list(un[0])[:5] == ["region", "commodity", "sector", "period", "amount"]
+    assert [float(r["amount"]) for r in un] == [800.0] * 7
+    for f in ("flows", "activity", "stocks", "prices", "builds"):
+        assert (tmp_path / "toy" / f"{f}.csv").exists()
+    assert list(rows(tmp_path / "toy" / "prices.csv")[0]) == ["region", "commodity", "period",
+                                                              "price"]
+    assert not [f for f in (tmp_path).iterdir() if f.name.startswith(".")]
+
+
+def test_run_hand_worked_example(tmp_path):
+    p = cli("run", ROOT / "examples" / "export-ban.yaml", "--out", tmp_path / "o")
+    assert p.returncode == 0, p.stderr
+    s = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert s["objective"] == pytest.approx(33_100)
+    fl = {(r["origin"], r["period"]): float(r["amount"]) for r in rows(tmp_path / "o" / "flows.csv")}
+    assert fl == {("A", "2024"): 80.0, ("C", "2025"): 50.0}
+    un = rows(tmp_path / "o" / "unserved.csv")
+    assert [(r["period"], float(r["amount"])) for r in un] == [("2025", 30.0)]
+    pr = {(r["region"], r["period"]): float(r["price"]) for r in rows(tmp_path / "o" / "prices.csv")}
+    assert pr[("B", "2024")] == pytest.approx(15) and pr[("B", "2025")] == pytest.approx(1000)
+
+
+def test_interrupted_write_keeps_the_previous_complete_set(tmp_path, monkeypatch):
+    r = load("toy").solve()
+    out = tmp_path / "res"
+    write_results(r, out)
+    before = {f.name: f.read_text() for f in out.iterdir()}
+
+    import os as _os
+
+    real = _os.fsync
+    calls = {"n": 0}
+
+    def dying_fsync(fd):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt  # the process is stopped mid-write
+        return real(fd)
+
+    monkeypatch.setattr("rareflow.outputs.os.fsync", dying_fsync)
+    with pytest.raises(KeyboardInterrupt):
+        write_results(r, out)
+    after = {f.name: f.read_text() for f in out.iterdir()}
+    assert after == before
+    assert [f.name for f in tmp_path.iterdir()] == ["res"]
+
+
+def test_scenarios_lists_builtins():
+    p = cli("scenarios")
+    assert p.returncode == 0 and "toy" in p.stdout
+
+
+def test_unknown_scenario_is_a_clear_error():
+    p = cli("run", "no-such-scenario")
+    assert p.returncode == 1
+    assert "no scenario file or built-in scenario named 'no-such-scenario'" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_solve_error_is_reported_in_words(tmp_path):
+    f = tmp_path / "stuck.yaml"
+    f.write_text("name: stuck\nperiods: [2024]\ncommodities: {ore: {}}\nregions: {J: {}}\n"
+                 "processes: {mine: {outputs: {ore: 1}}}\n"
+                 "facilities: [{id: mine, region: J, process: mine, capacity: 10, minimum: 10}]\n")
+    p = cli("run", f, "--out", tmp_path / "o")
+    assert p.returncode == 1
+    assert "cannot be satisfied" in p.stderr and "disposal_cost" in p.stderr
+    assert not (tmp_path / "o").exists()
