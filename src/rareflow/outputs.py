@@ -26,6 +26,7 @@ CSV_COLUMNS = {
     "builds": ["candidate", "region", "period", "amount", "process", "online"],
     "surplus": ["region", "commodity", "period", "amount"],
     "breaches": ["policy", "period", "side", "amount"],
+    "tolling": ["policy", "owner", "partner", "input", "output", "period", "amount", "input_amount"],
 }
 
 
@@ -54,11 +55,19 @@ def _table_csv(name: str, df: pd.DataFrame) -> str:
 def write_results(results: Results, out: Path, extra: dict[str, str | bytes] | None = None
                   ) -> list[Path]:
     """All tables as CSV plus summary.json (and `extra` files); returns the final paths."""
-    out = Path(out).absolute()
     texts: dict[str, str | bytes] = {f"{name}.csv": _table_csv(name, df)
                                      for name, df in results.tables().items()}
+    for name, df in results.metrics().items():
+        if name != "prices":
+            texts[f"metrics_{name}.csv"] = df.to_csv(index=False)
     texts.update(extra or {})
     texts["summary.json"] = json.dumps(results.summary(), indent=2, default=str)
+    return write_set(out, texts)
+
+
+def write_set(out: Path, texts: dict[str, str | bytes]) -> list[Path]:
+    """Write a set of files as one unit: all of them replace the old set, or none do."""
+    out = Path(out).absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
     try:

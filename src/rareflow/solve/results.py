@@ -96,6 +96,20 @@ class Results:
         return pd.concat([short, excess], ignore_index=True)
 
     @cached_property
+    def tolling(self) -> pd.DataFrame:
+        """policy, owner, partner, input, output, period, amount (t output), input_amount (t)."""
+        df = self._table("tolled")
+        if not len(df):
+            return pd.DataFrame(columns=["policy", "owner", "partner", "input", "output", "period",
+                                         "amount", "input_amount"])
+        pols = {p.id: p for p in self.model.build.policies if p.type == "tolling"}
+        df["input"] = [pols[p].input for p in df["policy"]]
+        df["output"] = [pols[p].output for p in df["policy"]]
+        ratio = [pols[p]._per_output(self.model.build)[0] for p in df["policy"]]
+        df["input_amount"] = df["amount"] * ratio
+        return df
+
+    @cached_property
     def prices(self) -> pd.DataFrame:
         """region, commodity, period, price: the value of one more tonne there and then.
 
@@ -126,10 +140,22 @@ class Results:
             "files": self.model.files,
         }
 
+    def metrics(self) -> dict[str, pd.DataFrame]:
+        """Self-sufficiency, import dependence, HHI, shortfall by sector, days of cover."""
+        from ..analyze import metrics
+
+        return metrics(self)
+
+    def compare(self, base: Results):
+        """What changed in this run against `base` (tables with base, scenario, change)."""
+        from ..analyze import compare
+
+        return compare(base, self)
+
     def to_json(self) -> str:
         return json.dumps(self.summary(), indent=2)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"activity": self.activity, "flows": self.flows, "stocks": self.stocks,
                 "unserved": self.unserved, "prices": self.prices, "builds": self.builds,
-                "surplus": self.surplus, "breaches": self.breaches}
+                "surplus": self.surplus, "breaches": self.breaches, "tolling": self.tolling}
