@@ -83,6 +83,43 @@ def _print_summary(r, top: int) -> None:
 
 
 @app.command()
+def explain(
+    scenario: str = typer.Argument(..., help="built-in scenario name or path to a YAML file"),
+    region: str = typer.Option(None, "--region", "-r", help="only shortfalls in this region"),
+    period: str = typer.Option(None, "--period", "-p", help="only this period"),
+    out: Path = typer.Option(None, "--out", "-o", help="write explain.csv and causes.csv here"),
+    top: int = typer.Option(15, help="rows of the binding-constraint table to show"),
+) -> None:
+    """Why each sector runs short: binding constraints ranked by their dual value."""
+    from . import load
+    from .outputs import write_set
+
+    r = load(scenario).solve()
+    console.print(f"[bold]{r.scenario}[/bold]: {r.status}, objective {r.objective:,.0f} "
+                  f"{r.model.scenario.currency}")
+    for s in r.explain(region, period):
+        console.print(f"• {s}", highlight=False)
+    for s in r.build_plan():
+        console.print(f"▸ {s}", highlight=False)
+    for s in r.target_report():
+        console.print(f"◎ {s}", highlight=False)
+    tab = r.explain_table()
+    if region:
+        tab = tab[tab["affected"].str.contains(f"{region}/") | tab["constraint"].str.contains(region)]
+    if len(tab):
+        t = Table(title="Binding constraints, ranked by what relaxing each by one unit saves "
+                  f"({r.model.scenario.currency})")
+        for c in ("constraint", "period", "saving", "affected shortfalls"):
+            t.add_column(c, justify="right" if c == "saving" else "left", overflow="fold")
+        for row in tab.head(top).itertuples():
+            t.add_row(row.constraint, row.period, f"{abs(row.dual):,.2f}", row.affected[:80])
+        console.print(t)
+    if out:
+        write_set(out, {"explain.csv": tab.to_csv(index=False),
+                        "causes.csv": r.shortfall_causes().to_csv(index=False)})
+
+
+@app.command()
 def validate(files: list[Path] = typer.Argument(..., help="scenario files to check")) -> None:
     """Check scenario files; print every problem at once; exit 1 if any."""
     from .model.loader import load_scenario

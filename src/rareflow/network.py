@@ -55,7 +55,7 @@ class Model:
     def solve(self, check: bool = True, **options) -> Results:
         """Solve (warm from the last basis when re-solving) and check mass balance."""
         h = self.solver(options or None)
-        sol = highs.run(h)
+        sol = highs.run_mip(h, self.frozen) if len(self.frozen.integer) else highs.run(h)
         if sol.status != "optimal":
             raise SolveError(self._explain_failure(sol.status))
         worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels()) if check \

@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from ..policies import POLICY_TYPES
+from ..policies.targets import Target
 from .types import (
     Amount,
     AmountSeries,
@@ -21,6 +22,7 @@ from .types import (
     DateText,
     PeriodKey,
 )
+from .uncertainty import Uncertainty
 
 Policy = Annotated[Union[POLICY_TYPES], Field(discriminator="type")]  # noqa: UP007
 
@@ -157,7 +159,9 @@ class Scenario(Block):
     policies: list[Policy] = []
     events: list[Event] = []
     candidates: list[Candidate] = []
+    targets: list[Target] = []
     sources: dict[str, str] = {}
+    uncertainty: Uncertainty | None = None
 
     def all_policies(self) -> list:
         """Top-level policies, then those inside events (tagged with the event's id and source)."""

@@ -266,6 +266,9 @@ def check_references(scn) -> list[Problem]:
         if c.min_capacity > c.max_capacity:
             probs.append(Problem(f"{path}.min_capacity", "min_capacity exceeds max_capacity",
                                  "lower min_capacity or raise max_capacity"))
+        elif c.min_capacity > 0 and c.max_capacity == float("inf"):
+            probs.append(Problem(f"{path}.max_capacity", "a lumpy plant (min_capacity > 0) needs a "
+                                 "finite max_capacity", "give max_capacity in t/yr"))
     route_ids: dict[str, str] = {}
     for i, r in enumerate(scn.routes):
         path = f"routes[{i}]"
@@ -295,6 +298,7 @@ def check_references(scn) -> list[Problem]:
                                  f"capacity {s.capacity:g}", "lower initial or raise capacity"))
 
     located = [(f"policies[{i}]", p) for i, p in enumerate(scn.policies)]
+    located += [(f"targets[{i}]", p) for i, p in enumerate(scn.targets)]
     for j, ev in enumerate(scn.events):
         located += [(f"events[{j}].policies[{k}]", p) for k, p in enumerate(ev.policies)]
     for path, pol in located:
@@ -311,6 +315,8 @@ def check_references(scn) -> list[Problem]:
                 parse_key(pol.end)[0] < parse_key(pol.start)[0]:
             probs.append(Problem(f"{path}.end", f"end {pol.end} is before start {pol.start}",
                                  "swap start and end"))
+    if scn.uncertainty is not None:
+        probs += scn.uncertainty.check(scn, periods)
     return probs
 
 

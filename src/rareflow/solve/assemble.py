@@ -30,6 +30,8 @@ class Build:
         self.pairs: dict[tuple[str, str], int] = {}
         self.bound_owners: list[tuple[object, np.ndarray]] = []
         self.row_owners: list[tuple[object, np.ndarray]] = []
+        self.integer_cols = np.zeros(0, dtype=np.int64)
+        self.targets: list = []
 
     # ---- helpers used by entity blocks and by policies -------------------------------
     def active(self, start, end) -> np.ndarray:
@@ -219,6 +221,39 @@ class Build:
                                      maxcap[lim])
             self.lp.add_coeffs(np.repeat(mrows, self.T), self.build_cols[lim].ravel(), 1.0)
         self.cand_capacity_rows = rows
+        self._lumpy(cs)
+
+    def _lumpy(self, cs) -> None:
+        """min_capacity: a build is 0 or between min and max — one binary per (candidate, period).
+
+        This is the documented MILP switch: scenarios with lumpy candidates solve as MILPs, then
+        the binaries are fixed and the LP re-solved so prices (duals) still exist.
+        """
+        lumpy = [i for i, c in enumerate(cs) if c.min_capacity > 0]
+        if not lumpy:
+            return
+        frame = self.candidates.iloc[lumpy].rename(columns={"facility": "candidate"})
+        labels = self.entity_labels(frame)
+        bcols = self.build_cols[lumpy]
+        allowed = self.lp.ub[bcols] > 0
+        z = self.lp.add_cols("build_decision", labels, 0.0, allowed.ravel().astype(float), 0.0)
+        self.integer_cols = np.concatenate([self.integer_cols, z])
+        z = z.reshape(len(lumpy), self.T)
+        lo = np.array([cs[i].min_capacity for i in lumpy])[:, None]
+        hi = np.array([cs[i].max_capacity for i in lumpy])[:, None]
+        r1 = self.lp.add_rows("candidate_min", labels, 0.0, np.inf).reshape(len(lumpy), self.T)
+        self.lp.add_coeffs(r1, bcols, 1.0)
+        self.lp.add_coeffs(r1, z, -np.broadcast_to(lo, z.shape))
+        r2 = self.lp.add_rows("candidate_lumpy_max", labels, -np.inf, 0.0).reshape(len(lumpy), self.T)
+        self.lp.add_coeffs(r2, bcols, 1.0)
+        self.lp.add_coeffs(r2, z, -np.broadcast_to(hi, z.shape))
+
+    def add_targets(self) -> None:
+        for i, tg in enumerate(self.scenario.targets):
+            if not tg.id:
+                tg = tg.model_copy(update={"id": f"{tg.type}-{i + 1}"})
+            self.targets.append(tg)
+            tg.apply(self)
 
     def add_policies(self) -> None:
         self.policies = []
@@ -249,7 +284,9 @@ class Build:
         return self.entity_labels(frame)
 
     def freeze(self) -> Frozen:
-        return self.lp.freeze(len(self.pairs) * self.T)
+        frozen = self.lp.freeze(len(self.pairs) * self.T)
+        frozen.integer = self.integer_cols.copy()
+        return frozen
 
 
 def assemble(scn, periods: Periods) -> Build:
@@ -260,5 +297,6 @@ def assemble(scn, periods: Periods) -> Build:
     b.add_demands()
     b.add_candidates()
     b.add_policies()
+    b.add_targets()
     b.add_disposal()
     return b

@@ -51,7 +51,31 @@ def new_solver(lp: Frozen, options: dict | None = None) -> highspy.Highs:
     model.a_matrix_.num_col_ = n_cols
     model.a_matrix_.num_row_ = n_rows
     h.passModel(model)
+    if len(lp.integer):
+        n = len(lp.integer)
+        h.changeColsIntegrality(n, lp.integer.astype(np.int32),
+                                np.full(n, highspy.HighsVarType.kInteger))
     return h
+
+
+def run_mip(h: highspy.Highs, lp: Frozen) -> Solution:
+    """Solve with the integers, then fix them and re-solve the LP so duals (prices) exist."""
+    sol = run(h)
+    if sol.status != "optimal" or not len(lp.integer):
+        return sol
+    idx = lp.integer.astype(np.int32)
+    fixed = np.round(sol.x[idx])
+    n = len(idx)
+    h.changeColsIntegrality(n, idx, np.full(n, highspy.HighsVarType.kContinuous))
+    h.changeColsBounds(n, idx, fixed, fixed)
+    try:
+        lp_sol = run(h)
+    finally:
+        h.changeColsBounds(n, idx, lp.lb[idx], lp.ub[idx])
+        h.changeColsIntegrality(n, idx, np.full(n, highspy.HighsVarType.kInteger))
+    lp_sol.info["mip_objective"] = sol.objective
+    lp_sol.seconds += sol.seconds
+    return lp_sol
 
 
 def set_option(h: highspy.Highs, key: str, value: object) -> None:

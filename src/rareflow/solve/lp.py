@@ -8,7 +8,7 @@ entities touch them, and placed first in the final row order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -116,6 +116,7 @@ class Frozen:
     row_lb: np.ndarray
     row_ub: np.ndarray
     n_balance: int
+    integer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -122,6 +122,22 @@ class Results:
         df["price"] = _clean(dual / b.disc[t]) if len(df) else []
         return df
 
+    @cached_property
+    def costs(self) -> pd.DataFrame:
+        """The objective split by kind of term (discounted), so penalties show apart from costs."""
+        names = {"activity": "operating", "flow": "transport and tariffs", "stock": "holding",
+                 "build": "capital", "unserved": "unserved-demand penalty",
+                 "surplus": "disposal", "agreement_shortfall": "agreement breach",
+                 "agreement_excess": "agreement breach", "tolled": "tolling fees",
+                 "target_shortfall": "target-shortfall penalty"}
+        x, c = self.solution.x, self.model.frozen.cost
+        acc: dict[str, float] = {}
+        for span in self.model.build.lp.cols:
+            v = float(np.dot(x[span.start:span.stop], c[span.start:span.stop]))
+            key = names.get(span.kind, span.kind)
+            acc[key] = acc.get(key, 0.0) + v
+        return pd.DataFrame({"term": list(acc), "amount": list(acc.values())})
+
     def summary(self) -> dict:
         un = self.unserved
         return {
@@ -131,6 +147,7 @@ class Results:
             "currency": self.model.scenario.currency,
             "periods": list(self.model.periods.labels),
             "unserved_total_t": float(un["amount"].sum()) if len(un) else 0.0,
+            "costs": dict(zip(self.costs["term"], self.costs["amount"], strict=True)),
             "max_balance_residual_t": self.max_balance_residual,
             "variables": int(self.model.frozen.shape[1]),
             "constraints": int(self.model.frozen.shape[0]),
@@ -139,6 +156,96 @@ class Results:
             "iterations": self.solution.iterations,
             "files": self.model.files,
         }
+
+    @cached_property
+    def _explainer(self):
+        from .explain import Explainer
+
+        return Explainer(self)
+
+    def explain(self, region: str | None = None, period: str | None = None) -> list[str]:
+        """Sentences: each shortfall and the binding constraints behind it, ranked by dual."""
+        out = self._explainer.sentences()
+        if region:
+            names = {region, self.model.scenario.regions.get(region).label
+                     if region in self.model.scenario.regions else region}
+            out = [s for s in out if any(s.startswith(f"{n}'s") for n in names if n)]
+        if period:
+            out = [s for s in out if str(period) in s]
+        return out
+
+    def explain_table(self) -> pd.DataFrame:
+        """constraint, kind, period, dual, slack, affected — every binding constraint."""
+        return self._explainer.table()
+
+    def shortfall_causes(self) -> pd.DataFrame:
+        """One row per (shortfall, binding constraint upstream of it), ranked by dual."""
+        return self._explainer.shortfalls()
+
+    def build_plan(self) -> list[str]:
+        """What to build, where, when, online when, at what capital cost — in sentences."""
+        b = self.builds
+        if not len(b):
+            return []
+        b = b[b["amount"] > 1e-6]
+        cands = {c.id: c for c in self.model.scenario.candidates}
+        procs = self.model.scenario.processes
+        cur = self.model.scenario.currency
+        regions = self.model.scenario.regions
+        out = []
+        for row in b.itertuples():
+            c = cands[row.candidate]
+            outputs = ", ".join(f"{k}" for k in procs[c.process].outputs)
+            reg = regions[c.region].label or c.region
+            out.append(f"Build {row.amount:,.0f} t/yr of {c.process} capacity ({outputs}) in {reg} "
+                       f"in {row.period} ('{c.id}'), online {row.online}; capital cost "
+                       f"{row.amount * c.capex:,.0f} {cur}.")
+        return out
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """target, period, required (t), shortfall (t), met — per target and period."""
+        df = self._table("target_shortfall", "shortfall")
+        if not len(df):
+            return pd.DataFrame(columns=["target", "period", "shortfall", "met"])
+        df["met"] = df["shortfall"] <= 1e-6
+        return df
+
+    def target_report(self) -> list[str]:
+        """For each target: met throughout, or the earliest period from which it can be met and
+        what limits it before then (the binding constraints upstream of its rows)."""
+        out = []
+        tab = self.targets
+        b = self.model.build
+        for tg in b.targets:
+            rows = tab[tab["target"] == tg.id]
+            if not len(rows):
+                continue
+            unmet = rows[~rows["met"]]
+            if not len(unmet):
+                out.append(f"Target '{tg.id}' ({tg.describe()}) is met in every period "
+                           f"{rows['period'].iloc[0]}–{rows['period'].iloc[-1]}.")
+                continue
+            labels = list(rows["period"])
+            last_bad = labels.index(unmet["period"].iloc[-1])
+            when = (f"can be met from {labels[last_bad + 1]}" if last_bad + 1 < len(labels)
+                    else "cannot be met within the horizon")
+            gap = ", ".join(f"{r.period}: {r.shortfall:,.0f} t" for r in unmet.itertuples())
+            spans = [sp for sp in b.lp.rows if sp.kind == "target"]
+            start_rows = []
+            for sp in spans:
+                sel = (sp.labels["target"] == tg.id) & sp.labels["period"].isin(unmet["period"])
+                start_rows += [self.model.frozen.n_balance + sp.start + int(j)
+                               for j in np.flatnonzero(sel.to_numpy())]
+            found = self._explainer.trace(start_rows)
+            limits = []
+            for c, _ in sorted(found.items(), key=lambda kv: -kv[1]):
+                if c.key[:2] != ("policy", tg.id) and c.name not in limits:
+                    limits.append(c.name)
+            limits = limits[:4]
+            why = ("; limited by " + "; ".join(limits)) if limits else ""
+            out.append(f"Target '{tg.id}' ({tg.describe()}) {when}; it falls short in {gap}{why}.")
+        return out
 
     def metrics(self) -> dict[str, pd.DataFrame]:
         """Self-sufficiency, import dependence, HHI, shortfall by sector, days of cover."""

@@ -1,0 +1,310 @@
+"""Why a sector runs short: the binding constraints upstream of each shortfall, ranked by dual.
+
+From the short balance row (region, commodity, period) we walk up the chain: the columns that
+could supply it (imports, plants, stock drawdown), then their own inputs' balance rows, and so
+on. Every column held at a bound with a nonzero reduced cost, and every policy or capacity row
+with a nonzero dual met on the way, is a bottleneck; its dual (undiscounted) is what relaxing it
+by one tonne would save. Facilities, policies and events are named by id, headline and source.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+EPS = 1e-7
+MAX_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str  # a phrase that completes "is bound by …"
+    kind: str
+    period: str
+    key: tuple
+
+
+class Explainer:
+    def __init__(self, results) -> None:
+        self.r = results
+        m = results.model
+        self.m, self.b, self.f = m, m.build, m.frozen
+        self.sol = results.solution
+        self.a_csr = self.f.a.tocsr()
+        self.T = self.b.T
+        ncol = self.f.shape[1]
+        self.col_span = np.zeros(ncol, dtype=np.int64)
+        for i, sp in enumerate(self.b.lp.cols):
+            self.col_span[sp.start:sp.stop] = i
+        nrow = self.b.lp.n_rows
+        self.row_span = np.zeros(nrow, dtype=np.int64)
+        for i, sp in enumerate(self.b.lp.rows):
+            self.row_span[sp.start:sp.stop] = i
+        self.col_policy: dict[int, object] = {}
+        for pol, cols in self.b.bound_owners:
+            for c in np.asarray(cols).ravel():
+                self.col_policy[int(c)] = pol
+        self.row_policy: dict[int, object] = {}
+        for pol, rows in self.b.row_owners:
+            for rr in np.asarray(rows).ravel():
+                self.row_policy[int(rr) + self.f.n_balance] = pol
+        self.bal = self.b.balance_labels()
+        self.regions = {k: (v.label or k) for k, v in m.scenario.regions.items()}
+        self.currency = m.scenario.currency
+
+    # ---- naming ---------------------------------------------------------------------
+    def _period_of_col(self, j: int) -> int:
+        sp = self.b.lp.cols[self.col_span[j]]
+        per = sp.labels.iloc[j - sp.start].get("period")
+        return self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+
+    def _policy_name(self, pol) -> str:
+        if hasattr(pol, "describe"):
+            return f"target '{pol.id}' ({pol.describe()})"
+        head = pol.headline or pol.id
+        text = f"{head} [{pol.type} '{pol.id}'"
+        if pol.source:
+            text += f"; source: {pol.source}"
+        return text + "]"
+
+    def col_constraint(self, j: int) -> Constraint | None:
+        sp = self.b.lp.cols[self.col_span[j]]
+        lab = sp.labels.iloc[j - sp.start]
+        per = str(lab.get("period", ""))
+        t = self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        x, lo, hi = self.sol.x[j], self.f.lb[j], self.f.ub[j]
+        at_hi = np.isfinite(hi) and abs(x - hi) <= 1e-6 * max(1.0, abs(hi))
+        at_lo = abs(x - lo) <= 1e-6 * max(1.0, abs(lo))
+        if j in self.col_policy:
+            pol = self.col_policy[j]
+            return Constraint(self._policy_name(pol), pol.type, per, ("policy", pol.id, per))
+        length = self.m.periods.length[t]
+        if sp.kind == "activity" and lab.get("kind") == "facility":
+            if at_hi:
+                return Constraint(f"the capacity of {lab['facility']} in {self._reg(lab['region'])} "
+                                  f"({hi / length:,.0f} units/yr of {lab['process']})",
+                                  "capacity", per, ("capacity", lab["facility"], per))
+            if at_lo and lo > 0:
+                return Constraint(f"the must-run minimum of {lab['facility']} ({lo / length:,.0f}/yr)",
+                                  "minimum", per, ("minimum", lab["facility"], per))
+        if sp.kind == "flow" and at_hi:
+            return Constraint(f"the capacity of route {lab['route']} ({hi / length:,.0f} t/yr)",
+                              "route_capacity", per, ("route", lab["route"], per))
+        if sp.kind == "stock":
+            if at_lo:
+                return Constraint(f"the empty stock {lab['stock']}", "stock_empty", per,
+                                  ("stock_empty", lab["stock"], per))
+            if at_hi:
+                return Constraint(f"the capacity of stock {lab['stock']} ({hi:,.0f} t)",
+                                  "stock_capacity", per, ("stock_cap", lab["stock"], per))
+        if sp.kind == "build" and at_hi and hi == 0:
+            c = next(c for c in self.m.scenario.candidates if c.id == lab["candidate"])
+            return Constraint(f"the earliest build date of candidate {c.id} ({c.earliest}, "
+                              f"online {c.lead_time:g} yr after the build)", "build_window", "",
+                              ("earliest", c.id))
+        return None
+
+    def row_constraint(self, i: int) -> Constraint | None:
+        if i in self.row_policy:
+            pol = self.row_policy[i]
+            sp = self.b.lp.rows[self.row_span[i - self.f.n_balance]]
+            per = str(sp.labels.iloc[i - self.f.n_balance - sp.start].get("period", ""))
+            return Constraint(self._policy_name(pol), pol.type, per, ("policy", pol.id, per))
+        k = i - self.f.n_balance
+        sp = self.b.lp.rows[self.row_span[k]]
+        lab = sp.labels.iloc[k - sp.start]
+        per = str(lab.get("period", ""))
+        if sp.kind == "candidate_capacity":
+            c = next(c for c in self.m.scenario.candidates if c.id == lab["facility"])
+            return Constraint(f"the capacity of candidate plant {c.id} in {self._reg(c.region)} that "
+                              f"can be online by then (lead time {c.lead_time:g} yr)",
+                              "candidate_capacity", per, ("candidate", c.id, per))
+        if sp.kind == "candidate_max":
+            return Constraint(f"the maximum size of candidate {lab['facility']}", "candidate_max",
+                              "", ("candidate_max", lab["facility"]))
+        if sp.kind.startswith("target"):
+            return Constraint(f"target {lab.get('target')}", "target", per,
+                              ("target", lab.get("target"), per))
+        return Constraint(f"{sp.kind} ({', '.join(f'{v}' for v in lab.to_dict().values())})",
+                          sp.kind, per, (sp.kind, k))
+
+    def _reg(self, code: str) -> str:
+        return self.regions.get(code, code)
+
+    # ---- tracing ----------------------------------------------------------------------
+    def _dual_col(self, j: int) -> float:
+        return float(self.sol.col_dual[j]) / self.b.disc[self._period_of_col(j)]
+
+    def _dual_row(self, i: int) -> float:
+        if i < self.f.n_balance:
+            t = i % self.T
+        else:
+            k = i - self.f.n_balance
+            sp = self.b.lp.rows[self.row_span[k]]
+            per = sp.labels.iloc[k - sp.start].get("period")
+            t = self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        return float(self.sol.row_dual[i]) / self.b.disc[t]
+
+    def trace(self, start_rows: list[int]) -> dict[Constraint, float]:
+        """Binding constraints reachable upstream of `start_rows` → |dual| (per tonne/unit)."""
+        found: dict[Constraint, float] = {}
+        seen_rows: set[int] = set()
+        seen_cols: set[int] = set()
+        frontier = [(i, 0) for i in start_rows]
+        a, csr, nb = self.f.a, self.a_csr, self.f.n_balance
+        while frontier:
+            i, depth = frontier.pop()
+            if i in seen_rows or depth > MAX_DEPTH:
+                continue
+            seen_rows.add(i)
+            cols = csr.indices[csr.indptr[i]:csr.indptr[i + 1]]
+            vals = csr.data[csr.indptr[i]:csr.indptr[i + 1]]
+            for j, v in zip(cols, vals, strict=True):
+                sp = self.b.lp.cols[self.col_span[j]]
+                if sp.kind in ("unserved", "surplus", "agreement_shortfall", "agreement_excess"):
+                    continue
+                if i < nb and v <= 0:
+                    continue  # only suppliers of a balance row lead upstream
+                if j in seen_cols:
+                    continue
+                seen_cols.add(j)
+                d = self._dual_col(j)
+                if abs(d) > EPS:
+                    c = self.col_constraint(j)
+                    if c is not None:
+                        found[c] = max(found.get(c, 0.0), abs(d))
+                rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
+                rvals = a.data[a.indptr[j]:a.indptr[j + 1]]
+                for i2, v2 in zip(rows, rvals, strict=True):
+                    if i2 == i:
+                        continue
+                    if i2 >= nb:
+                        d2 = self._dual_row(i2)
+                        if abs(d2) > EPS:
+                            c = self.row_constraint(i2)
+                            if c is not None:
+                                found[c] = max(found.get(c, 0.0), abs(d2))
+                        if self.b.lp.rows[self.row_span[i2 - nb]].kind == "candidate_capacity":
+                            frontier.append((i2, depth + 1))
+                    elif v2 < 0:
+                        frontier.append((i2, depth + 1))
+        return found
+
+    def no_supply(self, row: int) -> bool:
+        """True if nothing but unserved demand could ever feed this balance row."""
+        csr = self.a_csr
+        cols = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
+        vals = csr.data[csr.indptr[row]:csr.indptr[row + 1]]
+        for j, v in zip(cols, vals, strict=True):
+            if v > 0 and self.b.lp.cols[self.col_span[j]].kind != "unserved" and self.f.ub[j] > 0:
+                return False
+        return True
+
+    def no_local_producer(self, region: str, commodity: str, t: int) -> bool:
+        for sp in self.b.lp.cols:
+            if sp.kind != "activity":
+                continue
+            lab = sp.labels
+            sel = (lab["region"] == region) & (lab["period"] == self.m.periods.labels[t])
+            for j in np.flatnonzero(sel.to_numpy()):
+                proc = self.m.scenario.processes[lab["process"].iloc[j]]
+                if commodity in proc.outputs and (self.f.ub[sp.start + j] > 0
+                                                   or lab["kind"].iloc[j] == "candidate"):
+                    return False
+        return True
+
+    # ---- outputs ----------------------------------------------------------------------
+    def shortfalls(self) -> pd.DataFrame:
+        un = self.r.unserved
+        un = un[un["amount"] > 1e-6]
+        rows = []
+        for rec in un.itertuples():
+            t = self.m.periods.labels.index(rec.period)
+            k = self.b.pairs[(rec.region, rec.commodity)]
+            row = k * self.T + t
+            found = self.trace([row])
+            for c, d in sorted(found.items(), key=lambda kv: -kv[1]):
+                rows.append({"region": rec.region, "sector": rec.sector, "commodity": rec.commodity,
+                             "period": rec.period, "unserved": rec.amount, "constraint": c.name,
+                             "kind": c.kind, "constraint_period": c.period, "dual": d})
+            if not found:
+                rows.append({"region": rec.region, "sector": rec.sector, "commodity": rec.commodity,
+                             "period": rec.period, "unserved": rec.amount,
+                             "constraint": self._structural(rec.region, rec.commodity, t, row),
+                             "kind": "structure", "constraint_period": rec.period, "dual": np.nan})
+        return pd.DataFrame(rows, columns=["region", "sector", "commodity", "period", "unserved",
+                                           "constraint", "kind", "constraint_period", "dual"])
+
+    def _structural(self, region, commodity, t, row) -> str:
+        if self.no_supply(row):
+            return (f"the absence of any supply: {self._reg(region)} has no plant, open route or "
+                    f"stock for {commodity}")
+        return "the chain's total capacity upstream (no single binding limit)"
+
+    def sentences(self, top: int = 3) -> list[str]:
+        df = self.shortfalls()
+        if not len(df):
+            return ["All demand is served in every period."]
+        out = []
+        groups = defaultdict(list)
+        for (reg, sec, com, per), g in df.groupby(["region", "sector", "commodity", "period"],
+                                                  sort=False):
+            g = g.sort_values("dual", ascending=False, na_position="last")
+            names = tuple(g["constraint"].head(top))
+            groups[(reg, sec, com, names)].append((per, float(g["unserved"].iloc[0]), g.head(top)))
+        for (reg, sec, com, _names), items in groups.items():
+            pers = [p for p, _, _ in items]
+            total = sum(a for _, a, _ in items)
+            g = items[-1][2]
+            when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+            amount = f"{total:,.0f} t" if len(pers) == 1 else \
+                f"{total:,.0f} t in total ({len(pers)} periods)"
+            parts = []
+            for rec in g.itertuples():
+                if np.isnan(rec.dual):
+                    parts.append(rec.constraint)
+                else:
+                    parts.append(f"{rec.constraint} (relaxing it by 1 t saves "
+                                 f"{rec.dual:,.0f} {self.currency})")
+            t = self.m.periods.labels.index(pers[0])
+            structural = g["kind"].eq("structure").all()
+            if not structural and self.no_local_producer(reg, com, t):
+                parts.append(f"by {self._reg(reg)}'s {com} capacity of 0 t/yr")
+            sentence = f"{self._reg(reg)}'s {sec} shortfall of {amount} of {com} in {when} is bound by "
+            sentence += "; and by ".join(p.removeprefix("by ") for p in parts) + "."
+            out.append(sentence)
+        return out
+
+    def table(self) -> pd.DataFrame:
+        """Every binding constraint in the model: constraint, kind, period, dual, slack, affected."""
+        sf = self.shortfalls()
+        affected = defaultdict(set)
+        for rec in sf.itertuples():
+            affected[(rec.constraint, rec.constraint_period)].add(
+                f"{rec.region}/{rec.sector}/{rec.period}")
+        rows = []
+        nb = self.f.n_balance
+        for j in np.flatnonzero(np.abs(self.sol.col_dual) > EPS):
+            c = self.col_constraint(int(j))
+            if c is None:
+                continue
+            x = self.sol.x[j]
+            slack = min(x - self.f.lb[j], self.f.ub[j] - x)
+            rows.append((c, self._dual_col(int(j)), slack))
+        for i in np.flatnonzero(np.abs(self.sol.row_dual[nb:]) > EPS) + nb:
+            c = self.row_constraint(int(i))
+            if c is None:
+                continue
+            v = self.sol.row_value[i]
+            slack = min(v - self.f.row_lb[i], self.f.row_ub[i] - v)
+            rows.append((c, self._dual_row(int(i)), slack))
+        out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
+                             "slack": max(s, 0.0),
+                             "affected": ", ".join(sorted(affected.get((c.name, c.period), [])))}
+                            for c, d, s in rows],
+                           columns=["constraint", "kind", "period", "dual", "slack", "affected"])
+        out = out.drop_duplicates(["constraint", "period"])
+        return out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)

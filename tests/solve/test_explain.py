@@ -1,0 +1,144 @@
+"""Explanations, build plans and targets on networks worked out by hand."""
+
+from pathlib import Path
+
+import pytest
+
+import rareflow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_explain_names_the_ban_and_the_capacity_with_their_duals():
+    # export-ban example: in 2025, one more tonne allowed over the ban would replace a tonne of
+    # unserved demand (1000) by A's magnet (10 + 5): saves 985.  One more unit of C's capacity
+    # would replace it by C's (30 + 8): saves 962.
+    r = rareflow.load(ROOT / "examples" / "export-ban.yaml").solve()
+    [s] = r.explain()
+    assert s.startswith("buyer's auto shortfall of 30 t of m in 2025 is bound by ")
+    assert "A bans magnet exports to B [export_ban 'ban-a-b'] (relaxing it by 1 t saves 985 USD)" in s
+    assert "the capacity of c in alternative maker (50 units/yr of make) (relaxing it by 1 t saves " \
+           "962 USD)" in s
+    assert s.index("985") < s.index("962")  # ranked by dual
+    t = r.explain_table()
+    assert list(t.columns) == ["constraint", "kind", "period", "dual", "slack", "affected"]
+    ban = t[t["kind"] == "export_ban"].iloc[0]
+    assert abs(ban["dual"]) == pytest.approx(985) and ban["affected"] == "B/auto/2025"
+    causes = r.shortfall_causes()
+    assert causes["dual"].tolist() == [pytest.approx(985), pytest.approx(962)]
+
+
+def test_explain_filters_by_region_and_period():
+    r = rareflow.load(ROOT / "examples" / "export-ban.yaml").solve()
+    assert r.explain(region="B") == r.explain()
+    assert r.explain(region="A") == []
+    assert r.explain(period="2024") == []
+
+
+def test_explain_says_when_there_is_no_supply_at_all():
+    r = rareflow.load("toy").solve()
+    [s] = r.explain()
+    assert s.startswith("Japan's automotive shortfall of 5,600 t in total (7 periods) of "
+                        "ndfeb_magnet in 2024–2030 is bound by the absence of any supply")
+
+
+def lumpy(min_capacity):
+    return rareflow.from_mapping({
+        "name": "lumpy", "periods": {"start": 2024, "end": 2029},
+        "commodities": {"m": {}}, "regions": {"I": {}, "X": {}},
+        "processes": {"make": {"outputs": {"m": 1}}},
+        "facilities": [{"id": "x", "region": "X", "process": "make", "capacity": ".inf"}],
+        "routes": [{"from": "X", "to": "I", "commodity": "m", "cost": 800}],
+        "demands": [{"region": "I", "commodity": "m", "sector": "s", "amount": 100,
+                     "priority": 1000}],
+        "candidates": [{"id": "plant", "region": "I", "process": "make", "capex": 2000,
+                        "lead_time": 2, "max_capacity": 200, "min_capacity": min_capacity,
+                        "earliest": 2025, "cost": 5}],
+    }).solve()
+
+
+def test_expansion_without_lumpiness_builds_what_is_used():
+    # Built in 2025 a t/yr serves 2027–29 and saves 3·795 = 2,385 > 2,000 capex: build the 100 t/yr
+    # that can be used. Imports 300 t·800 + made 300·5 + capex 200,000 = 441,500.
+    r = lumpy(0)
+    assert r.objective == pytest.approx(441_500)
+    assert r.build_plan() == ["Build 100 t/yr of make capacity (m) in I in 2025 ('plant'), online "
+                              "2027; capital cost 200,000 USD."]
+
+
+def test_lumpy_plant_is_all_or_nothing_via_the_milp_switch():
+    # With min_capacity 150 the plant must be 0 or ≥ 150: 150 t/yr costs 300,000 and saves only
+    # 100·3·795 = 238,500 → do not build; all 600 t imported at 800 = 480,000.
+    r = lumpy(150)
+    assert r.objective == pytest.approx(480_000)
+    assert r.build_plan() == []
+    assert r.prices["price"].notna().all()  # duals exist after fixing the binaries
+
+
+def test_lumpy_needs_a_finite_max():
+    with pytest.raises(rareflow.ScenarioError) as e:
+        rareflow.from_mapping({
+            "name": "x", "periods": [2024], "commodities": {"m": {}}, "regions": {"I": {}},
+            "processes": {"make": {"outputs": {"m": 1}}},
+            "candidates": [{"id": "p", "region": "I", "process": "make", "min_capacity": 5}]})
+    assert e.value.problems[0].path == "candidates[0].max_capacity"
+
+
+TARGET = """
+name: tgt
+periods: {start: 2024, end: 2030}
+commodities: {ox: {}, mag: {}}
+regions: {IND: {label: India}, CHN: {label: China}}
+processes:
+  sep: {outputs: {ox: 1}}
+  magnets: {inputs: {ox: 0.33}, outputs: {mag: 1}}
+facilities:
+  - {id: irel, region: IND, process: sep, capacity: 1000, cost: 40}
+  - {id: chn-mag, region: CHN, process: magnets, capacity: .inf, cost: 10}
+  - {id: chn-sep, region: CHN, process: sep, capacity: .inf, cost: 30}
+routes:
+  - {from: CHN, to: IND, commodity: mag, cost: 5}
+demands:
+  - {region: IND, commodity: mag, sector: auto, amount: 1000, priority: 100000}
+candidates:
+  - {id: ind-magnet-plant, region: IND, process: magnets, capex: 20000, lead_time: 3,
+     max_capacity: 5000, earliest: 2025, cost: 20}
+targets:
+  - {type: domestic_share, id: make-in-india, region: IND, commodity: mag, min: 0.3, start: 2026}
+"""
+
+
+def test_unreachable_target_reports_earliest_period_and_the_lead_time():
+    # The plant can be built from 2025 and runs 3 years later: 2028. The 30 % target from 2026
+    # is short by 300 t in 2026 and 2027 and met from 2028, with exactly 300 t/yr built in 2025
+    # (Chinese magnets land at 24.9/t against 33.2 + capex at home, so no more than the target).
+    r = rareflow.from_yaml(TARGET).solve()
+    [s] = r.target_report()
+    assert s.startswith("Target 'make-in-india' (IND domestic share of mag demand ≥ 30%) can be met "
+                        "from 2028; it falls short in 2026: 300 t, 2027: 300 t; limited by ")
+    assert "lead time 3 yr" in s and "earliest build date of candidate ind-magnet-plant (2025" in s
+    b = r.builds[r.builds.amount > 0]
+    assert b[["period", "amount", "online"]].values.tolist() == [["2025", pytest.approx(300), "2028"]]
+    assert r.targets["met"].tolist() == [False, False, True, True, True]
+
+
+def test_reachable_target_and_import_share():
+    r = rareflow.from_yaml(TARGET.replace("start: 2026}", "start: 2028}")).solve()
+    assert r.target_report()[0].endswith("is met in every period 2028–2030.")
+    # Import share: at most 40 % of JPN's ox imports from CHN; the other supplier is dearer.
+    r = rareflow.from_mapping({
+        "name": "imp", "periods": [2024], "commodities": {"ox": {}},
+        "regions": {"CHN": {}, "AUS": {}, "JPN": {}},
+        "processes": {"sep": {"outputs": {"ox": 1}}},
+        "facilities": [{"id": "c", "region": "CHN", "process": "sep", "capacity": ".inf", "cost": 10},
+                       {"id": "a", "region": "AUS", "process": "sep", "capacity": ".inf",
+                        "cost": 25}],
+        "routes": [{"from": "CHN", "to": "JPN", "commodity": "ox"},
+                   {"from": "AUS", "to": "JPN", "commodity": "ox"}],
+        "demands": [{"region": "JPN", "commodity": "ox", "sector": "s", "amount": 100,
+                     "priority": 1000}],
+        "targets": [{"type": "import_share", "region": "JPN", "commodity": "ox", "origin": "CHN",
+                     "max": 0.4}]}).solve()
+    fl = r.flows.set_index("origin")["amount"]
+    assert fl["CHN"] == pytest.approx(40) and fl["AUS"] == pytest.approx(60)
+    assert r.objective == pytest.approx(40 * 10 + 60 * 25)
