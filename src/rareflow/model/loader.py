@@ -19,7 +19,7 @@ from ..errors import Problem, ScenarioError
 from .schema import Scenario
 from .validate import check_references, pydantic_problems
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 2_000_000
 LIST_BLOCKS = ("facilities", "routes", "stocks", "demands", "candidates", "policies", "events")

@@ -36,6 +36,16 @@ def _number(v: Any) -> Any:
     return v
 
 
+LARGEST = 1e12  # tonnes or currency per tonne: beyond this a number is a unit mistake
+
+
+def _not_huge(v: float) -> float:
+    if math.isfinite(v) and abs(v) > LARGEST:
+        raise ValueError(f"{v:g} is implausibly large (over {LARGEST:g}) | check the units: "
+                         "amounts are tonnes and costs are per tonne; use .inf for unbounded")
+    return v
+
+
 def _finite_nonneg(v: float) -> float:
     if math.isnan(v):
         raise ValueError("NaN is not a value | write a number")
@@ -95,14 +105,16 @@ def _date_text(v: Any) -> Any:
     return v
 
 
-Amount = Annotated[float, BeforeValidator(_number), AfterValidator(_finite_nonneg)]
+Amount = Annotated[float, BeforeValidator(_number), AfterValidator(_finite_nonneg),
+                   AfterValidator(_not_huge)]
 """Finite, ≥ 0 (tonnes, costs, rates)."""
-Bound = Annotated[float, BeforeValidator(_number), AfterValidator(_nonneg_or_inf)]
+Bound = Annotated[float, BeforeValidator(_number), AfterValidator(_nonneg_or_inf),
+                  AfterValidator(_not_huge)]
 """≥ 0 or .inf (capacities)."""
-Coef = Annotated[float, BeforeValidator(_number), AfterValidator(_positive)]
+Coef = Annotated[float, BeforeValidator(_number), AfterValidator(_positive), AfterValidator(_not_huge)]
 """> 0 (process coefficients)."""
 Fraction = Annotated[float, BeforeValidator(_number), AfterValidator(_fraction)]
-Real = Annotated[float, BeforeValidator(_number), AfterValidator(_finite)]
+Real = Annotated[float, BeforeValidator(_number), AfterValidator(_finite), AfterValidator(_not_huge)]
 PeriodKey = Annotated[int | str, BeforeValidator(_period_key)]
 DateText = Annotated[str | int, BeforeValidator(_date_text)]
 
