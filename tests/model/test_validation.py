@@ -202,3 +202,17 @@ def test_overrides_merge_by_id_and_are_validated():
                                                     "commodity": "ndpr_oxide"}]})
     assert e.value.problems[0].path == "routes[1].to"
     assert e.value.problems[0].file == "<overrides>"
+
+
+def test_absurd_years_and_horizons_are_refused_quickly():
+    for periods, where, words in (
+        ({"start": 2024, "end": 20000}, "periods.end", "outside 1900–2200"),
+        ({"start": 1900, "end": 2200, "step": "month"}, "periods", "more than the 2,400"),
+        ([2024, 99999], "periods[1]", "outside"),
+    ):
+        data = copy.deepcopy(BASE)
+        data["periods"] = periods
+        with pytest.raises(rareflow.ScenarioError) as e:
+            rareflow.from_mapping(data)
+        p = e.value.problems[0]
+        assert p.path == where and words in p.message, p

@@ -14,14 +14,20 @@ def test_explain_names_the_ban_and_the_capacity_with_their_duals():
     # unserved demand (1000) by A's magnet (10 + 5): saves 985.  One more unit of C's capacity
     # would replace it by C's (30 + 8): saves 962.
     r = rareflow.load(ROOT / "examples" / "export-ban.yaml").solve()
-    [s] = r.explain()
+    s, price = r.explain()
     assert s.startswith("buyer's auto shortfall of 30 t of m in 2025 is bound by ")
-    assert "A bans magnet exports to B [export_ban 'ban-a-b'] (relaxing it by 1 t saves 985 USD)" in s
-    assert "the capacity of c in alternative maker (50 units/yr of make) (relaxing it by 1 t saves " \
-           "962 USD)" in s
+    assert "A bans magnet exports to B [export_ban 'ban-a-b'] (relaxing it by 1 t of m saves " \
+           "985 USD)" in s
+    assert "the capacity of c in alternative maker (50 t/yr of make) (relaxing it by 1 unit of " \
+           "activity saves 962 USD)" in s
     assert s.index("985") < s.index("962")  # ranked by dual
+    assert s.endswith("and by buyer's m capacity of 0 t/yr.")
+    # C's magnet is worth B's shortage price less transport: 1000 − 8 = 992 in 2025; the median
+    # of the positive prices (10, 10, 15, 30, 992, 1000 → 22.5) makes that 44.1×.
+    assert price.startswith("The scarcity price of m in alternative maker is 992 USD/t at its peak "
+                            "(2025; 44.1× the median")
     t = r.explain_table()
-    assert list(t.columns) == ["constraint", "kind", "period", "dual", "slack", "affected"]
+    assert list(t.columns) == ["constraint", "kind", "period", "dual", "slack", "affected", "source"]
     ban = t[t["kind"] == "export_ban"].iloc[0]
     assert abs(ban["dual"]) == pytest.approx(985) and ban["affected"] == "B/auto/2025"
     causes = r.shortfall_causes()
@@ -30,15 +36,15 @@ def test_explain_names_the_ban_and_the_capacity_with_their_duals():
 
 def test_explain_filters_by_region_and_period():
     r = rareflow.load(ROOT / "examples" / "export-ban.yaml").solve()
-    assert r.explain(region="B") == r.explain()
+    assert r.explain(region="B") == r.explain()[:1]
     assert r.explain(region="A") == []
     assert r.explain(period="2024") == []
 
 
 def test_explain_says_when_there_is_no_supply_at_all():
     r = rareflow.load("toy").solve()
-    [s] = r.explain()
-    assert s.startswith("Japan's automotive shortfall of 5,600 t in total (7 periods) of "
+    s, *_ = r.explain()
+    assert s.startswith("Japan's automotive shortfall of 5,600 t in total over 7 periods of "
                         "ndfeb_magnet in 2024–2030 is bound by the absence of any supply")
 
 

@@ -15,6 +15,14 @@ _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 STEP_MONTHS = {"year": 12, "quarter": 3, "month": 1}
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # beyond these a period is a typo, not a scenario
+MAX_PERIODS = 2400  # 200 years of months
+
+
+def _year(y: int) -> int:
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise ValueError(f"year {y} is outside {FIRST_YEAR}–{LAST_YEAR}; use a year such as 2025")
+    return y
 
 
 def parse_key(key: object) -> tuple[int, int]:
@@ -22,16 +30,16 @@ def parse_key(key: object) -> tuple[int, int]:
     if isinstance(key, bool):
         raise ValueError(f"{key!r} is not a period")
     if isinstance(key, int):
-        return key * 12, 12
+        return _year(key) * 12, 12
     if isinstance(key, float) and key.is_integer():
-        return int(key) * 12, 12
+        return _year(int(key)) * 12, 12
     s = str(key).strip()
     if m := _YEAR.match(s):
-        return int(m[1]) * 12, 12
+        return _year(int(m[1])) * 12, 12
     if m := _QUARTER.match(s):
-        return int(m[1]) * 12 + (int(m[2]) - 1) * 3, 3
+        return _year(int(m[1])) * 12 + (int(m[2]) - 1) * 3, 3
     if m := _MONTH.match(s):
-        return int(m[1]) * 12 + int(m[2]) - 1, 1
+        return _year(int(m[1])) * 12 + int(m[2]) - 1, 1
     raise ValueError(f"'{key}' is not a period; use a year (2025), a quarter (2025Q2) or a month (2025-05)")
 
 

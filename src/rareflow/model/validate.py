@@ -207,6 +207,13 @@ def _period_problems(scn) -> list[Problem]:
     elif parse_key(p.end)[0] < parse_key(p.start)[0]:
         return [Problem("periods.end", f"end {p.end} is before start {p.start}",
                         "swap start and end")]
+    else:
+        from .periods import MAX_PERIODS, STEP_MONTHS
+
+        n = (sum(parse_key(p.end)) - parse_key(p.start)[0]) // STEP_MONTHS[p.step]
+        if n > MAX_PERIODS:
+            return [Problem("periods", f"{n:,} periods is more than the {MAX_PERIODS:,} allowed",
+                            "shorten the horizon or use a coarser step")]
     return []
 
 

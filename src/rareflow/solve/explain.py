@@ -25,6 +25,16 @@ class Constraint:
     kind: str
     period: str
     key: tuple
+    source: str = ""
+    unit: str = "t"
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 class Explainer:
@@ -64,11 +74,18 @@ class Explainer:
     def _policy_name(self, pol) -> str:
         if hasattr(pol, "describe"):
             return f"target '{pol.id}' ({pol.describe()})"
-        head = pol.headline or pol.id
-        text = f"{head} [{pol.type} '{pol.id}'"
-        if pol.source:
-            text += f"; source: {pol.source}"
-        return text + "]"
+        if pol.headline:
+            return f"{_short(pol.headline)} [{pol.type} '{pol.id}']"
+        return f"{pol.type} '{pol.id}'"
+
+    def _policy_constraint(self, pol, per: str) -> Constraint:
+        unit = "t"
+        if hasattr(pol, "commodities"):
+            unit = "t of " + "/".join(pol.commodities())
+        elif getattr(pol, "commodity", None):
+            unit = f"t of {pol.commodity}"
+        return Constraint(self._policy_name(pol), pol.type, per, ("policy", pol.id, per),
+                          pol.source, unit)
 
     def col_constraint(self, j: int) -> Constraint | None:
         sp = self.b.lp.cols[self.col_span[j]]
@@ -79,14 +96,17 @@ class Explainer:
         at_hi = np.isfinite(hi) and abs(x - hi) <= 1e-6 * max(1.0, abs(hi))
         at_lo = abs(x - lo) <= 1e-6 * max(1.0, abs(lo))
         if j in self.col_policy:
-            pol = self.col_policy[j]
-            return Constraint(self._policy_name(pol), pol.type, per, ("policy", pol.id, per))
+            return self._policy_constraint(self.col_policy[j], per)
         length = self.m.periods.length[t]
         if sp.kind == "activity" and lab.get("kind") == "facility":
             if at_hi:
+                cap = hi / length
+                what = (f"{cap:,.0f} t/yr of {lab['process']}" if cap > 0 else
+                        f"no {lab['process']} capacity then")
+                fac = next((f for f in self.m.scenario.facilities if f.id == lab["facility"]), None)
                 return Constraint(f"the capacity of {lab['facility']} in {self._reg(lab['region'])} "
-                                  f"({hi / length:,.0f} units/yr of {lab['process']})",
-                                  "capacity", per, ("capacity", lab["facility"], per))
+                                  f"({what})", "capacity", per, ("capacity", lab["facility"], per),
+                                  fac.source if fac else "", "unit of activity")
             if at_lo and lo > 0:
                 return Constraint(f"the must-run minimum of {lab['facility']} ({lo / length:,.0f}/yr)",
                                   "minimum", per, ("minimum", lab["facility"], per))
@@ -112,7 +132,7 @@ class Explainer:
             pol = self.row_policy[i]
             sp = self.b.lp.rows[self.row_span[i - self.f.n_balance]]
             per = str(sp.labels.iloc[i - self.f.n_balance - sp.start].get("period", ""))
-            return Constraint(self._policy_name(pol), pol.type, per, ("policy", pol.id, per))
+            return self._policy_constraint(pol, per)
         k = i - self.f.n_balance
         sp = self.b.lp.rows[self.row_span[k]]
         lab = sp.labels.iloc[k - sp.start]
@@ -244,38 +264,88 @@ class Explainer:
                     f"stock for {commodity}")
         return "the chain's total capacity upstream (no single binding limit)"
 
+    def _ranked(self, found: dict[Constraint, float], top: int) -> list[tuple[Constraint, float]]:
+        """Distinct constraints by name (one policy over many periods counts once), by dual."""
+        best: dict[str, tuple[Constraint, float]] = {}
+        for c, d in found.items():
+            if c.name not in best or d > best[c.name][1]:
+                best[c.name] = (c, d)
+        return sorted(best.values(), key=lambda cd: -cd[1])[:top]
+
+    def _phrase(self, c: Constraint, d: float) -> str:
+        if np.isnan(d):
+            return c.name
+        return f"{c.name} (relaxing it by 1 {c.unit} saves {d:,.0f} {self.currency})"
+
     def sentences(self, top: int = 3) -> list[str]:
-        df = self.shortfalls()
-        if not len(df):
-            return ["All demand is served in every period."]
-        out = []
-        groups = defaultdict(list)
-        for (reg, sec, com, per), g in df.groupby(["region", "sector", "commodity", "period"],
-                                                  sort=False):
-            g = g.sort_values("dual", ascending=False, na_position="last")
-            names = tuple(g["constraint"].head(top))
-            groups[(reg, sec, com, names)].append((per, float(g["unserved"].iloc[0]), g.head(top)))
+        """One sentence per shortfall (consecutive periods with the same causes merged), then
+        the scarcity prices that stand out, then the sources of the policies cited."""
+        un = self.r.unserved
+        un = un[un["amount"] > 1e-6]
+        out: list[str] = []
+        cited: dict[str, str] = {}
+        groups: dict[tuple, list] = defaultdict(list)
+        for rec in un.itertuples():
+            t = self.m.periods.labels.index(rec.period)
+            row = self.b.pairs[(rec.region, rec.commodity)] * self.T + t
+            ranked = self._ranked(self.trace([row]), top)
+            names = tuple(c.name for c, _ in ranked)
+            groups[(rec.region, rec.sector, rec.commodity, names)].append((rec.period, rec.amount,
+                                                                            ranked, row, t))
         for (reg, sec, com, _names), items in groups.items():
-            pers = [p for p, _, _ in items]
-            total = sum(a for _, a, _ in items)
-            g = items[-1][2]
+            pers = [p for p, *_ in items]
+            total = sum(a for _, a, *_ in items)
+            ranked, row, t = items[0][2], items[0][3], items[0][4]
             when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
             amount = f"{total:,.0f} t" if len(pers) == 1 else \
-                f"{total:,.0f} t in total ({len(pers)} periods)"
-            parts = []
-            for rec in g.itertuples():
-                if np.isnan(rec.dual):
-                    parts.append(rec.constraint)
-                else:
-                    parts.append(f"{rec.constraint} (relaxing it by 1 t saves "
-                                 f"{rec.dual:,.0f} {self.currency})")
-            t = self.m.periods.labels.index(pers[0])
-            structural = g["kind"].eq("structure").all()
-            if not structural and self.no_local_producer(reg, com, t):
-                parts.append(f"by {self._reg(reg)}'s {com} capacity of 0 t/yr")
-            sentence = f"{self._reg(reg)}'s {sec} shortfall of {amount} of {com} in {when} is bound by "
-            sentence += "; and by ".join(p.removeprefix("by ") for p in parts) + "."
-            out.append(sentence)
+                f"{total:,.0f} t in total over {len(pers)} periods"
+            parts = [self._phrase(c, d) for c, d in ranked]
+            for c, _ in ranked:
+                if c.key[0] == "policy" and c.source:
+                    cited[c.key[1]] = c.source
+            if not ranked:
+                parts.append(self._structural(reg, com, t, row))
+            elif self.no_local_producer(reg, com, t):
+                parts.append(f"{self._reg(reg)}'s {com} capacity of 0 t/yr")
+            out.append(f"{self._reg(reg)}'s {sec} shortfall of {amount} of {com} in {when} is "
+                       f"bound by " + "; and by ".join(parts) + ".")
+        if not len(un):
+            out.append("All demand is served in every period.")
+        out += self.price_sentences(cited)
+        out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
+        return out
+
+    def price_sentences(self, cited: dict[str, str], top: int = 5, ratio: float = 3.0) -> list[str]:
+        """Scarcity prices far above the commodity's usual level, and what holds them there."""
+        pr = self.r.prices
+        pr = pr[pr["price"] > 0]
+        if not len(pr):
+            return []
+        med = pr.groupby("commodity")["price"].transform("median")
+        hot = pr.assign(ratio=pr["price"] / med)
+        hot = hot[(hot["ratio"] >= ratio)]
+        un = self.r.unserved
+        short = set(zip(un.loc[un["amount"] > 1e-6, "region"], un.loc[un["amount"] > 1e-6,
+                                                                      "commodity"], strict=True))
+        keep = np.array([(r, c) not in short for r, c in zip(hot["region"], hot["commodity"],
+                                                              strict=True)], dtype=bool)
+        hot = hot[keep] if len(hot) else hot
+        out = []
+        for (reg, com), g in list(hot.groupby(["region", "commodity"], sort=False))[:top]:
+            peak = g.loc[g["price"].idxmax()]
+            t = self.m.periods.labels.index(peak["period"])
+            row = self.b.pairs[(reg, com)] * self.T + t
+            ranked = self._ranked(self.trace([row]), 2)
+            for c, _ in ranked:
+                if c.key[0] == "policy" and c.source:
+                    cited[c.key[1]] = c.source
+            why = ("; it is held there by " + "; and by ".join(self._phrase(c, d) for c, d in ranked)
+                   ) if ranked else ""
+            pers = list(g["period"])
+            when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+            out.append(f"The scarcity price of {com} in {self._reg(reg)} is {peak['price']:,.0f} "
+                       f"{self.currency}/t at its peak ({peak['period']}; {peak['ratio']:.1f}× the "
+                       f"median across regions and periods; high in {when}){why}.")
         return out
 
     def table(self) -> pd.DataFrame:
@@ -303,8 +373,10 @@ class Explainer:
             rows.append((c, self._dual_row(int(i)), slack))
         out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
                              "slack": max(s, 0.0),
-                             "affected": ", ".join(sorted(affected.get((c.name, c.period), [])))}
+                             "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),
+                             "source": c.source}
                             for c, d, s in rows],
-                           columns=["constraint", "kind", "period", "dual", "slack", "affected"])
+                           columns=["constraint", "kind", "period", "dual", "slack", "affected",
+                                    "source"])
         out = out.drop_duplicates(["constraint", "period"])
         return out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)
