@@ -20,3 +20,9 @@ def chain(**over):
 @pytest.fixture
 def approx():
     return lambda v: pytest.approx(v, rel=1e-9, abs=1e-6)
+
+
+@pytest.fixture(autouse=True)
+def _private_run_store(tmp_path_factory, monkeypatch):
+    """Every test (and every CLI it starts) records runs in a throwaway store, never in ~."""
+    monkeypatch.setenv("RAREFLOW_STORE", str(tmp_path_factory.mktemp("store") / "runs.duckdb"))

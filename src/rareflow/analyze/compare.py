@@ -30,6 +30,8 @@ class Comparison:
     prices: pd.DataFrame
     balances: pd.DataFrame
     sentences: list[str] = field(default_factory=list)
+    flows_all: pd.DataFrame | None = None
+    periods: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"unserved": self.unserved, "flows": self.flows, "prices": self.prices,
@@ -42,8 +44,8 @@ def compare(base, scenario) -> Comparison:
     unserved = unserved[unserved["change"].abs() > EPS].reset_index(drop=True)
 
     fl_keys = ["origin", "destination", "commodity", "period"]
-    flows = _diff(trade(base), trade(scenario), fl_keys, "amount")
-    flows = flows[flows["change"].abs() > EPS].copy()
+    flows_all = _diff(trade(base), trade(scenario), fl_keys, "amount")
+    flows = flows_all[flows_all["change"].abs() > EPS].copy()
     flows["status"] = "changed"
     flows.loc[flows["base"] <= EPS, "status"] = "appeared"
     flows.loc[flows["scenario"] <= EPS, "status"] = "vanished"
@@ -63,7 +65,8 @@ def compare(base, scenario) -> Comparison:
     changed = bal[[f"{c}_change" for c in cols[:4]]].abs().max(axis=1) > EPS
     bal = bal[changed].reset_index(drop=True)
 
-    cmp = Comparison(base.scenario, scenario.scenario, unserved, flows, prices, bal)
+    cmp = Comparison(base.scenario, scenario.scenario, unserved, flows, prices, bal,
+                     flows_all=flows_all, periods=list(scenario.model.periods.labels))
     cmp.sentences = _sentences(cmp)
     return cmp
 
@@ -72,30 +75,87 @@ def _t(v: float) -> str:
     return f"{abs(v):,.0f} t" if abs(v) >= 10 else f"{abs(v):,.1f} t"
 
 
+def _span(periods: list[str]) -> str:
+    return periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"
+
+
 def _sentences(c: Comparison, limit: int = 12) -> list[str]:
+    """Shortfalls first; then lost import sources and what replaced them, netted over the
+    horizon so that equal-cost reshuffles between suppliers (alternative optima) cancel out."""
     out: list[str] = []
-    un = c.unserved.copy()
+    un = c.unserved
     if len(un):
-        un["mag"] = un["change"].abs()
-        for r in un.sort_values("mag", ascending=False).head(limit // 2).itertuples():
-            verb = "runs short of" if r.change > 0 else "is spared a shortfall of"
-            out.append(f"{r.region} {r.sector} {verb} {_t(r.change)} more {r.commodity} in "
-                       f"{r.period} ({_t(r.base)} → {_t(r.scenario)} unserved)."
-                       if r.change > 0 else
-                       f"{r.region} {r.sector} {verb} {_t(r.change)} of {r.commodity} in "
-                       f"{r.period} ({_t(r.base)} → {_t(r.scenario)} unserved).")
-    fl = c.flows
-    if len(fl):
-        lost = fl[fl["change"] < 0].groupby(["destination", "commodity", "period"])
-        gained = fl[fl["change"] > 0]
-        ranked = sorted(lost, key=lambda kv: kv[1]["change"].sum())
-        for (dest, comm, per), g in ranked[: limit // 2]:
-            src = ", ".join(f"{_t(x.change)} from {x.origin}" for x in g.itertuples())
-            rep = gained[(gained["destination"] == dest) & (gained["commodity"] == comm)
-                         & (gained["period"] == per)].sort_values("change", ascending=False)
-            if len(rep):
-                repl = ", ".join(f"{_t(x.change)} from {x.origin}" for x in rep.itertuples())
-                out.append(f"{dest} loses {src} of {comm} in {per}; it is replaced by {repl}.")
+        g = un.groupby(["region", "sector", "commodity"], sort=False)
+        ranked = sorted(g, key=lambda kv: -abs(kv[1]["change"].sum()))
+        for (reg, sec, com), d in ranked[: limit // 2]:
+            tot = d["change"].sum()
+            when = _span(list(d["period"]))
+            if tot > 0:
+                out.append(f"{reg} {sec} runs short of {_t(tot)} more {com} over {when} "
+                           f"({_t(d['base'].sum())} → {_t(d['scenario'].sum())} unserved).")
             else:
-                out.append(f"{dest} loses {src} of {comm} in {per}, with no replacement imports.")
+                out.append(f"{reg} {sec} is spared {_t(tot)} of {com} shortfall over {when}.")
+    fl = c.flows
+    if not len(fl):
+        return out
+    order = {p: k for k, p in enumerate(c.periods)}
+    pair = fl.groupby(["destination", "origin", "commodity"], as_index=False)["change"].sum()
+    threshold = max(1.0, 1e-3 * fl["base"].abs().max())
+    lost = pair[pair["change"] < -threshold].copy()
+    lost["gone"] = [_zero_from(c, r.origin, r.destination, r.commodity) is not None
+                    for r in lost.itertuples()]
+    lost = lost.sort_values(["gone", "change"], ascending=[False, True])
+    told = 0
+    for rec in lost.itertuples():
+        if told >= limit // 2:
+            break
+        told += 1
+        d = fl[(fl["destination"] == rec.destination) & (fl["origin"] == rec.origin)
+               & (fl["commodity"] == rec.commodity)]
+        pers = sorted(set(d["period"]), key=order.get)
+        zero_from = _zero_from(c, rec.origin, rec.destination, rec.commodity)
+        tail = f", and none at all from {zero_from} on" if zero_from and len(pers) > 1 else ""
+        text = (f"{rec.destination}'s imports of {rec.commodity} from {rec.origin} fall by "
+                f"{_t(rec.change)} over {_span(pers)}{tail}")
+        mine = fl[(fl["destination"] == rec.destination) & fl["period"].isin(pers)]
+        same = mine[(mine["commodity"] == rec.commodity) & (mine["origin"] != rec.origin)]
+        by = same.groupby("origin")["change"].sum()
+        by = by[by > threshold].sort_values(ascending=False)
+        if len(by):
+            text += "; replaced by " + ", ".join(f"{_t(v)} from {o}" for o, v in by.items())
+        others = mine[mine["commodity"] != rec.commodity].groupby("commodity")["change"].sum()
+        others = others[others > threshold].sort_values(ascending=False)
+        if len(others):
+            parts = []
+            for com, tot in others.items():
+                o = mine[mine["commodity"] == com].groupby("origin")["change"].sum()
+                o = o[o.abs() > threshold].sort_values(ascending=False)
+                parts.append(f"{_t(tot)} more {com} (" + ", ".join(
+                    f"{k} {'+' if v > 0 else '−'}{_t(v)}" for k, v in o.items()) + ")")
+            text += ("; and by " if len(by) else "; made up by ") + ", ".join(parts)
+        if not len(by) and not len(others):
+            text += "; nothing replaces it"
+        b = c.balances
+        own = b[(b["region"] == rec.destination) & b["period"].isin(pers)] \
+            .groupby("commodity")["produced_change"].sum()
+        own = own[own.abs() > threshold]
+        if len(own):
+            text += f"; {rec.destination}'s own output changes: " + ", ".join(
+                f"{com} {'+' if v > 0 else '−'}{_t(v)}" for com, v in own.items())
+        out.append(text + ".")
     return out
+
+
+def _zero_from(c: Comparison, origin: str, dest: str, com: str) -> str | None:
+    """The period from which the scenario ships nothing on this link to the end, if any."""
+    d = c.flows_all
+    d = d[(d["origin"] == origin) & (d["destination"] == dest) & (d["commodity"] == com)]
+    ordered = [p for p in c.periods if p in set(d["period"])] if len(d) else []
+    vals = dict(zip(d["period"], d["scenario"], strict=True))
+    start = None
+    for p in c.periods:
+        if vals.get(p, 0.0) <= EPS:
+            start = start or p
+        else:
+            start = None
+    return start if ordered and start != c.periods[0] else None
