@@ -39,17 +39,41 @@ def run(
                              "(default: rareflow-out/<scenario>)"),
     solver_option: list[str] = typer.Option([], "--solver-option", help="HiGHS option KEY=VALUE"),
     top: int = typer.Option(10, help="how many flows to show"),
+    report: bool = typer.Option(False, "--report", help="also write report.html beside the CSVs"),
+    store: Path = typer.Option(None, "--store", help="record the run in this DuckDB file "
+                               "(default: $RAREFLOW_STORE or ~/.rareflow/runs.duckdb)"),
+    no_store: bool = typer.Option(False, "--no-store", help="do not record the run"),
+    reuse: bool = typer.Option(False, "--reuse", help="reuse the stored result of an identical "
+                               "scenario (same hash, options and version) instead of solving"),
 ) -> None:
     """Solve a scenario, print a summary and write its result tables."""
     from . import load
     from .outputs import write_results
+    from .store import RunStore, default_path, solve_and_record
 
+    if reuse and no_store:
+        raise RareflowError("--reuse needs the run store; drop --no-store")
     model = load(scenario)
-    results = model.solve(**_options(solver_option))
+    st = None if no_store else RunStore(store or default_path())
+    done = solve_and_record(model, _options(solver_option), st, reuse=reuse, origin="cli")
+    results = done.results
     out = out or Path("rareflow-out") / model.name
-    write_results(results, out)
+    extra = {}
+    if report:
+        from .report import build_report
+
+        extra["report.html"] = build_report(results)
+    write_results(results, out, extra=extra)
     _print_summary(results, top)
-    console.print(f"[dim]results written to {out}/ (summary.json, *.csv)[/dim]")
+    if done.warning:
+        err.print(f"[yellow]warning:[/yellow] {done.warning}", highlight=False)
+    if done.reused:
+        console.print(f"[dim]reused stored run #{done.run_id} (identical scenario) from "
+                      f"{st.path}[/dim]")
+    elif done.run_id is not None:
+        console.print(f"[dim]recorded as run #{done.run_id} in {st.path}[/dim]")
+    console.print(f"[dim]results written to {out}/ (summary.json, *.csv"
+                  f"{', report.html' if report else ''})[/dim]")
 
 
 def _print_summary(r, top: int) -> None:
@@ -98,11 +122,11 @@ def explain(
     console.print(f"[bold]{r.scenario}[/bold]: {r.status}, objective {r.objective:,.0f} "
                   f"{r.model.scenario.currency}")
     for s in r.explain(region, period):
-        console.print(f"• {s}", highlight=False)
+        console.print(f"• {s}", highlight=False, markup=False)
     for s in r.build_plan():
-        console.print(f"▸ {s}", highlight=False)
+        console.print(f"▸ {s}", highlight=False, markup=False)
     for s in r.target_report():
-        console.print(f"◎ {s}", highlight=False)
+        console.print(f"◎ {s}", highlight=False, markup=False)
     tab = r.explain_table()
     if region:
         tab = tab[tab["affected"].str.contains(f"{region}/") | tab["constraint"].str.contains(region)]

@@ -68,7 +68,7 @@ def test_expansion_without_lumpiness_builds_what_is_used():
     # that can be used. Imports 300 t·800 + made 300·5 + capex 200,000 = 441,500.
     r = lumpy(0)
     assert r.objective == pytest.approx(441_500)
-    assert r.build_plan() == ["Build 100 t/yr of make capacity (m) in I in 2025 ('plant'), online "
+    assert r.build_plan() == ["Build 100 t/yr of make capacity (makes m) in I in 2025 ('plant'), online "
                               "2027; capital cost 200,000 USD."]
 
 

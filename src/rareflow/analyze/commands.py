@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
                       f"objective {ra.objective:,.0f} → {rb.objective:,.0f} "
                       f"{ra.model.scenario.currency}")
         for s in c.sentences:
-            console.print(f"• {s}")
+            console.print(f"• {s}", markup=False, highlight=False)
         if len(c.unserved):
             console.print(_table("Unserved demand (t)", c.unserved.sort_values(
                 "change", key=abs, ascending=False),

@@ -330,6 +330,10 @@ class Explainer:
         keep = np.array([(r, c) not in short for r, c in zip(hot["region"], hot["commodity"],
                                                               strict=True)], dtype=bool)
         hot = hot[keep] if len(hot) else hot
+        tg = self.r.targets
+        if len(tg):  # prices in periods where a target is missed carry its penalty: not news
+            missed = set(tg.loc[~tg["met"].astype(bool), "period"])
+            hot = hot[~hot["period"].isin(missed)]
         out = []
         for (reg, com), g in list(hot.groupby(["region", "commodity"], sort=False))[:top]:
             peak = g.loc[g["price"].idxmax()]

@@ -195,7 +195,7 @@ class Results:
         out = []
         for row in b.itertuples():
             c = cands[row.candidate]
-            outputs = ", ".join(f"{k}" for k in procs[c.process].outputs)
+            outputs = "makes " + next(iter(procs[c.process].outputs), "nothing")
             reg = regions[c.region].label or c.region
             out.append(f"Build {row.amount:,.0f} t/yr of {c.process} capacity ({outputs}) in {reg} "
                        f"in {row.period} ('{c.id}'), online {row.online}; capital cost "
