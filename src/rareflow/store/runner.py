@@ -1,0 +1,54 @@
+"""Solve a model and record the run, or reuse the stored result of an identical scenario."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..report.view import scenario_hash
+from .db import RunStore, StoredRun, StoreError
+
+
+@dataclass
+class Outcome:
+    results: object  # a Results, or a StoredRun when reused
+    run_id: int | None
+    reused: bool
+    warning: str | None = None
+
+
+def solve_and_record(model, options: dict | None = None, store: RunStore | Path | str | None = None,
+                     reuse: bool = False, origin: str = "cli",
+                     overrides: dict | None = None) -> Outcome:
+    """Solve `model` (or reuse an identical stored run) and record it when a store is given.
+
+    A store that cannot be written never costs the answer: the run is returned with a warning.
+    """
+    options = dict(options or {})
+    if store is not None and not isinstance(store, RunStore):
+        store = RunStore(store)
+    if reuse and store is not None:
+        try:
+            found = store.find(scenario_hash(model.scenario), options)
+            if found is not None:
+                run: StoredRun = store.get(found)
+                return Outcome(run, found, True)
+        except StoreError as e:
+            return _solve(model, options, None, origin, overrides,
+                          f"could not look up stored runs ({e}); solved afresh")
+    return _solve(model, options, store, origin, overrides, None)
+
+
+def _solve(model, options, store, origin, overrides, warning) -> Outcome:
+    t0 = time.perf_counter()
+    results = model.solve(**options)
+    total = time.perf_counter() - t0 + getattr(model, "build_seconds", 0.0)
+    if store is None:
+        return Outcome(results, None, False, warning)
+    try:
+        run_id = store.record(results, options=options, overrides=overrides, origin=origin,
+                              total_seconds=total)
+    except StoreError as e:
+        return Outcome(results, None, False, f"the run was not recorded: {e}")
+    return Outcome(results, run_id, False, warning)
