@@ -217,6 +217,20 @@ def _period_problems(scn) -> list[Problem]:
     return []
 
 
+def _duplicates(items, block: str, kind: str) -> list[Problem]:
+    """Ids must be unique within a block (a default id counts: two routes A→B of one commodity
+    need ids of their own)."""
+    seen: dict[str, str] = {}
+    out = []
+    for i, item in enumerate(items):
+        path = f"{block}[{i}]"
+        if item.id in seen:
+            out.append(Problem(path, f"duplicate {kind} id '{item.id}' (also at {seen[item.id]})",
+                               f"give each {kind} its own id"))
+        seen[item.id] = path
+    return out
+
+
 def check_references(scn) -> list[Problem]:
     """Every reference between blocks must resolve; every date must fall in the horizon."""
     from ..policies.base import known
@@ -276,13 +290,11 @@ def check_references(scn) -> list[Problem]:
         elif c.min_capacity > 0 and c.max_capacity == float("inf"):
             probs.append(Problem(f"{path}.max_capacity", "a lumpy plant (min_capacity > 0) needs a "
                                  "finite max_capacity", "give max_capacity in t/yr"))
-    route_ids: dict[str, str] = {}
+    probs += _duplicates(scn.routes, "routes", "route")
+    probs += _duplicates(scn.stocks, "stocks", "stock")
+    probs += _duplicates(scn.demands, "demands", "demand")
     for i, r in enumerate(scn.routes):
         path = f"routes[{i}]"
-        if r.id in route_ids:
-            probs.append(Problem(path, f"duplicate route id '{r.id}' (also at {route_ids[r.id]})",
-                                 "give each route its own id"))
-        route_ids[r.id] = path
         probs += known("region", r.from_, regions, f"{path}.from")
         probs += known("region", r.to, regions, f"{path}.to")
         probs += known("commodity", r.commodity, comms, f"{path}.commodity")
@@ -290,13 +302,8 @@ def check_references(scn) -> list[Problem]:
             probs.append(Problem(f"{path}.to", f"route goes from {r.to} to itself",
                                  "routes link two different regions"))
     for block in ("stocks", "demands"):
-        seen: dict[str, str] = {}
         for i, s in enumerate(getattr(scn, block)):
             path = f"{block}[{i}]"
-            if s.id in seen:
-                probs.append(Problem(path, f"duplicate id '{s.id}' (also at {seen[s.id]})",
-                                     "give each its own id"))
-            seen[s.id] = path
             probs += known("region", s.region, regions, f"{path}.region")
             probs += known("commodity", s.commodity, comms, f"{path}.commodity")
     for i, s in enumerate(scn.stocks):
