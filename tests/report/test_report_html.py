@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_helpers import figures, trade_links
 from typer.testing import CliRunner
 
 import rareflow
 from rareflow.cli import app
 from rareflow.report import build_report, charts, write_report
 from rareflow.report.view import RunView
+from tests.report.report_helpers import figures, trade_links
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 

@@ -201,10 +201,9 @@ def sankey_links(view: RunView, period: str, region: str | None = None,
             if served <= EPS and d.amount <= EPS:
                 continue
             gap = float(short_by.get((d.region, d.sector), 0.0))
-            dn = node(f"dem:{d.region}:{d.sector}", f"{d.region} {d.sector}"
-                      + (f" ({fmt_t(gap)} short)" if gap > EPS else ""), d.region, "demand",
+            dn = node(f"dem:{d.region}:{d.sector}", f"{d.region} {d.sector}", d.region, "demand",
                       f"{view.region_label(d.region)} · {d.sector} demand"
-                      + (f", {fmt_t(gap)} unserved" if gap > EPS else ""))
+                      + (f", {fmt_t(gap)} of it unserved" if gap > EPS else ""))
             if served > EPS:
                 rows.append((com(d.region, d.commodity), dn, served, "served", d.demand,
                              f"{view.region_label(d.region)} {d.sector}: {fmt_t(served)} of "
@@ -301,7 +300,7 @@ def sankey_trace(view: RunView, period: str, region: str | None = None,
     short = float(links.loc[links["kind"] == "unserved", "value"].sum())
     demand = float(links.loc[links["kind"].isin(["served", "unserved"]), "value"].sum())
     frac = short / demand if demand > 0 else 0.0
-    xs = [0.9 if n["kind"] == "shortfall" else None for n in nodes]
+    xs = [0.88 if n["kind"] == "shortfall" else None for n in nodes]
     ys = [max(0.5, 0.99 - frac / 2) if n["kind"] == "shortfall" else None for n in nodes]
     seen = {n["region"] for n in nodes if n["region"]}
     return {

@@ -305,8 +305,13 @@ def build_report(results, base=None, region: str | None = None, period: str | No
 def write_report(results, path: Path | str, base=None, region: str | None = None,
                  period: str | None = None) -> Path:
     """Write the report atomically (a crash never leaves half a file)."""
+    import os
+
     from ..outputs import atomic_write
 
     path = Path(path)
     atomic_write(path, build_report(results, base=base, region=region, period=period))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)  # a report is for sharing: the usual file mode, not 0600
     return path

@@ -1,0 +1,359 @@
+"""The FastAPI app: a JSON API (OpenAPI at /docs and /openapi.json) and the dashboard at `/`.
+
+Safety: binds loopback by default (see `rareflow serve`), names scenarios only from its
+catalog (built-in names, never paths), validates every body with pydantic and the scenario
+schema, refuses bodies over `max_body` bytes (413), limits each solve's time (504), solves
+on a bounded worker pool (503 when full), and writes nothing but its run store.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..errors import RareflowError, ScenarioError, SolveError
+from ..model.schema import Scenario
+from ..report import charts
+from ..store import RunStore, StoreError
+from .levers import Catalog, LeverError
+from .service import Busy, NotFound, RunService, TooBig, TooLong, comparison_json, run_json
+
+NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+OVERRIDE_BLOCKS = sorted(set(Scenario.model_fields) - {"name", "extends"})
+
+
+# ---- request bodies ---------------------------------------------------------------------------
+class RunRequest(BaseModel):
+    """Run a scenario with lever values and/or overrides (an overlay shaped like a scenario
+    file: lists merge by `id`, `{"id": x, "remove": true}` deletes an item)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"scenario": "baseline-2024", "levers": {"india_halt": True}},
+        {"scenario": "baseline-2024", "overrides": {
+            "events": [{"id": "india-japan-2012", "remove": True}],
+            "facilities": [{"id": "irel-oscom", "capacity": 5800}]}},
+    ]})
+
+    scenario: str = Field(..., pattern=NAME, description="a scenario name from /api/scenarios")
+    levers: dict[str, Any] = Field(default_factory=dict, max_length=200,
+                                   description="lever id → value (see /api/scenarios/{name})")
+    overrides: dict[str, Any] | None = Field(
+        default=None, description="an overlay shaped like a scenario file, laid over last; "
+        f"blocks: {', '.join(OVERRIDE_BLOCKS)}")
+    compare_with: str = Field("auto", pattern=r"^(auto|none|[A-Za-z0-9][A-Za-z0-9_.-]{0,99})$",
+                              description="'auto' (the scenario as published when levers "
+                              "change it, else the scenario it extends), 'none', or a name")
+    region: str = Field("auto", max_length=40, description="Sankey region: 'auto', 'all' or an id")
+    period: str = Field("auto", max_length=20, description="Sankey period: 'auto' or a label")
+
+    @field_validator("overrides")
+    @classmethod
+    def _blocks(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        if v is None:
+            return v
+        bad = [k for k in v if k not in OVERRIDE_BLOCKS]
+        if bad:
+            raise ValueError(f"unknown or forbidden block(s) {', '.join(map(repr, bad))}; "
+                             f"overrides may set: {', '.join(OVERRIDE_BLOCKS)}")
+        return v
+
+
+# ---- errors -------------------------------------------------------------------------------------
+def _error(status: int, message: str, problems: list[dict] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "message": message,
+                                   "problems": problems or []}}, status_code=status)
+
+
+def _problems(e: ScenarioError) -> list[dict]:
+    return [{"path": p.path, "message": p.message, "fix": p.fix, "file": p.file}
+            for p in e.problems]
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413, whether announced or streamed."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        for k, v in scope.get("headers") or []:
+            if k == b"content-length":
+                try:
+                    n = int(v)
+                except ValueError:
+                    n = self.limit + 1
+                if n > self.limit:
+                    return await self._refuse(scope, receive, send)
+        seen = 0
+        refused = False
+
+        async def counted():
+            nonlocal seen, refused
+            msg = await receive()
+            if msg["type"] == "http.request" and not refused:
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:  # answer 413 now; the app sees the client leave
+                    refused = True
+                    await self._refuse(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return msg
+
+        async def guarded(msg):
+            if not refused:
+                await send(msg)
+
+        try:
+            return await self.app(scope, counted, guarded)
+        except Exception:
+            if refused:
+                return None
+            raise
+
+    async def _refuse(self, scope, receive, send):
+        resp = _error(413, f"request body over the {self.limit:,} byte limit",
+                      [{"path": "", "message": "body too large",
+                        "fix": "send a smaller overlay (only the items you change)", "file": ""}])
+        await resp(scope, receive, send)
+
+
+# ---- the app -------------------------------------------------------------------------------------
+def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
+               solve_timeout: float = 20.0, max_body: int = 256 * 1024,
+               scenarios: dict[str, Path] | None = None, seeds: dict[str, str] | None = None,
+               max_pending: int | None = None) -> FastAPI:
+    """The rareflow web app.
+
+    `store`: the run store (a RunStore or a path; None = a fresh temporary store, removed on
+    exit); `scenarios`: name → file (default: the built-in scenarios); `seeds`: which scenarios
+    the dashboard levers read (default: the built-in seed scenarios).
+    """
+    tmp = None
+    if store is None:
+        tmp = tempfile.TemporaryDirectory(prefix="rareflow-web-")
+        store = RunStore(Path(tmp.name) / "runs.duckdb")
+    elif not isinstance(store, RunStore):
+        store = RunStore(store)
+    catalog = Catalog(scenarios, seeds)
+    service = RunService(catalog, store, workers=workers, solve_timeout=solve_timeout,
+                         max_pending=max_pending)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        service.close()
+        if tmp is not None:
+            tmp.cleanup()
+
+    app = FastAPI(title="rareflow", version=__version__, lifespan=lifespan,
+                  description="Rare-earth supply chain what-ifs: run scenarios with levers and "
+                              "overrides, compare runs, list stored runs. The dashboard is at /.")
+    app.state.service = service
+    app.state.catalog = catalog
+    app.state.store = store
+
+    # -- errors as JSON with the path and the fix
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        probs = []
+        for e in exc.errors():
+            loc = [str(x) for x in e.get("loc", []) if x != "body"]
+            msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+            fix = {"missing": "add this field", "extra_forbidden": "remove this field; see "
+                   "/openapi.json for the fields", "json_invalid": "send valid JSON"}.get(
+                e.get("type", ""), "see /openapi.json for the expected shape")
+            probs.append({"path": ".".join(loc), "message": msg, "fix": fix, "file": "<request>"})
+        return _error(422, "the request is not valid", probs)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        fix = ("see /openapi.json for the endpoints" if exc.status_code in (404, 405)
+               else "see /openapi.json")
+        return _error(exc.status_code, str(exc.detail),
+                      [{"path": request.url.path, "message": str(exc.detail), "fix": fix,
+                        "file": "<request>"}])
+
+    @app.exception_handler(RareflowError)
+    async def _rareflow(request: Request, exc: RareflowError):
+        if isinstance(exc, ScenarioError):
+            unknown = any(p.path == "scenario" and "no scenario named" in p.message
+                          for p in exc.problems)
+            status = 404 if unknown else 422
+            msg = "unknown scenario" if unknown else (
+                "invalid lever values" if isinstance(exc, LeverError) else
+                "the scenario with these overrides is not valid")
+            return _error(status, msg, _problems(exc))
+        if isinstance(exc, NotFound):
+            return _error(404, str(exc))
+        if isinstance(exc, Busy):
+            return _error(503, str(exc))
+        if isinstance(exc, TooLong):
+            return _error(504, str(exc))
+        if isinstance(exc, TooBig):
+            return _error(413, str(exc))
+        if isinstance(exc, SolveError):
+            return _error(422, "the scenario cannot be solved",
+                          [{"path": "", "message": str(exc),
+                            "fix": "undo the last change, or relax the constraints named",
+                            "file": ""}])
+        if isinstance(exc, StoreError):
+            return _error(503, f"run store unavailable: {exc}")
+        return _error(400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception):
+        return _error(500, f"internal error ({type(exc).__name__}); this is a bug in rareflow")
+
+    # -- pages and assets
+    from . import page
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard() -> HTMLResponse:
+        return HTMLResponse(page.DASHBOARD_HTML)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return Response(page.plotly_js(), media_type="application/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/static/dashboard.js", include_in_schema=False)
+    def dashboard_js() -> Response:
+        return Response(page.DASHBOARD_JS, media_type="application/javascript")
+
+    @app.get("/static/dashboard.css", include_in_schema=False)
+    def dashboard_css() -> Response:
+        return Response(page.DASHBOARD_CSS, media_type="text/css")
+
+    # -- API
+    @app.get("/health", tags=["service"])
+    def health() -> dict:
+        """Liveness: version, scenarios offered, workers, the store."""
+        return {"status": "ok", "version": __version__, "scenarios": len(catalog.names()),
+                "workers": service.workers, "solve_timeout_s": service.solve_timeout,
+                "store": str(store.path)}
+
+    @app.get("/api/scenarios", tags=["scenarios"])
+    def list_scenarios() -> list[dict]:
+        """The scenarios this server runs (built-in names)."""
+        return [catalog.head(n) for n in catalog.names()]
+
+    @app.get("/api/scenarios/{name}", tags=["scenarios"])
+    async def get_scenario(name: str) -> dict:
+        """A scenario fully resolved (its `extends` chain laid out), its periods, regions and
+        the dashboard levers that apply to it, with their defaults."""
+        catalog.path(name)
+
+        def work():
+            from ..model.loader import load_scenario
+            from ..model.validate import make_periods
+
+            scn, _ = load_scenario(catalog.path(name))
+            head = catalog.head(name)
+            return {**head, "periods": list(make_periods(scn).labels),
+                    "regions": {r: (v.label or r) for r, v in scn.regions.items()},
+                    "commodities": {c: (v.label or c) for c, v in scn.commodities.items()},
+                    "levers": [lv.public() for lv in catalog.levers(name)],
+                    "scenario": _json_safe(scn.model_dump(mode="json", by_alias=True))}
+
+        return await service.call(work)
+
+    @app.post("/api/runs", tags=["runs"])
+    async def post_run(req: RunRequest) -> dict:
+        """Solve a scenario with lever values and overrides (or reuse the stored run of an
+        identical scenario) and return its tables, figures, explanation and the comparison."""
+
+        def work():
+            solved = service.solve(req.scenario, req.levers, req.overrides)
+            changed = bool(solved.overlay)
+            base = service.base_for(req.scenario, changed, req.compare_with)
+            if base is not None and base.run_id == solved.run_id:
+                base = None
+            return service.answer(solved, base, req.region, req.period)
+
+        return _json_safe(await service.call(work))
+
+    @app.get("/api/runs", tags=["runs"])
+    async def list_runs(limit: int = Query(50, ge=1, le=1000),
+                        scenario: str | None = Query(None, pattern=NAME)) -> list[dict]:
+        """Stored runs, newest first."""
+        df = await service.call(lambda: store.list(limit=limit, scenario=scenario))
+        df = df.assign(created=df["created"].astype(str)) if "created" in df else df
+        return _json_safe(df.to_dict(orient="records"))
+
+    @app.get("/api/runs/{run_id}", tags=["runs"])
+    async def get_run(run_id: int) -> dict:
+        """One stored run: summary, explanation and tables (zero rows left out)."""
+        v = await service.call(service.view, run_id)
+        return _json_safe(run_json(v))
+
+    @app.get("/api/runs/{run_id}/sankey", tags=["runs"])
+    async def get_sankey(run_id: int, region: str = Query("auto", max_length=40),
+                         period: str = Query("auto", max_length=20)) -> dict:
+        """The Sankey figure (Plotly JSON) of a stored run for a region and period."""
+        def work():
+            v = service.view(run_id)
+            reg = service.pick_region(v, None, region)
+            per = service.pick_period(v, None, period)
+            return {"region": reg, "period": per, "figure": charts.sankey_figure(v, per, reg)}
+
+        return _json_safe(await service.call(work))
+
+    @app.get("/api/runs/{run_id}/report", tags=["runs"], response_class=HTMLResponse)
+    async def get_report(run_id: int, vs: int | None = Query(None, ge=1),
+                         region: str | None = Query(None, max_length=40)) -> HTMLResponse:
+        """The self-contained HTML report of a stored run (optionally against run `vs`)."""
+        from ..report import build_report
+
+        def work():
+            try:
+                v = store.get(run_id)  # with its metrics, which the web runs leave out
+            except StoreError as e:
+                raise NotFound(str(e)) from None
+            b = service.view(vs) if vs else None
+            return build_report(v, base=b, region=region)
+
+        return HTMLResponse(await service.call(work))
+
+    @app.get("/api/compare", tags=["runs"])
+    async def compare(a: int = Query(..., ge=1, description="the scenario run"),
+                      b: int = Query(..., ge=1, description="the base run")) -> dict:
+        """Differences between two stored runs (a − b): unserved demand, trade flows,
+        production, objective."""
+        def work():
+            va, vb = service.view(a), service.view(b)
+            out = comparison_json(charts.compare(va, vb), b)
+            out.update({"run": a, "scenario": va.name})
+            return out
+
+        return _json_safe(await service.call(work))
+
+    app.add_middleware(BodyLimit, limit=max_body)
+    return app
+
+
+def _json_safe(obj):
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
+        return _json_safe(obj.item())
+    return obj

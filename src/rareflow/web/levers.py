@@ -1,0 +1,546 @@
+"""Dashboard levers: named, data-derived switches that become scenario overlays.
+
+Nothing here holds a number of the dataset. Each lever reads its ids from the scenario files:
+
+- a *seed toggle* (China's controls, India's halt of exports to Japan) lays the overlay of a
+  built-in scenario (its events, policies, routes, …: what it adds to the scenario it extends)
+  over the current scenario, or takes those items out again (restoring the base's version of
+  anything it had changed);
+- *IREL output* scales every IREL facility of the current scenario with `capacity_change`
+  policies (factor = percent / 100);
+- *tolling partner* keeps the tolling policies of the tolling scenario for the chosen
+  partner(s), with the capacity they reserve at the partner's plants;
+- *Indian magnet plant* turns the magnet-plant candidate of the IREL scenario into a plant of
+  the chosen size from the chosen year, with the feeder line (NdPr metal) sized to supply it;
+- *policy toggles*: every other policy or event of the current scenario can be switched off.
+
+`Catalog.levers(name)` lists the levers of a scenario with their defaults (the scenario as
+published); `Catalog.overlay(name, values)` turns lever values into one overlay mapping.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, ScenarioError
+from ..model.loader import LIST_BLOCKS, MAP_BLOCKS, _item_id, builtin_dir, load_raw, read_yaml
+
+# The seed scenarios each lever reads its items from (DESIGN.md, "Seed reference cases").
+SEEDS = {
+    "china_controls": "china-controls-2025",
+    "india_halt": "india-japan-halt",
+    "tolling": "tolling-jp-kr",
+    "magnet_plant": "irel-nd-2030",
+}
+IREL = re.compile(r"\birel\b", re.IGNORECASE)
+HEAD_KEYS = ("name", "description", "extends", "periods", "currency", "discount_rate")
+
+
+@dataclass
+class Lever:
+    id: str
+    label: str
+    kind: str  # toggle | percent | select | plant
+    default: Any
+    help: str = ""
+    group: str = "seed"  # seed | policies
+    options: list[dict] = field(default_factory=list)
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    unit: str = ""
+    source: str = ""
+
+    def public(self) -> dict:
+        return asdict(self)
+
+
+class LeverError(ScenarioError):
+    pass
+
+
+def _problem(path: str, message: str, fix: str) -> LeverError:
+    return LeverError([Problem(path, message, fix, "<levers>")])
+
+
+def _ids(raw: dict, block: str) -> dict[str, dict]:
+    out = {}
+    for it in raw.get(block) or []:
+        iid = _item_id(block, it)
+        if iid is not None:
+            out[iid] = it
+    return out
+
+
+def _merge_overlays(parts: list[dict]) -> dict:
+    """One overlay from several: list blocks concatenated, map blocks merged (in order)."""
+    out: dict = {}
+    for part in parts:
+        for k, v in part.items():
+            if k in LIST_BLOCKS:
+                out.setdefault(k, []).extend(copy.deepcopy(v))
+            elif k in MAP_BLOCKS:
+                out.setdefault(k, {}).update(copy.deepcopy(v))
+            else:
+                out[k] = copy.deepcopy(v)
+    return out
+
+
+def _region_label(raw: dict, r: str) -> str:
+    reg = (raw.get("regions") or {}).get(r) or {}
+    return reg.get("label") or r
+
+
+@dataclass
+class Seed:
+    """A seed scenario as a delta on its base: what it adds and what it changes."""
+
+    name: str
+    raw: dict  # the file as written
+    base: dict  # the resolved scenario it extends ({} if none)
+    description: str
+
+    def delta(self) -> dict:
+        return {k: copy.deepcopy(v) for k, v in self.raw.items() if k not in HEAD_KEYS}
+
+    def new_ids(self) -> dict[str, set[str]]:
+        out = {}
+        for block in LIST_BLOCKS:
+            mine = set(_ids(self.raw, block))
+            out[block] = mine - set(_ids(self.base, block))
+        return out
+
+    def all_ids(self) -> dict[str, set[str]]:
+        return {block: set(_ids(self.raw, block)) for block in LIST_BLOCKS}
+
+    def is_on(self, current: dict) -> bool:
+        new = self.new_ids()
+        have = {b: set(_ids(current, b)) for b in LIST_BLOCKS}
+        wanted = [(b, i) for b, ids in new.items() for i in ids]
+        if not wanted:
+            return False
+        return all(i in have[b] for b, i in wanted)
+
+    def on(self) -> dict:
+        return self.delta()
+
+    def off(self, current: dict) -> dict:
+        """Take the seed's items out of `current`, restoring the base's version of changed ones."""
+        out: dict = {}
+        for block in LIST_BLOCKS:
+            have = _ids(current, block)
+            base = _ids(self.base, block)
+            for iid in _ids(self.raw, block):
+                if iid not in have:
+                    continue
+                if iid in base:
+                    out.setdefault(block, []).append(copy.deepcopy(base[iid]))
+                else:
+                    out.setdefault(block, []).append({"id": iid, "remove": True})
+        for block in MAP_BLOCKS:
+            for k in (self.raw.get(block) or {}):
+                if k in (current.get(block) or {}):
+                    if k in (self.base.get(block) or {}):
+                        out.setdefault(block, {})[k] = copy.deepcopy(self.base[block][k])
+                    else:
+                        out.setdefault(block, {})[k] = {"remove": True}
+        return out
+
+
+class Catalog:
+    """The scenarios a server offers (built-in names only) and the levers of each."""
+
+    def __init__(self, scenarios: dict[str, Path] | None = None,
+                 seeds: dict[str, str] | None = None) -> None:
+        if scenarios is None:
+            scenarios = {p.stem: p for p in sorted(builtin_dir().glob("*.yaml"))}
+        self.paths = {k: Path(v) for k, v in scenarios.items()}
+        self.seeds_map = dict(SEEDS if seeds is None else seeds)
+        self._raw: dict[str, tuple[dict, dict, list[str]]] = {}
+        self._levers: dict[str, list[Lever]] = {}
+        self._seeds: dict[str, Seed | None] = {}
+        self._by_path: dict[str, dict] = {}
+        self._lock = threading.RLock()
+
+    # ---- scenarios --------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return sorted(self.paths)
+
+    def path(self, name: str) -> Path:
+        if name not in self.paths:
+            known = ", ".join(self.names())
+            raise ScenarioError([Problem("scenario", f"no scenario named '{name}' on this server",
+                                         f"use one of: {known}", "<request>")])
+        return self.paths[name]
+
+    def head(self, name: str) -> dict:
+        raw = read_yaml(self.path(name))
+        return {"name": name, "description": str(raw.get("description") or ""),
+                "extends": raw.get("extends")}
+
+    def _load_raw(self, path: Path) -> dict:
+        key = str(Path(path).resolve())
+        with self._lock:
+            if key not in self._by_path:
+                self._by_path[key] = load_raw(Path(path))[0]
+            return copy.deepcopy(self._by_path[key])
+
+    def _loaded(self, name: str) -> tuple[dict, dict, list[str]]:
+        with self._lock:
+            if name not in self._raw:
+                self._raw[name] = load_raw(self.path(name))
+            return copy.deepcopy(self._raw[name])
+
+    def resolved_raw(self, name: str) -> dict:
+        """The merged raw mapping of a scenario (its `extends` chain laid out)."""
+        return self._loaded(name)[0]
+
+    def scenario(self, name: str, overlay: dict | None = None):
+        """(Scenario, files) of `name` with `overlay` laid over it, as `load(name, overrides)`
+        gives, from the parsed files kept in memory (YAML is read once per scenario)."""
+        from ..model.loader import _check_shape, from_dict, merge
+
+        raw, origins, files = self._loaded(name)
+        if overlay:
+            _check_shape(overlay, "<overrides>")
+            raw = merge(raw, overlay, origins, "<overrides>")
+            files = [*files, "<overrides>"]
+        raw.pop("extends", None)
+        return from_dict(raw, files[-1], origins), files
+
+    def _seed(self, key: str) -> Seed | None:
+        with self._lock:
+            if key not in self._seeds:
+                self._seeds[key] = self._read_seed(key)
+            return self._seeds[key]
+
+    def _read_seed(self, key: str) -> Seed | None:
+        name = self.seeds_map.get(key)
+        if not name or name not in self.paths:
+            return None
+        raw = read_yaml(self.paths[name])
+        base: dict = {}
+        ext = raw.get("extends")
+        if isinstance(ext, str):
+            bpath = (self.paths[name].parent / ext)
+            if not bpath.is_file():
+                bpath = self.paths.get(ext) or self.paths[name].parent / f"{ext}.yaml"
+            if Path(bpath).is_file():
+                base = self._load_raw(Path(bpath))
+        return Seed(name, raw, base, str(raw.get("description") or ""))
+
+    def _valid(self, name: str, overlay: dict) -> bool:
+        """Whether `overlay` laid over scenario `name` gives a valid scenario."""
+        from ..model.loader import from_dict, merge
+
+        raw = merge(self.resolved_raw(name), overlay, {}, "<levers>")
+        raw.pop("extends", None)
+        try:
+            from_dict(raw, "<levers>")
+        except ScenarioError:
+            return False
+        return True
+
+    # ---- levers -----------------------------------------------------------------------------
+    def levers(self, name: str) -> list[Lever]:
+        with self._lock:
+            if name not in self._levers:
+                self._levers[name] = self._build_levers(name)
+            return copy.deepcopy(self._levers[name])
+
+    def _build_levers(self, name: str) -> list[Lever]:
+        cur = self.resolved_raw(name)
+        out: list[Lever] = []
+        controlled: dict[str, set[str]] = {b: set() for b in LIST_BLOCKS}
+
+        for key, label in (("china_controls", "China's export controls"),
+                           ("india_halt", "India halts exports to Japan")):
+            seed = self._seed(key)
+            if seed is None:
+                continue
+            on = seed.is_on(cur)
+            if not on and not self._valid(name, seed.on()):
+                continue
+            for b, ids in seed.all_ids().items():
+                controlled[b] |= ids
+            out.append(Lever(key, label, "toggle", on, help=seed.description,
+                             source=f"scenario {seed.name}"))
+
+        irel = [f for f in cur.get("facilities") or []
+                if IREL.search(str(f.get("owner", ""))) or str(f.get("id", "")).startswith("irel")]
+        if irel:
+            ids = ", ".join(str(f["id"]) for f in irel)
+            out.append(Lever("irel_output", "IREL output", "percent", 100.0,
+                             help=f"Capacity of IREL's facilities ({ids}) in % of the scenario's",
+                             min=0.0, max=200.0, step=5.0, unit="%",
+                             source="facilities owned by IREL"))
+
+        tl = self._tolling(name, cur)
+        if tl is not None:
+            out.append(tl[0])
+            for b, ids in tl[1].all_ids().items():
+                controlled[b] |= ids
+
+        plant = self._plant(name, cur)
+        if plant is not None:
+            out.append(plant[0])
+
+        # every other policy or event of the scenario, to switch off
+        for block, kind in (("events", "event"), ("policies", "policy")):
+            for it in cur.get(block) or []:
+                iid = it.get("id") if isinstance(it, dict) else None
+                if not iid or iid in controlled[block]:
+                    continue
+                if block == "events" and not it.get("policies"):
+                    continue  # a dated record with no effect
+                text = it.get("headline") or it.get("label") or iid
+                if block == "policies" and not it.get("headline"):
+                    text = f"{it.get('type', 'policy')}: {iid}"
+                out.append(Lever(f"{kind}:{iid}", str(text), "toggle", True, group="policies",
+                                 help=str(it.get("source") or ""), source=f"{block} '{iid}'"))
+        return out
+
+    def _tolling(self, name: str, cur: dict) -> tuple[Lever, Seed] | None:
+        seed = self._seed("tolling")
+        if seed is None:
+            return None
+        partners = []
+        for ev in seed.raw.get("events") or []:
+            for p in ev.get("policies") or []:
+                if p.get("type") == "tolling" and p.get("partner") not in partners:
+                    partners.append(p["partner"])
+        for p in seed.raw.get("policies") or []:
+            if p.get("type") == "tolling" and p.get("partner") not in partners:
+                partners.append(p["partner"])
+        if not partners:
+            return None
+        if not seed.is_on(cur) and not self._valid(name, seed.on()):
+            return None
+        current = set()
+        pol = [p for ev in cur.get("events") or [] for p in ev.get("policies") or []]
+        pol += list(cur.get("policies") or [])
+        for p in pol:
+            if p.get("type") == "tolling" and p.get("partner") in partners:
+                current.add(p["partner"])
+        options = [{"value": "none", "label": "none"}]
+        options += [{"value": p, "label": _region_label(cur, p)} for p in partners]
+        if len(partners) > 1:
+            options.append({"value": "+".join(partners),
+                            "label": " and ".join(_region_label(cur, p) for p in partners)})
+        default = "none" if not current else (
+            "+".join(p for p in partners if p in current))
+        return (Lever("tolling", "Tolling partner", "select", default, options=options,
+                      help=seed.description, source=f"scenario {seed.name}"), seed)
+
+    def _plant_candidates(self, name: str, cur: dict) -> tuple[list[dict], dict, dict] | None:
+        """(magnet candidate + feeders, their processes, the seed's extra routes)."""
+        seed = self._seed("magnet_plant")
+        pools = []
+        if seed is not None:
+            resolved = _merge_overlays([{"candidates": seed.base.get("candidates") or []},
+                                        {"candidates": seed.raw.get("candidates") or []}])
+            procs = {**(seed.base.get("processes") or {}), **(seed.raw.get("processes") or {})}
+            routes = [r for r in seed.raw.get("routes") or []]
+            if self._valid(name, {"processes": procs, "candidates": resolved.get("candidates", [])}):
+                pools.append((resolved.get("candidates") or [], procs, routes))
+        pools.append((cur.get("candidates") or [], cur.get("processes") or {}, []))
+        for cands, procs, routes in pools:
+            def outputs(c, procs=procs):
+                return (procs.get(c.get("process")) or {}).get("outputs") or {}
+            mags = [c for c in cands if c.get("region") == "IND"
+                    and any("magnet" in str(k) for k in outputs(c))]
+            if not mags:
+                continue
+            mags.sort(key=lambda c: (0 if "ndfeb" in " ".join(outputs(c)) else 1,
+                                     0 if "magnet" in str(c.get("id")) else 1))
+            plant = mags[0]
+            ins = (procs.get(plant["process"]) or {}).get("inputs") or {}
+            feeders = [c for c in cands if c is not plant and c.get("region") == plant["region"]
+                       and any(k in ins for k in outputs(c))]
+            return [plant, *feeders], procs, {"routes": routes}
+        return None
+
+    def _plant(self, name: str, cur: dict) -> tuple[Lever, list[dict]] | None:
+        found = self._plant_candidates(name, cur)
+        if found is None:
+            return None
+        (plant, *feeders), procs, _ = found
+        from ..model.periods import parse_key
+
+        periods = _periods_of(cur)
+        start = parse_key(plant.get("earliest"))[0] if plant.get("earliest") is not None else None
+        lead = float(plant.get("lead_time") or 0)
+        years = []
+        for lab, st in periods:
+            if start is None or st >= start + round(lead * 12):
+                years.append(lab)
+        if not years:
+            return None
+        mx = plant.get("max_capacity")
+        mx = float(mx) if isinstance(mx, int | float) and mx != float("inf") else 10000.0
+        label = plant.get("label") or plant["id"]
+        lever = Lever("magnet_plant", "Indian magnet plant", "plant",
+                      {"size": 0.0, "year": years[0]},
+                      help=f"{label}: a plant of this size (t/yr of magnets) from this year"
+                           + (", with " + ", ".join(f.get("label") or f["id"] for f in feeders)
+                              + " sized to feed it" if feeders else "")
+                           + " (capital cost not counted). Size 0 leaves the scenario as it is.",
+                      options=[{"value": y, "label": y} for y in years], min=0.0, max=mx,
+                      step=max(mx / 50, 1.0), unit="t/yr", source=f"candidate '{plant['id']}'")
+        return lever, found[0]
+
+    # ---- lever values → overlay -------------------------------------------------------------
+    def overlay(self, name: str, values: dict[str, Any] | None) -> dict:
+        values = dict(values or {})
+        levers = {lv.id: lv for lv in self.levers(name)}
+        for k in values:
+            if k not in levers:
+                known = ", ".join(levers) or "none"
+                raise _problem(f"levers.{k}", f"no lever '{k}' for scenario '{name}'",
+                               f"use one of: {known}")
+        cur = self.resolved_raw(name)
+        parts: list[dict] = []
+        for lid, lv in levers.items():
+            if lid not in values:
+                continue
+            v = values[lid]
+            part = self._lever_overlay(name, cur, lv, v)
+            if part:
+                parts.append(part)
+        return _merge_overlays(parts)
+
+    def _lever_overlay(self, name: str, cur: dict, lv: Lever, v: Any) -> dict:
+        path = f"levers.{lv.id}"
+        if lv.kind == "toggle":
+            if not isinstance(v, bool):
+                raise _problem(path, f"expected true or false, got {v!r}", "send true or false")
+            if v == lv.default:
+                return {}
+            if lv.group == "policies":
+                kind, iid = lv.id.split(":", 1)
+                block = "events" if kind == "event" else "policies"
+                return {block: [{"id": iid, "remove": True}]}
+            seed = self._seed(lv.id)
+            assert seed is not None
+            return seed.on() if v else seed.off(cur)
+        if lv.kind == "percent":
+            if isinstance(v, bool) or not isinstance(v, int | float) or not (
+                    lv.min <= float(v) <= lv.max):
+                raise _problem(path, f"expected a percentage between {lv.min:g} and {lv.max:g}, "
+                               f"got {v!r}", "send e.g. 50 for half of IREL's capacity")
+            if float(v) == 100.0:
+                return {}
+            irel = [f for f in cur.get("facilities") or []
+                    if IREL.search(str(f.get("owner", ""))) or str(f.get("id", "")).startswith("irel")]
+            return {"policies": [{"id": f"lever-irel-output-{f['id']}", "type": "capacity_change",
+                                  "facility": f["id"], "factor": float(v) / 100.0,
+                                  "headline": f"Dashboard: IREL output at {float(v):g} %"}
+                                 for f in irel]}
+        if lv.kind == "select":
+            allowed = [o["value"] for o in lv.options]
+            if v not in allowed:
+                raise _problem(path, f"'{v}' is not an option", f"use one of: {', '.join(allowed)}")
+            if v == lv.default:
+                return {}
+            seed = self._seed("tolling")
+            assert seed is not None
+            if v == "none":
+                return seed.off(cur)
+            chosen = set(str(v).split("+"))
+            regions_of = {f.get("id"): f.get("region") for f in
+                          [*(cur.get("facilities") or []), *(seed.base.get("facilities") or [])]}
+
+            def keep(p: dict) -> bool:
+                if p.get("type") == "tolling":
+                    return p.get("partner") in chosen
+                if p.get("type") == "capacity_change":
+                    return regions_of.get(p.get("facility")) in chosen
+                return True
+
+            on = seed.on()
+            for ev in on.get("events") or []:
+                if "policies" in ev:
+                    ev["policies"] = [p for p in ev["policies"] if keep(p)]
+            if "policies" in on:
+                on["policies"] = [p for p in on["policies"] if keep(p)]
+                dropped = [p["id"] for p in seed.raw.get("policies") or []
+                           if not keep(p) and p.get("id") in _ids(cur, "policies")]
+                on["policies"] += [{"id": i, "remove": True} for i in dropped]
+            return on
+        if lv.kind == "plant":
+            if not isinstance(v, dict) or set(v) - {"size", "year"}:
+                raise _problem(path, f"expected {{'size': t/yr, 'year': period}}, got {v!r}",
+                               "send e.g. {\"size\": 2000, \"year\": \"2028\"}")
+            size = v.get("size", 0)
+            year = str(v.get("year", lv.default["year"]))
+            if isinstance(size, bool) or not isinstance(size, int | float) or not (
+                    lv.min <= float(size) <= lv.max):
+                raise _problem(f"{path}.size", f"expected a size between {lv.min:g} and "
+                               f"{lv.max:g} t/yr, got {size!r}", "send a number of t/yr")
+            years = [o["value"] for o in lv.options]
+            if year not in years:
+                raise _problem(f"{path}.year", f"'{year}' is not a possible first year",
+                               f"use one of: {', '.join(years)}")
+            if float(size) == 0:
+                return {}
+            found = self._plant_candidates(name, cur)
+            assert found is not None
+            (plant, *feeders), procs, extra = found
+            return self._plant_overlay(cur, plant, feeders, procs, extra, float(size), year)
+        raise _problem(path, f"lever kind '{lv.kind}' unknown", "report this as a bug")
+
+    def _plant_overlay(self, cur: dict, plant: dict, feeders: list[dict], procs: dict,
+                       extra: dict, size: float, year: str) -> dict:
+        cur_procs = cur.get("processes") or {}
+        cur_cands = _ids(cur, "candidates")
+        cur_routes = _ids(cur, "routes")
+        out: dict = {"facilities": [], "candidates": [], "processes": {}}
+        pproc = procs[plant["process"]]
+        per_act = 1.0 / max(v for k, v in (pproc.get("outputs") or {}).items() if "magnet" in k)
+        activity = size * per_act  # units of activity for `size` t/yr of magnets
+
+        def facility(c: dict, cap: float, what: str) -> dict:
+            f = {"id": f"lever-{c['id']}", "region": c["region"], "process": c["process"],
+                 "capacity": {year: cap}, "online": year,
+                 "label": f"{c.get('label') or c['id']} ({what}, dashboard lever)",
+                 "source": str(c.get("source") or "")}
+            if c.get("cost") is not None:
+                f["cost"] = c["cost"]
+            if c.get("owner"):
+                f["owner"] = c["owner"]
+            return f
+
+        out["facilities"].append(facility(plant, activity, f"{size:,.0f} t/yr from {year}"))
+        ins = pproc.get("inputs") or {}
+        for fd in feeders:
+            fproc = procs[fd["process"]]
+            need = sum(activity * ins[k] / fproc["outputs"][k] for k in fproc.get("outputs", {})
+                       if k in ins)
+            if need > 0:
+                out["facilities"].append(facility(fd, need, "feeder"))
+        for c in [plant, *feeders]:
+            if c["id"] in cur_cands:
+                out["candidates"].append({"id": c["id"], "remove": True})
+            if c["process"] not in cur_procs:
+                out["processes"][c["process"]] = copy.deepcopy(procs[c["process"]])
+        for r in extra.get("routes") or []:
+            if _item_id("routes", r) not in cur_routes:
+                out.setdefault("routes", []).append(copy.deepcopy(r))
+        return {k: v for k, v in out.items() if v}
+
+
+def _periods_of(raw: dict) -> list[tuple[str, int]]:
+    from ..model.periods import Periods, parse_key
+
+    p = raw.get("periods")
+    if isinstance(p, list):
+        return [(str(k), parse_key(k)[0]) for k in p]
+    if isinstance(p, dict):
+        per = Periods.from_range(p.get("start"), p.get("end"), p.get("step", "year"))
+        return list(zip(per.labels, (int(s) for s in per.start), strict=True))
+    return []

@@ -1,0 +1,295 @@
+"""Solving for the web: a bounded worker pool, a time limit per solve, the run store, and a
+small in-memory cache so that flipping a lever back is instant."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Problem, RareflowError, ScenarioError, SolveError
+from ..model.validate import make_periods
+from ..report import charts
+from ..report.view import RunView, scenario_hash
+from ..store import RunStore, StoreError
+from .levers import Catalog
+
+
+class Busy(RareflowError):
+    """Every worker is taken and the queue is full."""
+
+
+class TooLong(RareflowError):
+    """A solve went over its time limit."""
+
+
+class TooBig(RareflowError):
+    """A request asks for a model bigger than the server solves."""
+
+
+class NotFound(RareflowError):
+    """No such run."""
+
+
+@dataclass
+class Solved:
+    view: RunView
+    run_id: int
+    reused: bool
+    seconds: float
+    overlay: dict
+
+
+def records(df: pd.DataFrame, nonzero: str | None = None, keep_cols: list[str] | None = None
+            ) -> list[dict]:
+    """A table as JSON records (NaN → null), optionally without zero rows."""
+    if df is None or df.empty:
+        return []
+    if nonzero and nonzero in df:
+        df = df[df[nonzero].abs() > 1e-9]
+    if keep_cols:
+        df = df[[c for c in keep_cols if c in df.columns]]
+    out = df.to_dict(orient="records")
+    for row in out:
+        for k, v in row.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                row[k] = None
+    return out
+
+
+class RunService:
+    def __init__(self, catalog: Catalog, store: RunStore, workers: int = 2,
+                 solve_timeout: float = 20.0, max_pending: int | None = None,
+                 cache_size: int = 64, max_periods: int = 400) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.workers = max(1, int(workers))
+        self.solve_timeout = float(solve_timeout)
+        self.max_pending = max_pending if max_pending is not None else 4 * self.workers
+        self.max_periods = max_periods
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="rareflow-solve")
+        self._pending = 0
+        self._plock = threading.Lock()
+        self._cache: OrderedDict[int, RunView] = OrderedDict()
+        self._by_hash: dict[str, int] = {}
+        self._clock = threading.RLock()
+        self._cache_size = cache_size
+        self._inflight: dict[str, threading.Lock] = {}
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    # ---- the pool ---------------------------------------------------------------------------
+    async def call(self, fn, *args, timeout: float | None = None):
+        """Run `fn(*args)` on the worker pool; Busy if the queue is full, TooLong on timeout."""
+        with self._plock:
+            if self._pending >= self.max_pending:
+                raise Busy(f"all {self.workers} solver workers are busy and {self._pending} "
+                           "requests wait; try again in a moment")
+            self._pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            fut = loop.run_in_executor(self.pool, fn, *args)
+            limit = timeout if timeout is not None else self.solve_timeout * 3 + 10
+            try:
+                return await asyncio.wait_for(fut, limit)
+            except TimeoutError:
+                raise TooLong(f"the request took longer than {limit:.0f} s and was abandoned; "
+                              "simplify the overrides or run it with the CLI") from None
+        finally:
+            with self._plock:
+                self._pending -= 1
+
+    # ---- cache ------------------------------------------------------------------------------
+    def _remember(self, run_id: int, view: RunView) -> None:
+        with self._clock:
+            self._cache[run_id] = view
+            self._cache.move_to_end(run_id)
+            if view.hash:
+                self._by_hash[view.hash] = run_id
+            while len(self._cache) > self._cache_size:
+                old, v = self._cache.popitem(last=False)
+                if self._by_hash.get(v.hash) == old:
+                    del self._by_hash[v.hash]
+
+    def view(self, run_id: int) -> RunView:
+        with self._clock:
+            if run_id in self._cache:
+                self._cache.move_to_end(run_id)
+                return self._cache[run_id]
+        try:
+            run = self.store.get(run_id)
+        except StoreError as e:
+            raise NotFound(str(e)) from None
+        v = run.view(metrics=False)
+        self._remember(run_id, v)
+        return v
+
+    # ---- solving ----------------------------------------------------------------------------
+    def solve(self, name: str, levers: dict | None, overrides: dict | None) -> Solved:
+        """Lever values and overrides → one overlay → solved (or reused) run. Blocking."""
+        t0 = time.perf_counter()
+        self.catalog.path(name)
+        overlay = self.catalog.overlay(name, levers or {})
+        if overrides:
+            from .levers import _merge_overlays
+
+            overlay = _merge_overlays([overlay, overrides])
+        scn, files = self.catalog.scenario(name, overlay or None)
+        n = make_periods(scn).n
+        if n > self.max_periods:
+            raise TooBig(f"the scenario has {n} periods; this server solves at most "
+                         f"{self.max_periods}. Use yearly periods or the CLI")
+        h = scenario_hash(scn)
+        lock = self._inflight_lock(h)
+        with lock:  # two identical requests at once: the second reuses the first
+            with self._clock:
+                rid = self._by_hash.get(h)
+            if rid is not None:
+                return Solved(self.view(rid), rid, True, time.perf_counter() - t0, overlay)
+            try:
+                rid = self.store.find(h, {})
+            except StoreError:
+                rid = None
+            if rid is not None:
+                return Solved(self.view(rid), rid, True, time.perf_counter() - t0, overlay)
+            from ..network import Model
+
+            model = Model(scn, files)
+            try:
+                results = model.solve(time_limit=self.solve_timeout)
+            except SolveError as e:
+                if "time_limit" in str(e) or "time limit" in str(e):
+                    raise TooLong(f"the solve went over the {self.solve_timeout:g} s limit; "
+                                  "simplify the overrides or run it with the CLI") from None
+                raise
+            # metrics are left to the report (they take longer than the solve); the tables,
+            # the explanation and the scenario are stored as for every run
+            view = RunView.of(results, metrics=False)
+            rid = self.store.record(results, options={}, overrides=overlay or None, origin="web",
+                                    total_seconds=time.perf_counter() - t0, view=view)
+            view.run_id = rid
+            self._remember(rid, view)
+            return Solved(view, rid, False, time.perf_counter() - t0, overlay)
+
+    def _inflight_lock(self, h: str) -> threading.Lock:
+        with self._clock:
+            lock = self._inflight.get(h)
+            if lock is None:
+                if len(self._inflight) > 256:
+                    self._inflight.clear()
+                lock = self._inflight[h] = threading.Lock()
+            return lock
+
+    def base_for(self, name: str, changed: bool, compare_with: str) -> Solved | None:
+        """The run to compare with: 'auto' = the scenario as published when levers changed it,
+        else the scenario it extends; 'none'; or a scenario name (as published)."""
+        if compare_with == "none":
+            return None
+        if compare_with == "auto":
+            if changed:
+                return self.solve(name, {}, None)
+            parent = self.catalog.head(name).get("extends")
+            parent = str(parent).removesuffix(".yaml") if parent else None
+            if parent and parent in self.catalog.paths:
+                return self.solve(parent, {}, None)
+            return None
+        self.catalog.path(compare_with)  # a known name, or a 404 with the list
+        return self.solve(compare_with, {}, None)
+
+    # ---- answers ----------------------------------------------------------------------------
+    def pick_region(self, view: RunView, base: RunView | None, region: str | None) -> str | None:
+        if region in (None, "", "auto"):
+            return charts.default_region(view, base)
+        if region == "all":
+            return None
+        if region not in view.scenario.regions:
+            raise ScenarioError([Problem("region", f"no region '{region}' in scenario "
+                                         f"'{view.name}'", "use 'auto', 'all' or one of: "
+                                         + ", ".join(view.scenario.regions), "<request>")])
+        return region
+
+    def pick_period(self, view: RunView, base: RunView | None, period: str | None) -> str:
+        if period in (None, "", "auto"):
+            return charts.default_period(view, base) or (view.periods[0] if view.periods else "")
+        if str(period) not in view.periods:
+            raise ScenarioError([Problem("period", f"no period '{period}' in scenario "
+                                         f"'{view.name}'", "use 'auto' or one of: "
+                                         + ", ".join(view.periods), "<request>")])
+        return str(period)
+
+    def answer(self, solved: Solved, base: Solved | None, region: str | None,
+               period: str | None) -> dict[str, Any]:
+        """The JSON the API returns for a run (tables, figures, comparison, words)."""
+        v = solved.view
+        b = base.view if base else None
+        reg = self.pick_region(v, b, region)
+        per = self.pick_period(v, b, period)
+        out = run_json(v)
+        out.update({
+            "run_id": solved.run_id, "reused": solved.reused,
+            "seconds": round(solved.seconds, 4), "overrides": solved.overlay or {},
+            "view": {"region": reg, "period": per},
+            "figures": {
+                "sankey": charts.sankey_figure(v, per, reg, base=b),
+                "shortfall": charts.shortfall_figure(v, reg),
+                "prices": charts.price_figure(v, reg),
+                "shares": charts.share_figure(v, per, reg),
+            },
+            "comparison": None,
+        })
+        if b is not None:
+            cmp = charts.compare(v, b)
+            out["figures"]["change"] = charts.change_figure(v, b, reg)
+            out["comparison"] = comparison_json(cmp, base.run_id)
+        return out
+
+
+def run_json(v: RunView) -> dict[str, Any]:
+    s = v.summary
+    return {
+        "run_id": v.run_id, "scenario": v.name, "description": v.scenario.description,
+        "hash": v.hash, "status": s.get("status"), "objective": s.get("objective"),
+        "currency": v.currency, "unserved_total": v.total_unserved(), "periods": v.periods,
+        "regions": {r: v.region_label(r) for r in v.scenario.regions},
+        "summary": _finite(s),
+        "explanation": v.sentences or [],
+        "shortfalls": charts.shortfall_sentences(v),
+        "tables": {
+            "unserved": records(v.table("unserved")),
+            "flows": records(v.table("flows"), "amount"),
+            "activity": records(v.table("activity"), "amount"),
+            "prices": records(v.table("prices"), "price"),
+            "builds": records(v.table("builds"), "amount"),
+            "breaches": records(v.table("breaches"), "amount"),
+            "tolling": records(v.table("tolling"), "amount"),
+        },
+    }
+
+
+def comparison_json(cmp: dict, base_run_id: int | None) -> dict[str, Any]:
+    return {
+        "base": cmp["base"], "base_run_id": base_run_id,
+        "objective": cmp["objective"], "objective_base": cmp["objective_base"],
+        "unserved": cmp["unserved"], "unserved_base": cmp["unserved_base"],
+        "unserved_changes": records(cmp["unserved_changes"]),
+        "flow_changes": records(cmp["flow_changes"]),
+        "production_changes": records(cmp["production_changes"]),
+    }
+
+
+def _finite(obj):
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
