@@ -50,15 +50,24 @@ class Model:
         elif options:
             for k, v in options.items():
                 highs.set_option(self._highs, k, v)
+        if options:
+            self._options.update(options)  # the user's choices: the method rule leaves them alone
         return self._highs
 
     def solve(self, check: bool = True, **options) -> Results:
         """Solve (warm from the last basis when re-solving) and check mass balance."""
+        from .solve import method
+
         h = self.solver(options or None)
-        sol = highs.run_mip(h, self.frozen) if len(self.frozen.integer) else highs.run(h)
+        mip = len(self.frozen.integer) > 0
+        warm = h.getInfo().basis_validity == 1  # a basis from the last solve (or the user's)
+        for k, v in method.choose(self.frozen.shape[1], warm, mip, self._options).items():
+            highs.set_option(h, k, v)
+        sol = highs.run_mip(h, self.frozen) if mip else highs.run(h)
         if sol.status != "optimal":
             raise SolveError(self._explain_failure(sol.status))
-        worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels()) if check \
+        # the labels are built only if the check fails and has to name a row
+        worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels) if check \
             else float("nan")
         return Results(self, sol, worst)
 

@@ -31,8 +31,13 @@ class _Dist(Block):
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.minimum(self._draw(rng, n), self.max)
 
-    def mean_hint(self) -> float:
-        return float("nan")
+    def _bounds(self) -> tuple[float, float]:  # pragma: no cover
+        raise NotImplementedError
+
+    def bounds(self) -> tuple[float, float]:
+        """The smallest and largest value a draw can take (after the `max` cut)."""
+        lo, hi = self._bounds()
+        return min(lo, self.max), min(hi, self.max)
 
 
 class Fixed(_Dist):
@@ -41,6 +46,9 @@ class Fixed(_Dist):
 
     def _draw(self, rng, n):
         return np.full(n, self.value)
+
+    def _bounds(self):
+        return self.value, self.value
 
 
 class Uniform(_Dist):
@@ -56,6 +64,9 @@ class Uniform(_Dist):
 
     def _draw(self, rng, n):
         return rng.uniform(self.low, self.high, n)
+
+    def _bounds(self):
+        return self.low, self.high
 
 
 class Triangular(_Dist):
@@ -75,6 +86,9 @@ class Triangular(_Dist):
             return np.full(n, self.low)
         return rng.triangular(self.low, self.mode, self.high, n)
 
+    def _bounds(self):
+        return self.low, self.high
+
 
 class Lognormal(_Dist):
     distribution: Literal["lognormal"]
@@ -87,6 +101,9 @@ class Lognormal(_Dist):
             return np.zeros(n)
         return rng.lognormal(math.log(self.median), self.sigma, n)
 
+    def _bounds(self):
+        return 0.0, (math.inf if self.median > 0 else 0.0)
+
 
 class Exponential(_Dist):
     distribution: Literal["exponential"]
@@ -94,6 +111,9 @@ class Exponential(_Dist):
 
     def _draw(self, rng, n):
         return rng.exponential(self.mean, n)
+
+    def _bounds(self):
+        return 0.0, (math.inf if self.mean > 0 else 0.0)
 
 
 class Choice(_Dist):
@@ -118,6 +138,9 @@ class Choice(_Dist):
             p = w / w.sum()
         return rng.choice(np.asarray(self.values, float), size=n, p=p)
 
+    def _bounds(self):
+        return min(self.values), max(self.values)
+
 
 Distribution = Annotated[Union[Fixed, Uniform, Triangular, Lognormal, Exponential, Choice],  # noqa: UP007
                          Field(discriminator="distribution")]
@@ -129,6 +152,13 @@ def draw(q: float | _Dist, rng: np.random.Generator, n: int = 1) -> np.ndarray:
     if isinstance(q, _Dist):
         return q.draw(rng, n)
     return np.full(n, float(q))
+
+
+def bounds(q: float | _Dist) -> tuple[float, float]:
+    """The range of values `q` can take."""
+    if isinstance(q, _Dist):
+        return q.bounds()
+    return float(q), float(q)
 
 
 # ---- events --------------------------------------------------------------------------------
@@ -148,6 +178,9 @@ class EventBase(Block):
     1 − (1 − p)^(period length in years)."""
     duration: Quantity
     """Months (a number or a distribution); 7 weeks ≈ 1.6."""
+    onset: Literal["uniform", "start"] = "uniform"
+    """When in its period an occurrence begins: at a uniform moment (default), or at the
+    period's start (e.g. a policy that takes effect on 1 January)."""
     start: PeriodKey | None = None
     """First period in which the event may start (default: the first period)."""
     end: PeriodKey | None = None
@@ -332,4 +365,4 @@ class Uncertainty(Block):
 
 
 __all__ = ["Uncertainty", "UncertainEvent", "ExportBanEvent", "ExportLicenceEvent", "OutageEvent",
-           "RouteBlockEvent", "DemandShockEvent", "Distribution", "Quantity", "draw"]
+           "RouteBlockEvent", "DemandShockEvent", "Distribution", "Quantity", "draw", "bounds"]

@@ -17,12 +17,14 @@ def balance_residual(lp: Frozen, x: np.ndarray) -> np.ndarray:
 
 
 def check_mass_balance(lp: Frozen, x: np.ndarray, labels, tol: float = TOLERANCE) -> float:
-    """Largest |residual| over balance rows and bound violations; raises if over `tol`."""
+    """Largest |residual| over balance rows and bound violations; raises if over `tol`.
+
+    `labels` (a DataFrame, or a callable returning one) names the rows in the error."""
     res = balance_residual(lp, x)
     worst = float(np.max(np.abs(res))) if len(res) else 0.0
     if worst > tol:
         i = int(np.argmax(np.abs(res)))
-        row = labels.iloc[i]
+        row = (labels() if callable(labels) else labels).iloc[i]
         raise MassBalanceError(
             f"mass balance broken by {res[i]:.3g} t for {row['commodity']} in {row['region']} "
             f"in {row['period']} (tolerance {tol:g} t); the solver's answer is not trustworthy — "

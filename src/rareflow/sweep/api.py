@@ -1,0 +1,220 @@
+"""`sweep()`: sample N futures of a scenario, solve each warm, and summarise the distributions."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import RareflowError
+from ..model.uncertainty import Uncertainty
+from . import runners
+from .kernel import METHODS, VERIFY_RTOL
+from .plan import Plan, compile_plan, default_seed
+from .stats import group_summary, sector_summary
+
+
+def verify_indices(seed: int, n: int, k: int) -> set[int]:
+    """Which samples are also solved cold: k of them, chosen by the seed alone."""
+    k = min(n, max(0, k))
+    if k == 0:
+        return set()
+    rng = np.random.default_rng([seed, 0x5EED])
+    return {int(i) for i in rng.choice(n, size=k, replace=False)}
+
+
+def default_verify(n: int) -> int:
+    """1 % of the samples, at least 2 (when there are 2)."""
+    return min(n, max(2, math.ceil(n / 100)))
+
+
+@dataclass
+class SweepResult:
+    scenario: str
+    n: int
+    seed: int
+    workers: int
+    runner: str
+    summary: pd.DataFrame  # region × sector
+    sectors: pd.DataFrame  # sector totals
+    samples: pd.DataFrame  # one row per sample
+    events: pd.DataFrame  # how often each event struck, and what it cost
+    base_objective: float
+    seconds: dict = field(default_factory=dict)
+    verified: int = 0
+    max_verify_rel_diff: float = 0.0
+    methods: dict = field(default_factory=dict)
+    currency: str = "USD"
+    n_fixed_integers: int = 0
+    model: object | None = None
+
+    @property
+    def samples_per_second(self) -> float:
+        s = self.seconds.get("solve", 0.0)
+        return self.n / s if s > 0 else float("inf")
+
+    def meta(self) -> dict:
+        return {
+            "scenario": self.scenario, "samples": self.n, "seed": self.seed,
+            "workers": self.workers, "runner": self.runner, "base_objective": self.base_objective,
+            "seconds": self.seconds, "samples_per_second": self.samples_per_second,
+            "verified_against_cold": self.verified, "verify_rtol": VERIFY_RTOL,
+            "max_verify_rel_diff": self.max_verify_rel_diff, "methods": self.methods,
+            "fixed_integer_decisions": self.n_fixed_integers,
+            "expected_unserved_total_t": float(self.samples["unserved_t"].mean()),
+            "p_any_shortfall": float((self.samples["unserved_t"] > 0).mean()),
+            "base_unserved_total_t": float(self.summary["base_unserved_t"].sum()),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"sweep_summary": self.summary, "sweep_sectors": self.sectors,
+                "sweep_samples": self.samples, "sweep_events": self.events}
+
+    def write(self, out: str | Path) -> list[Path]:
+        """CSV tables plus sweep.json (last, so its presence marks a complete set)."""
+        from ..outputs import atomic_write
+
+        out = Path(out)
+        texts = {f"{k.removeprefix('sweep_')}.csv": df.to_csv(index=False)
+                 for k, df in self.tables().items()}
+        written = []
+        for name, text in texts.items():
+            atomic_write(out / name, text)
+            written.append(out / name)
+        atomic_write(out / "sweep.json", json.dumps(self.meta(), indent=2, default=float))
+        written.append(out / "sweep.json")
+        return written
+
+    def __repr__(self) -> str:
+        return (f"<SweepResult {self.scenario}: {self.n} samples, seed {self.seed}, "
+                f"{self.samples_per_second:,.0f} samples/s>")
+
+
+def _load(scenario, uncertainty):
+    from ..network import Model, load
+
+    model = scenario if isinstance(scenario, Model) else load(scenario)
+    if isinstance(uncertainty, dict):
+        uncertainty = Uncertainty.model_validate(uncertainty.get("uncertainty", uncertainty))
+    if uncertainty is not None:
+        problems = uncertainty.check(model.scenario, model.periods)
+        if problems:
+            from ..errors import ScenarioError
+
+            raise ScenarioError(problems)
+    return model, uncertainty
+
+
+def precheck(plan: Plan, options: dict | None = None) -> None:
+    """Refuse an uncertainty block with an event that alone, at its hardest, leaves no feasible
+    plan — before N samples are spent finding out."""
+    from ..errors import Problem, ScenarioError
+    from .kernel import kernel_for
+
+    bad = kernel_for(plan, options).precheck()
+    if bad:
+        raise ScenarioError([Problem(
+            f"uncertainty.events[{k}]",
+            f"event '{plan.events[k].id}' at its hardest in {when} leaves no feasible plan "
+            f"({status}): something downstream must run or ship a minimum (often a 'minimum' "
+            "that pins an observed year) or a binding agreement needs what it removes",
+            "set 'start:' after the pinned years, lower the severity, or relax the minimum")
+            for k, status, when in bad])
+
+
+def sweep(scenario, n: int = 1000, seed: int | None = None, workers: int | None = None,
+          scheduler=None, verify: int | None = None, uncertainty=None,
+          options: dict | None = None, progress=None, plan: Plan | None = None) -> SweepResult:
+    """Sample `n` futures of `scenario` (a name, a path or a `Model`) and solve each.
+
+    `workers`: local processes (default: the CPU count; 1 = in this process). `scheduler`: a
+    Dask scheduler address or `distributed.Client` (then `workers` is ignored). `verify`:
+    how many samples to also solve cold (default 1 %, at least 2). `uncertainty`: a block to
+    use instead of the scenario's (a mapping or an `Uncertainty`). `progress(k)` is called as
+    k more samples finish. Same seed → identical results whatever the runner and workers.
+    """
+    if n < 1:
+        raise RareflowError(f"-n must be at least 1, got {n}")
+    t0 = time.perf_counter()
+    model, unc = _load(scenario, uncertainty)
+    t_load = time.perf_counter() - t0
+    if seed is None:
+        seed = default_seed(model, unc)
+    if seed < 0:
+        raise RareflowError(f"--seed must be zero or more, got {seed}")
+    t1 = time.perf_counter()
+    plan = plan or compile_plan(model, unc, options)
+    precheck(plan, options)
+    t_plan = time.perf_counter() - t1
+    vset = verify_indices(seed, n, default_verify(n) if verify is None else verify)
+    t2 = time.perf_counter()
+    if scheduler is not None:
+        parts = runners.run_dask(plan, seed, n, scheduler, vset, options, progress)
+        runner, nw = "dask", 0
+    else:
+        nw = runners.default_workers() if workers is None else max(1, int(workers))
+        nw = min(nw, n)
+        if nw == 1:
+            parts = runners.run_inline(plan, seed, n, vset, options, progress)
+            runner = "inline"
+        else:
+            parts = runners.run_pool(plan, seed, n, nw, vset, options, progress)
+            runner = "processes"
+    t_solve = time.perf_counter() - t2
+    res = assemble_result(model, plan, seed, parts, runner, nw)
+    res.seconds = {"load": t_load, "plan": t_plan, "solve": t_solve,
+                   "total": time.perf_counter() - t0}
+    return res
+
+
+def assemble_result(model, plan: Plan, seed: int, parts: list[dict], runner: str,
+                    workers: int) -> SweepResult:
+    idx = np.concatenate([p["index"] for p in parts])
+    order = np.argsort(idx, kind="stable")
+    cat = {k: np.concatenate([p[k] for p in parts])[order] for k in parts[0] if k != "index"}
+    n = len(idx)
+    un, ps, req = cat["unserved"], cat["periods_short"], cat["requested"]
+    tol = plan.tolerance
+    base = plan.base_unserved.sum(axis=1) if plan.base_unserved is not None else None
+    summary = group_summary(plan.groups, un, ps, req, tol, base=base)
+    sectors = sector_summary(plan.groups, un, req, tol)
+    ev_ids = [e.id for e in plan.events]
+    counts = cat["events"].reshape(n, len(ev_ids))
+    samples = pd.DataFrame({
+        "sample": np.arange(n),
+        "objective": cat["objective"],
+        "unserved_t": un.sum(axis=1),
+        "groups_short": (un > tol).sum(axis=1),
+        "method": [METHODS[int(m)] for m in cat["method"]],
+        "iterations": cat["iterations"],
+        "seconds": cat["seconds"],
+        "cold_objective": cat["cold_objective"],
+    })
+    for j, e in enumerate(ev_ids):
+        samples[f"event:{e}"] = counts[:, j]
+    total = samples["unserved_t"].to_numpy()
+    rows = []
+    for j, e in enumerate(ev_ids):
+        hit = counts[:, j] > 0
+        rows.append({"event": e, "p_occurs": hit.mean(),
+                     "mean_occurrences": counts[:, j].mean(),
+                     "expected_unserved_t_when_occurs": total[hit].mean() if hit.any() else np.nan,
+                     "expected_unserved_t_otherwise": total[~hit].mean() if (~hit).any() else np.nan})
+    events = pd.DataFrame(rows, columns=["event", "p_occurs", "mean_occurrences",
+                                         "expected_unserved_t_when_occurs",
+                                         "expected_unserved_t_otherwise"])
+    cold = cat["cold_objective"]
+    ver = ~np.isnan(cold)
+    rel = np.abs(cat["objective"][ver] - cold[ver]) / np.maximum(1.0, np.abs(cold[ver]))
+    methods = samples["method"].value_counts().to_dict()
+    return SweepResult(
+        scenario=model.name, n=n, seed=seed, workers=workers, runner=runner, summary=summary,
+        sectors=sectors, samples=samples, events=events, base_objective=plan.base_objective,
+        verified=int(ver.sum()), max_verify_rel_diff=float(rel.max()) if len(rel) else 0.0,
+        methods={str(k): int(v) for k, v in methods.items()},
+        currency=model.scenario.currency, n_fixed_integers=plan.n_fixed_integers, model=model)

@@ -1,0 +1,260 @@
+"""Compile a model and its `uncertainty` block into a `Plan`: everything a worker needs.
+
+A plan is plain data (numpy arrays, the frozen LP, the base basis), so it pickles to a
+process pool or a Dask cluster once; workers then need neither the scenario files nor any
+validation. Each uncertain event becomes the LP columns (and balance rows) it touches:
+
+| event            | touches                                  | reference level                    |
+|------------------|------------------------------------------|------------------------------------|
+| `export_ban`     | route columns (exporter, commodity, to)  | the route's bound (base flow if ∞) |
+| `export_licence` | route columns                            | the base-case flow                 |
+| `route_block`    | route columns (by id)                    | the route's bound (base flow if ∞) |
+| `outage`         | facility activity columns                | the capacity (base activity if ∞)  |
+| `demand_shock`   | unserved columns + balance-row RHS       | the demand amount                  |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import RareflowError, SolveError
+from ..model import series
+from ..model.uncertainty import (
+    DemandShockEvent,
+    ExportBanEvent,
+    ExportLicenceEvent,
+    OutageEvent,
+    RouteBlockEvent,
+    Uncertainty,
+    bounds,
+)
+from ..solve import highs
+from ..solve.lp import Frozen
+
+CAP_KINDS = (ExportBanEvent, ExportLicenceEvent, OutageEvent, RouteBlockEvent)
+
+
+@dataclass
+class EventPlan:
+    id: str
+    kind: str  # "cap" (bounds of columns) or "demand" (demand amounts: unserved ub + RHS)
+    p_start: np.ndarray  # (T,) chance the event starts in each period
+    duration: object  # float or a distribution (model.uncertainty)
+    amount: object  # severity (cap), remaining share (licence) or factor (demand)
+    amount_is: str  # "severity" | "share" | "factor"
+    pos: np.ndarray  # (n_entities, T) positions in the plan's touched columns / demand grid
+    ref: np.ndarray | None = None  # (n_entities, T) reference level of capped columns
+    salt: int = 0  # part of the event's random stream: independent of the other events
+    worst: float = 0.0  # the hardest level a draw can reach (for the feasibility pre-check)
+    reach: np.ndarray | None = None  # (T,) periods an occurrence can touch
+    onset_at_start: bool = False
+
+
+@dataclass
+class Plan:
+    key: str
+    scenario: str
+    frozen: Frozen  # the LP as HiGHS gets it (integer decisions fixed at the base plan)
+    labels: tuple[str, ...]  # period labels
+    period_start: np.ndarray  # (T,) start month of each period
+    period_months: np.ndarray  # (T,) length in months
+    base_col_status: np.ndarray  # int8, HiGHS basis of the base solve
+    base_row_status: np.ndarray
+    base_objective: float
+    base_iterations: int
+    base_seconds: float
+    # columns and rows events may change, with their base bounds
+    touched: np.ndarray  # column indices
+    t_lb: np.ndarray
+    t_ub: np.ndarray
+    # demands: unserved columns, amounts and balance rows, and reporting groups
+    unserved_cols: np.ndarray  # (D, T)
+    demand_amount: np.ndarray  # (D, T) tonnes per period
+    demand_rows: np.ndarray  # (D, T) balance rows
+    demand_group: np.ndarray  # (D,) index into groups
+    groups: list[tuple[str, str]]  # (region, sector)
+    shock_demands: np.ndarray  # demand indices any demand_shock touches
+    events: list[EventPlan] = field(default_factory=list)
+    balance_names: list[str] = field(default_factory=list)  # "commodity in region" per pair
+    tolerance: float = 1e-6
+    warm_iteration_limit: int = 0
+    n_fixed_integers: int = 0
+    base_unserved: np.ndarray | None = None  # (G, T) unserved per group and period, no events
+
+    @property
+    def T(self) -> int:
+        return len(self.labels)
+
+
+def _p_start(ev, periods) -> np.ndarray:
+    if ev.probability is not None:
+        p = series.values(ev.probability, periods) if isinstance(ev.probability, dict) \
+            else np.full(periods.n, float(ev.probability))
+    else:
+        p = 1.0 - (1.0 - float(ev.annual_probability)) ** periods.length
+    window = periods.mask(ev.start, ev.end)
+    return np.where(window, np.clip(p, 0.0, 1.0), 0.0)
+
+
+def _worst_and_reach(ev, p: np.ndarray, periods) -> tuple[float, np.ndarray]:
+    if isinstance(ev, ExportLicenceEvent):
+        worst = 1.0 - min(max(bounds(ev.share)[0], 0.0), 1.0)
+    elif isinstance(ev, DemandShockEvent):
+        worst = min(bounds(ev.factor)[0], 1.0) - 1.0  # less demand can strand must-run supply
+    else:
+        worst = min(max(bounds(ev.severity)[1], 0.0), 1.0)
+    on = np.flatnonzero(p > 0)
+    if not len(on):
+        return worst, np.zeros(periods.n, dtype=bool)
+    first, last = on[0], on[-1]
+    reach_end = periods.start[last] + periods.months[last] + bounds(ev.duration)[1]
+    reach = (periods.start + periods.months > periods.start[first]) & (periods.start < reach_end)
+    return worst, reach
+
+
+def _route_mask(build, ev) -> np.ndarray:
+    if isinstance(ev, RouteBlockEvent):
+        ids = {ev.route} if isinstance(ev.route, str) else set(ev.route)
+        return np.flatnonzero(build.routes["route"].isin(ids).to_numpy())
+    return build.match_routes(ev.exporter, ev.commodities(), ev.to, ev.except_)
+
+
+def _cap_columns(build, ev) -> np.ndarray:
+    if isinstance(ev, OutageEvent):
+        ids = {ev.facility} if isinstance(ev.facility, str) else set(ev.facility)
+        rows = np.flatnonzero(build.facilities["facility"].isin(ids).to_numpy())
+        return build.fac_cols[rows]
+    return build.route_cols[_route_mask(build, ev)]
+
+
+def warm_iteration_limit(n_rows: int) -> int:
+    """Simplex iterations a warm re-solve may take before a cold solve (presolve) is cheaper.
+
+    Measured (docs/sweep.md, "Warm or cold"): a cold dual-simplex solve of these models takes
+    about 2.2–2.9 iterations per row, and a warm iteration costs about 3.5× a cold one (the
+    cold solve works on the presolved, smaller LP). Warm therefore stops paying off near
+    0.3 × 2.5 ≈ 0.75 iterations per row; past that the sample is re-solved cold.
+    """
+    return int(0.75 * n_rows) + 200
+
+
+def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | None = None) -> Plan:
+    """Solve the base case once (cold) and compile the uncertainty block against the model."""
+    unc = uncertainty if uncertainty is not None else model.scenario.uncertainty
+    if unc is None:
+        raise RareflowError(
+            f"scenario '{model.name}' has no 'uncertainty' block, so there is nothing to sample; "
+            "add one (docs/sweep.md) or pass --uncertainty FILE")
+    b = model.build
+    P = model.periods
+    T = P.n
+    frozen = model.frozen
+    # the base solve: a fresh HiGHS object so that the model's own solver is left untouched
+    h = highs.new_solver(frozen, options)
+    t0 = time.perf_counter()
+    sol = highs.run_mip(h, frozen) if len(frozen.integer) else highs.run(h)
+    seconds = time.perf_counter() - t0
+    if sol.status != "optimal":
+        raise SolveError(f"the base case of '{model.name}' did not solve ({sol.status}); "
+                         f"run 'rareflow run {model.name}' to see why")
+    x0 = sol.x
+    lb, ub = frozen.lb.copy(), frozen.ub.copy()
+    n_int = len(frozen.integer)
+    if n_int:  # lumpy build decisions are held at the base plan: the sweep is an LP
+        idx = frozen.integer
+        lb[idx] = ub[idx] = np.round(x0[idx])
+    lp = dataclasses.replace(frozen, lb=lb, ub=ub, integer=np.zeros(0, dtype=np.int64))
+    if n_int:
+        h = highs.new_solver(lp, options)
+        sol = highs.run(h)
+        x0 = sol.x
+    basis = h.getBasis()
+    col_status = np.fromiter((int(s) for s in basis.col_status), np.int8, len(basis.col_status))
+    row_status = np.fromiter((int(s) for s in basis.row_status), np.int8, len(basis.row_status))
+
+    # demands and reporting groups (region × sector)
+    dem = b.demands
+    D = len(dem)
+    groups: list[tuple[str, str]] = []
+    gindex: dict[tuple[str, str], int] = {}
+    dgroup = np.zeros(D, dtype=np.int64)
+    for d, (r, s) in enumerate(zip(dem["region"], dem["sector"], strict=True)):
+        key = (r, s)
+        if key not in gindex:
+            gindex[key] = len(groups)
+            groups.append(key)
+        dgroup[d] = gindex[key]
+    pair_of = np.array([b.pairs[(r, c)] for r, c in zip(dem["region"], dem["commodity"],
+                                                          strict=True)], dtype=np.int64)
+    demand_rows = (pair_of[:, None] * T + np.arange(T)[None, :]).reshape(D, T)
+
+    # events → column sets
+    cap_cols: list[np.ndarray] = []
+    raw: list[tuple] = []
+    for ev in unc.events:
+        p = _p_start(ev, P)
+        if isinstance(ev, DemandShockEvent):
+            ids = np.array(ev.matches(model.scenario.demands), dtype=np.int64)
+            raw.append((ev, p, "demand", ids))
+        else:
+            cols = _cap_columns(b, ev)
+            cap_cols.append(cols.ravel())
+            raw.append((ev, p, "cap", cols))
+    touched = np.unique(np.concatenate(cap_cols)) if cap_cols else np.zeros(0, dtype=np.int64)
+    shock_demands = np.unique(np.concatenate([r[3] for r in raw if r[2] == "demand"] or
+                                             [np.zeros(0, dtype=np.int64)]))
+    events = []
+    for ev, p, kind, ents in raw:
+        salt = zlib.crc32(ev.id.encode())
+        worst, reach = _worst_and_reach(ev, p, P)
+        if kind == "cap":
+            pos = np.searchsorted(touched, ents)
+            finite = np.isfinite(ub[ents])
+            if isinstance(ev, ExportLicenceEvent):
+                ref = x0[ents].copy()
+                amount, amount_is = ev.share, "share"
+            else:
+                ref = np.where(finite, ub[ents], x0[ents])
+                amount, amount_is = ev.severity, "severity"
+            events.append(EventPlan(ev.id, "cap", p, ev.duration, amount, amount_is,
+                                    pos.reshape(ents.shape), np.maximum(ref, 0.0), salt,
+                                    worst, reach, ev.onset == "start"))
+        else:
+            pos = np.searchsorted(shock_demands, ents)
+            events.append(EventPlan(ev.id, "demand", p, ev.duration, ev.factor, "factor",
+                                    pos, None, salt, worst, reach, ev.onset == "start"))
+
+    base_un = np.zeros((len(groups), T))
+    np.add.at(base_un, dgroup, np.maximum(x0[b.unserved_cols.reshape(D, T)], 0.0))
+
+    names = [f"{c} in {r}" for (r, c) in b.pairs]
+    digest = hashlib.sha1()
+    for arr in (lp.a.data, lp.a.indices, lp.lb, lp.ub, lp.cost, lp.row_lb, touched):
+        digest.update(np.ascontiguousarray(arr).tobytes())
+    digest.update(repr(unc.model_dump()).encode())
+    n_rows = lp.shape[0]
+    return Plan(
+        key=digest.hexdigest()[:16], scenario=model.name, frozen=lp, labels=tuple(P.labels),
+        period_start=P.start.astype(float), period_months=P.months.astype(float),
+        base_col_status=col_status, base_row_status=row_status, base_objective=sol.objective,
+        base_iterations=sol.iterations, base_seconds=seconds,
+        touched=touched, t_lb=lb[touched], t_ub=ub[touched],
+        unserved_cols=b.unserved_cols.reshape(D, T), demand_amount=b.demand_amount.reshape(D, T),
+        demand_rows=demand_rows, demand_group=dgroup, groups=groups,
+        shock_demands=shock_demands, events=events, balance_names=names,
+        tolerance=unc.shortfall_tolerance, warm_iteration_limit=warm_iteration_limit(n_rows),
+        n_fixed_integers=n_int, base_unserved=base_un)
+
+
+def default_seed(model, uncertainty: Uncertainty | None = None) -> int:
+    unc = uncertainty if uncertainty is not None else model.scenario.uncertainty
+    return int(unc.seed) if unc is not None and unc.seed is not None else 0
+
+
+__all__ = ["Plan", "EventPlan", "compile_plan", "warm_iteration_limit", "default_seed"]

@@ -1,0 +1,147 @@
+"""Where the samples are solved: this process, a local process pool, or a Dask cluster.
+
+Work is cut into chunks of consecutive sample indices; every runner returns the chunks'
+records, which the caller puts back in sample order. Results never depend on the runner,
+the chunking or the worker count: a sample's answer depends only on the plan, the seed and
+its index (see `rareflow.sweep.kernel`).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+from ..errors import RareflowError
+from .kernel import kernel_for, run_chunk
+from .plan import Plan
+
+Progress = Callable[[int], None]  # called with the number of samples just finished
+
+
+def chunks(n: int, workers: int, target: int = 8, most: int = 50) -> list[list[int]]:
+    """Consecutive index chunks: about `target` per worker, at most `most` samples each."""
+    size = max(1, min(most, math.ceil(n / max(1, workers * target))))
+    return [list(range(s, min(n, s + size))) for s in range(0, n, size)]
+
+
+def _verify_of(idx: list[int], verify: set[int]) -> list[int]:
+    return [i for i in idx if i in verify]
+
+
+def run_inline(plan: Plan, seed: int, n: int, verify: set[int], options: dict | None,
+               progress: Progress | None) -> list[dict]:
+    out = []
+    for idx in chunks(n, 1):
+        out.append(run_chunk(plan, seed, idx, _verify_of(idx, verify), options))
+        if progress:
+            progress(len(idx))
+    return out
+
+
+# ---- local process pool ---------------------------------------------------------------------
+_POOL_PLAN: Plan | None = None
+_POOL_OPTIONS: dict | None = None
+
+
+def _pool_init(plan: Plan, options: dict | None) -> None:
+    global _POOL_PLAN, _POOL_OPTIONS
+    _POOL_PLAN, _POOL_OPTIONS = plan, options
+    kernel_for(plan, options)  # build the model now, once per worker process
+
+
+def _pool_task(seed: int, idx: list[int], verify: list[int]) -> dict:
+    assert _POOL_PLAN is not None
+    return run_chunk(_POOL_PLAN, seed, idx, verify, _POOL_OPTIONS)
+
+
+def start_method() -> str:
+    """'fork' on Linux: workers start in milliseconds, inherit the plan without pickling, and
+    do not re-run the caller's script (which 'spawn' does, hanging unguarded scripts). The
+    children only run serial dual simplex and numpy. Elsewhere 'spawn'. The environment
+    variable RAREFLOW_START_METHOD overrides the choice."""
+    env = os.environ.get("RAREFLOW_START_METHOD")
+    if env:
+        if env not in mp.get_all_start_methods():
+            raise RareflowError(f"RAREFLOW_START_METHOD={env} is not available here; use one of "
+                                f"{', '.join(mp.get_all_start_methods())}")
+        return env
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def run_pool(plan: Plan, seed: int, n: int, workers: int, verify: set[int], options: dict | None,
+             progress: Progress | None) -> list[dict]:
+    """A pool of `workers` processes, each building its HiGHS model once (in its initializer)."""
+    ctx = mp.get_context(start_method())
+    out = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_init,
+                             initargs=(plan, options)) as pool:
+        with warnings.catch_warnings():  # 3.12+: "process is multi-threaded, use of fork()…"
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
+            pending = {pool.submit(_pool_task, seed, idx, _verify_of(idx, verify)): len(idx)
+                       for idx in chunks(n, workers)}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    k = pending.pop(f)
+                    out.append(f.result())
+                    if progress:
+                        progress(k)
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise
+    return out
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ---- Dask -----------------------------------------------------------------------------------
+def run_dask(plan: Plan, seed: int, n: int, scheduler, verify: set[int], options: dict | None,
+             progress: Progress | None) -> list[dict]:
+    """On an existing Dask cluster: `scheduler` is an address ('tcp://host:8786') or a Client."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+        raise RareflowError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") \
+            from None
+    own = not isinstance(scheduler, Client)
+    if own:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as e:
+            raise RareflowError(f"cannot reach the Dask scheduler at {scheduler}: {e}; start one "
+                                "with 'dask scheduler' (and 'dask worker ADDRESS') or drop "
+                                "--scheduler to use local processes") from None
+    else:
+        client = scheduler
+    try:
+        nworkers = max(1, sum(w.get("nthreads", 1) for w in
+                              client.scheduler_info().get("workers", {}).values()))
+        plan_f = client.scatter(plan, broadcast=True, hash=False)
+        futs = {client.submit(run_chunk, plan_f, seed, idx, _verify_of(idx, verify), options,
+                              pure=False): len(idx)
+                for idx in chunks(n, nworkers)}
+        out = []
+        try:
+            for f in as_completed(list(futs)):
+                out.append(f.result())
+                if progress:
+                    progress(futs[f])
+        except BaseException:
+            client.cancel(list(futs))
+            raise
+        return out
+    finally:
+        if own:
+            client.close()

@@ -1,0 +1,88 @@
+"""Sampling one future: which events start, when, for how long, and how hard they hit.
+
+Sample i's randomness depends only on (seed, i) — and each event draws from its own stream
+(seed, i, crc32(event id)) with a fixed number of draws per period, so adding, removing or
+reordering other events, or the number of workers, never changes what an event does in a
+sample.
+
+An event that starts in period t starts at a uniform moment inside it (or at its start, with
+`onset: start`) and lasts `duration`
+months; it cannot start again while it is under way. Its effect on a period is the share of
+the period it covers, times its level (severity; 1 − share for licences; factor − 1 for
+demand shocks). Occurrences running past the horizon are cut at its end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.uncertainty import draw
+from .plan import EventPlan, Plan
+
+
+def event_effect(plan: Plan, ev: EventPlan, seed: int, i: int) -> tuple[int, np.ndarray | None]:
+    """(number of occurrences, effect per period or None when it did not occur)."""
+    T = plan.T
+    rng = np.random.default_rng([seed, i, ev.salt])
+    u = rng.random(T)
+    starts = np.flatnonzero(u < ev.p_start)
+    if not len(starts):
+        return 0, None
+    offset = rng.random(T)  # drawn even when unused, so the stream's layout never changes
+    if ev.onset_at_start:
+        offset = np.zeros(T)
+    dur = draw(ev.duration, rng, T)
+    amt = draw(ev.amount, rng, T)
+    if ev.amount_is == "severity":
+        level = np.clip(amt, 0.0, 1.0)
+    elif ev.amount_is == "share":
+        level = 1.0 - np.clip(amt, 0.0, 1.0)
+    else:  # factor
+        level = np.maximum(amt, 0.0) - 1.0
+    p0, pm = plan.period_start, plan.period_months
+    p1 = p0 + pm
+    effect = np.zeros(T)
+    busy_until = -np.inf
+    n = 0
+    for t in starts:
+        s = p0[t] + offset[t] * pm[t]
+        if s < busy_until:
+            continue
+        e = s + max(float(dur[t]), 0.0)
+        busy_until = e
+        n += 1
+        cover = np.clip(np.minimum(e, p1) - np.maximum(s, p0), 0.0, None) / pm
+        effect += level[t] * cover
+    return n, effect
+
+
+def sample_effects(plan: Plan, seed: int, i: int) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    counts = np.zeros(len(plan.events), dtype=np.int32)
+    effects: list[np.ndarray | None] = []
+    for k, ev in enumerate(plan.events):
+        n, eff = event_effect(plan, ev, seed, i)
+        counts[k] = n
+        effects.append(eff)
+    return counts, effects
+
+
+def sample_bounds(plan: Plan, effects: list[np.ndarray | None]):
+    """Bounds of the touched columns, demand multipliers (shock demands × T) for one sample."""
+    ub = plan.t_ub.copy()
+    mult = None
+    for ev, eff in zip(plan.events, effects, strict=True):
+        if eff is None:
+            continue
+        if ev.kind == "cap":
+            on = eff > 0
+            if not on.any():
+                continue
+            pos = ev.pos[:, on]
+            val = ev.ref[:, on] * np.clip(1.0 - eff[on], 0.0, 1.0)[None, :]
+            ub[pos] = np.minimum(ub[pos], val)
+        else:
+            if mult is None:
+                mult = np.ones((len(plan.shock_demands), plan.T))
+            mult[ev.pos] *= np.maximum(1.0 + eff, 0.0)[None, :]
+    lb = np.minimum(plan.t_lb, ub)
+    return lb, ub, mult
