@@ -86,3 +86,15 @@ def test_overseas_mining_solves_and_changes_nothing_without_demand(solved):
     # The stakes add ore India cannot use without plants: the answer is honest — nothing built.
     assert solved["overseas-mining"].objective == pytest.approx(solved["baseline-2024"].objective,
                                                                 rel=1e-6)
+
+
+def test_china_controls_sweep_reports_every_event_and_japan_at_risk():
+    from rareflow.sweep import sweep
+
+    s = sweep("china-controls-2025", n=40, seed=3, workers=1)
+    assert len(s.samples) == 40
+    ev = s.events.set_index("event")
+    assert set(ev.index) == {"embargo-japan", "licence-squeeze", "lynas-malaysia-outage",
+                             "ev-demand-surge"}
+    jpn = s.summary[s.summary.region == "JPN"]
+    assert (jpn["p_shortfall"] > 0).any()
