@@ -63,3 +63,15 @@ def test_identical_on_a_dask_cluster(model, inline):
     assert on_dask.runner == "dask"
     same(inline, on_dask)
     same(inline, by_address)
+
+
+def test_a_warm_solve_over_its_iteration_limit_is_re_solved_cold(model, inline):
+    from rareflow.sweep.plan import compile_plan
+
+    plan = compile_plan(model)
+    plan.warm_iteration_limit = 1  # every sample that needs a pivot goes cold
+    plan.key += "-limit1"
+    s = sweep(model, n=N, seed=3, workers=1, plan=plan)
+    assert s.methods.get("cold (warm over its limit)", 0) > 0
+    a, b = s.samples["objective"].to_numpy(), inline.samples["objective"].to_numpy()
+    assert a == pytest.approx(b, rel=1e-6)
