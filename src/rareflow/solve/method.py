@@ -1,52 +1,50 @@
 """Which HiGHS method solves a rareflow model fastest: a rule measured on rareflow's own LPs.
 
-Measured with `benchmarks/build_solve.py --methods` on synthetic worlds of 2 k – 300 k
-variables (2 cores; docs/benchmarks.md has the table):
+Measured with `python benchmarks/build_solve.py --methods` on the built-in scenarios and
+synthetic worlds of 2 k – 306 k variables (benchmarks/worlds.py; 2 cores; the table is in
+docs/benchmarks.md), cold solves, seconds:
 
-* **Warm re-solves** (the solver holds a basis: after a solve, or after bounds changed) —
-  serial dual simplex from that basis, always. A warm re-solve takes tens of iterations
-  where a cold one takes thousands; neither presolve nor interior point can use the basis.
-* **Cold solves below `PARALLEL_FROM` columns** — serial dual simplex. Interior point
-  with crossover was 2–6× slower at every size (rareflow's LPs are multi-period networks
-  whose normal equations fill in; IPX spends most of its time in crossover), so it is
-  never chosen by default; `--solver-option solver=ipm` still asks for it.
-* **Cold solves from `PARALLEL_FROM` columns, with 2 or more cores** — HiGHS's parallel
-  dual simplex (PAMI, `simplex_strategy=2`, `parallel=on`): 1.2–1.4× faster than serial
-  from about 100 k columns on; below that the threads cost more than they bring.
-* **MIPs** (lumpy candidates) — left to HiGHS (`solver=choose`): forcing `solver=simplex` on a
-  MIP would make HiGHS solve only its LP relaxation.
+| variables | dual simplex | parallel dual (PAMI, 2 threads) | interior point + crossover |
+|---|---|---|---|
+| 2 k (baseline-2024) | 0.008 | 0.007 | 0.016 |
+| 52 k | 0.57 | 0.67 | 1.10 |
+| 129 k | 1.76 | 1.85 | 3.43 |
+| 206 k | 7.3 | 7.4 – 8.0 | 11.8 |
+| 257 k | 5.6 – 6.8 | 5.2 – 6.0 | 12.1 |
+| 306 k (monthly) | 10.2 – 11.0 | 10.5 – 11.5 | 19.1 |
 
-Every path ends at a vertex (simplex), so duals stay vertex prices. Options the user passed
-(`--solver-option KEY=VALUE`) always win: the rule only fills in what the user left open.
+* **Interior point with crossover lost at every size, by 1.5 – 3.5×**: rareflow's LPs are
+  multi-period networks (stocks link the periods, routes couple the regions), and IPX spends
+  most of its time in crossover. It is never chosen by default; `--solver-option solver=ipm`
+  still asks for it.
+* **Parallel dual simplex brought nothing on 2 cores** (0.9 – 1.1× of serial, within the
+  run-to-run spread), and it takes the second core from everything else (a sweep's other
+  worker, the web server). It is not chosen by default either (`simplex_strategy=2`,
+  `parallel=on` ask for it).
+* So: **serial dual simplex, cold or warm**. Warm re-solves (the solver holds a basis: after a
+  solve, or after bounds changed) start from that basis; neither presolve nor interior
+  point could use it. Every answer is a vertex, so duals stay vertex prices.
+* **MIPs** (lumpy candidates) are left to HiGHS (`solver=choose`): forcing `solver=simplex` on
+  a MIP would make HiGHS solve only its LP relaxation.
+
+Options the user passed (`--solver-option KEY=VALUE`) always win: the rule only fills in
+what the user left open.
 """
 
 from __future__ import annotations
 
-import os
-
-PARALLEL_FROM = 100_000  # columns
 RULE_KEYS = ("solver", "simplex_strategy", "parallel")
-
-
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+DUAL_SIMPLEX = {"solver": "simplex", "simplex_strategy": 1, "parallel": "off"}
 
 
 def choose(n_cols: int, warm: bool, integer: bool = False, user: dict | None = None,
            n_cores: int | None = None) -> dict[str, object]:
-    """HiGHS options for the next solve (only keys the user did not set)."""
+    """HiGHS options for the next solve (only keys the user did not set).
+
+    `n_cols`, `warm` and `n_cores` are the inputs the measurements were taken over; on them
+    the rule is the same for LPs of every size (see the module docstring)."""
     user = user or {}
-    if integer:
-        rule: dict[str, object] = {}
-    elif warm:
-        rule = {"solver": "simplex", "simplex_strategy": 1, "parallel": "off"}
-    elif n_cols >= PARALLEL_FROM and (n_cores if n_cores is not None else cores()) >= 2:
-        rule = {"solver": "simplex", "simplex_strategy": 2, "parallel": "on"}
-    else:
-        rule = {"solver": "simplex", "simplex_strategy": 1, "parallel": "off"}
+    rule: dict[str, object] = {} if integer else dict(DUAL_SIMPLEX)
     return {k: v for k, v in rule.items() if k not in user}
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import RareflowError
 from ..model.uncertainty import Uncertainty
 from . import runners
-from .kernel import METHODS, VERIFY_RTOL
+from .kernel import METHODS, VERIFY_RTOL, forget
 from .plan import Plan, compile_plan, default_seed
 from .stats import group_summary, sector_summary
 
@@ -149,23 +149,26 @@ def sweep(scenario, n: int = 1000, seed: int | None = None, workers: int | None 
         raise RareflowError(f"--seed must be zero or more, got {seed}")
     t1 = time.perf_counter()
     plan = plan or compile_plan(model, unc, options)
-    precheck(plan, options)
-    t_plan = time.perf_counter() - t1
-    vset = verify_indices(seed, n, default_verify(n) if verify is None else verify)
-    t2 = time.perf_counter()
-    if scheduler is not None:
-        parts = runners.run_dask(plan, seed, n, scheduler, vset, options, progress)
-        runner, nw = "dask", 0
-    else:
-        nw = runners.default_workers() if workers is None else max(1, int(workers))
-        nw = min(nw, n)
-        if nw == 1:
-            parts = runners.run_inline(plan, seed, n, vset, options, progress)
-            runner = "inline"
+    try:
+        precheck(plan, options)
+        t_plan = time.perf_counter() - t1
+        vset = verify_indices(seed, n, default_verify(n) if verify is None else verify)
+        t2 = time.perf_counter()
+        if scheduler is not None:
+            parts = runners.run_dask(plan, seed, n, scheduler, vset, options, progress)
+            runner, nw = "dask", 0
         else:
-            parts = runners.run_pool(plan, seed, n, nw, vset, options, progress)
-            runner = "processes"
-    t_solve = time.perf_counter() - t2
+            nw = runners.default_workers() if workers is None else max(1, int(workers))
+            nw = min(nw, n)
+            if nw == 1:
+                parts = runners.run_inline(plan, seed, n, vset, options, progress)
+                runner = "inline"
+            else:
+                parts = runners.run_pool(plan, seed, n, nw, vset, options, progress)
+                runner = "processes"
+        t_solve = time.perf_counter() - t2
+    finally:
+        forget(plan.key)  # this process's copy of the model is not needed after the sweep
     res = assemble_result(model, plan, seed, parts, runner, nw)
     res.seconds = {"load": t_load, "plan": t_plan, "solve": t_solve,
                    "total": time.perf_counter() - t0}

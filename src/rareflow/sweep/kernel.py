@@ -279,6 +279,13 @@ def kernel_for(plan: Plan, options: dict | None = None) -> Kernel:
     return k
 
 
+def forget(key: str) -> None:
+    """Drop this thread's kernel for plan `key` (the caller's, once its sweep is over)."""
+    cache = getattr(_local, "kernels", None)
+    if cache:
+        cache.pop(key, None)
+
+
 def run_chunk(plan: Plan, seed: int, indices, verify, options: dict | None = None) -> dict:
     """Task function for pools and Dask: solve samples `indices` on this worker's kernel."""
     return kernel_for(plan, options).run_chunk(seed, indices, set(verify))
