@@ -9,6 +9,7 @@ turns it into bound and right-hand-side changes of the already-built LP (see
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from typing import Annotated, Literal, Union
 
 import numpy as np
@@ -25,14 +26,16 @@ class _Dist(Block):
     max: Bound = math.inf
     """Draws above this are cut to it (useful for long-tailed lognormal and exponential)."""
 
-    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """n draws (before the `max` cut); every distribution defines it."""
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.minimum(self._draw(rng, n), self.max)
 
-    def _bounds(self) -> tuple[float, float]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _bounds(self) -> tuple[float, float]:
+        """The smallest and largest draw before the `max` cut; every distribution defines it."""
 
     def bounds(self) -> tuple[float, float]:
         """The smallest and largest value a draw can take (after the `max` cut)."""
