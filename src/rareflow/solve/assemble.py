@@ -250,16 +250,14 @@ class Build:
 
     def add_targets(self) -> None:
         for i, tg in enumerate(self.scenario.targets):
-            if not tg.id:
-                tg = tg.model_copy(update={"id": f"{tg.type}-{i + 1}"})
+            tg = _with_id(tg, i)
             self.targets.append(tg)
             tg.apply(self)
 
     def add_policies(self) -> None:
         self.policies = []
         for i, pol in enumerate(self.scenario.all_policies()):
-            if not pol.id:
-                pol = pol.model_copy(update={"id": f"{pol.type}-{i + 1}"})
+            pol = _with_id(pol, i)
             self.policies.append(pol)
             pol.apply(self)
 
@@ -287,6 +285,12 @@ class Build:
         frozen = self.lp.freeze(len(self.pairs) * self.T)
         frozen.integer = self.integer_cols.copy()
         return frozen
+
+
+def _with_id(rule, i: int):
+    """Policies and targets without an id are named `<type>-<position>` so that explanations
+    and result tables can refer to them."""
+    return rule if rule.id else rule.model_copy(update={"id": f"{rule.type}-{i + 1}"})
 
 
 def assemble(scn, periods: Periods) -> Build:
