@@ -131,12 +131,14 @@ def explain(
     if region:
         tab = tab[tab["affected"].str.contains(f"{region}/") | tab["constraint"].str.contains(region)]
     if len(tab):
+        tab = tab.assign(rank_value=tab["saves"].fillna(tab["dual"].abs())) \
+            .sort_values("rank_value", ascending=False, kind="stable")
         t = Table(title="Binding constraints, ranked by what relaxing each by one unit saves "
                   f"({r.model.scenario.currency})")
         for c in ("constraint", "period", "saving", "affected shortfalls"):
             t.add_column(c, justify="right" if c == "saving" else "left", overflow="fold")
         for row in tab.head(top).itertuples():
-            t.add_row(row.constraint, row.period, f"{abs(row.dual):,.2f}", row.affected[:80])
+            t.add_row(row.constraint, row.period, f"{row.rank_value:,.2f}", row.affected[:80])
         console.print(t)
     if out:
         write_set(out, {"explain.csv": tab.to_csv(index=False),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..policies.routes_match import TradePolicy
 from .metrics import balances, trade
 
 EPS = 1e-6
@@ -67,8 +68,34 @@ def compare(base, scenario) -> Comparison:
 
     cmp = Comparison(base.scenario, scenario.scenario, unserved, flows, prices, bal,
                      flows_all=flows_all, periods=list(scenario.model.periods.labels))
-    cmp.sentences = _sentences(cmp)
+    cmp.sentences = _sentences(cmp, _new_trade_policies(base, scenario))
     return cmp
+
+
+def _new_trade_policies(base, scenario) -> list:
+    """Trade policies of `scenario` that `base` does not have in the same form.
+
+    The links they cover are the direct effect of the scenario; everything else that moves is
+    the market's response (or an equal-cost reshuffle), so those links are told first.
+    """
+    def dump(p) -> str:
+        return p.model_dump_json(exclude={"source", "headline", "event"})
+
+    had = {dump(p) for p in base.model.build.policies}
+    return [p for p in scenario.model.build.policies
+            if isinstance(p, TradePolicy) and dump(p) not in had]
+
+
+def _hit(policies: list, origin: str, dest: str, com: str) -> bool:
+    for p in policies:
+        if p.exporter != origin or com not in p.commodities():
+            continue
+        if p.to is not None and dest not in p.to:
+            continue
+        if p.except_ and dest in p.except_:
+            continue
+        return True
+    return False
 
 
 def _t(v: float) -> str:
@@ -79,9 +106,11 @@ def _span(periods: list[str]) -> str:
     return periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"
 
 
-def _sentences(c: Comparison, limit: int = 12) -> list[str]:
+def _sentences(c: Comparison, policies: list | None = None, limit: int = 12) -> list[str]:
     """Shortfalls first; then lost import sources and what replaced them, netted over the
-    horizon so that equal-cost reshuffles between suppliers (alternative optima) cancel out."""
+    horizon so that equal-cost reshuffles between suppliers (alternative optima) cancel out.
+    Links that a new trade policy covers come first among the lost ones, then links that stop
+    altogether, then the largest falls."""
     out: list[str] = []
     un = c.unserved
     if len(un):
@@ -104,7 +133,9 @@ def _sentences(c: Comparison, limit: int = 12) -> list[str]:
     lost = pair[pair["change"] < -threshold].copy()
     lost["gone"] = [_zero_from(c, r.origin, r.destination, r.commodity) is not None
                     for r in lost.itertuples()]
-    lost = lost.sort_values(["gone", "change"], ascending=[False, True])
+    lost["hit"] = [_hit(policies or [], r.origin, r.destination, r.commodity)
+                   for r in lost.itertuples()]
+    lost = lost.sort_values(["hit", "gone", "change"], ascending=[False, False, True])
     told = 0
     for rec in lost.itertuples():
         if told >= limit // 2:

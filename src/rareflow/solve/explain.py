@@ -3,8 +3,14 @@
 From the short balance row (region, commodity, period) we walk up the chain: the columns that
 could supply it (imports, plants, stock drawdown), then their own inputs' balance rows, and so
 on. Every column held at a bound with a nonzero reduced cost, and every policy or capacity row
-with a nonzero dual met on the way, is a bottleneck; its dual (undiscounted) is what relaxing it
-by one tonne would save. Facilities, policies and events are named by id, headline and source.
+with a nonzero dual met on the way, is a bottleneck. Facilities, policies and events are named
+by id, headline and source.
+
+Duals rank the candidates, but the figure a sentence quotes ("relaxing it by 1 t saves X") is
+measured: the bound or row is relaxed by one unit on a private copy of the LP and re-solved
+warm. Supply-chain LPs are degenerate (an idle plant's product has any price between zero and
+its cost), so a dual alone is one subgradient among many and moves between HiGHS versions; the
+re-solve gives the one number the sentence claims.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import pandas as pd
 
 EPS = 1e-7
 MAX_DEPTH = 6
+MAX_PROBES = 400  # relaxation re-solves per explanation; past it the dual is quoted as is
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,9 @@ class Explainer:
         self.bal = self.b.balance_labels()
         self.regions = {k: (v.label or k) for k, v in m.scenario.regions.items()}
         self.currency = m.scenario.currency
+        self.where: dict[Constraint, tuple[str, int]] = {}  # constraint → the col/row of its dual
+        self._probe = None
+        self._saves: dict[tuple[str, int], float] = {}
 
     # ---- naming ---------------------------------------------------------------------
     def _period_of_col(self, j: int) -> int:
@@ -159,14 +169,7 @@ class Explainer:
         return float(self.sol.col_dual[j]) / self.b.disc[self._period_of_col(j)]
 
     def _dual_row(self, i: int) -> float:
-        if i < self.f.n_balance:
-            t = i % self.T
-        else:
-            k = i - self.f.n_balance
-            sp = self.b.lp.rows[self.row_span[k]]
-            per = sp.labels.iloc[k - sp.start].get("period")
-            t = self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
-        return float(self.sol.row_dual[i]) / self.b.disc[t]
+        return float(self.sol.row_dual[i]) / self.b.disc[self._period_of_row(i)]
 
     def trace(self, start_rows: list[int]) -> dict[Constraint, float]:
         """Binding constraints reachable upstream of `start_rows` → |dual| (per tonne/unit)."""
@@ -194,8 +197,9 @@ class Explainer:
                 d = self._dual_col(j)
                 if abs(d) > EPS:
                     c = self.col_constraint(j)
-                    if c is not None:
-                        found[c] = max(found.get(c, 0.0), abs(d))
+                    if c is not None and abs(d) > found.get(c, 0.0):
+                        found[c] = abs(d)
+                        self.where[c] = ("col", int(j))
                 rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
                 rvals = a.data[a.indptr[j]:a.indptr[j + 1]]
                 for i2, v2 in zip(rows, rvals, strict=True):
@@ -205,13 +209,81 @@ class Explainer:
                         d2 = self._dual_row(i2)
                         if abs(d2) > EPS:
                             c = self.row_constraint(i2)
-                            if c is not None:
-                                found[c] = max(found.get(c, 0.0), abs(d2))
+                            if c is not None and abs(d2) > found.get(c, 0.0):
+                                found[c] = abs(d2)
+                                self.where[c] = ("row", int(i2))
                         if self.b.lp.rows[self.row_span[i2 - nb]].kind == "candidate_capacity":
                             frontier.append((i2, depth + 1))
                     elif v2 < 0:
                         frontier.append((i2, depth + 1))
         return found
+
+    # ---- measured relaxation -------------------------------------------------------------
+    def saving(self, kind: str, idx: int) -> float:
+        """What relaxing this bound or row by one unit saves, re-solved warm (undiscounted).
+
+        NaN when it cannot be measured (the probe budget is spent or the re-solve fails); the
+        caller then falls back to the dual.
+        """
+        key = (kind, idx)
+        if key in self._saves:
+            return self._saves[key]
+        if len(self._saves) >= MAX_PROBES or len(self.f.integer):
+            return float("nan")
+        from . import highs
+
+        h = self._probe
+        if h is None:
+            h = self._probe = highs.new_solver(self.f)
+            for k, v in (("solver", "simplex"), ("simplex_strategy", 1)):
+                highs.set_option(h, k, v)
+            base = highs.run(h)
+            if base.status != "optimal":
+                self._saves[key] = float("nan")
+                return float("nan")
+            self._obj0 = base.objective
+        if kind == "col":
+            lo, hi = float(self.f.lb[idx]), float(self.f.ub[idx])
+            up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
+            new = (lo, hi + 1.0) if up else (lo - 1.0, hi)
+            h.changeColBounds(idx, *new)
+            sol = highs.run(h)
+            h.changeColBounds(idx, lo, hi)
+            t = self._period_of_col(idx)
+        else:
+            lo, hi = float(self.f.row_lb[idx]), float(self.f.row_ub[idx])
+            up = self.sol.row_dual[idx] < 0
+            if lo == hi:
+                new = (lo + 1.0, hi + 1.0) if up else (lo - 1.0, hi - 1.0)
+            else:
+                new = (lo, hi + 1.0) if up else (lo - 1.0, hi)
+            h.changeRowBounds(idx, *new)
+            sol = highs.run(h)
+            h.changeRowBounds(idx, lo, hi)
+            t = self._period_of_row(idx)
+        val = (self._obj0 - sol.objective) / self.b.disc[t] if sol.status == "optimal" \
+            else float("nan")
+        self._saves[key] = val
+        return val
+
+    def _period_of_row(self, i: int) -> int:
+        if i < self.f.n_balance:
+            return i % self.T
+        k = i - self.f.n_balance
+        sp = self.b.lp.rows[self.row_span[k]]
+        per = sp.labels.iloc[k - sp.start].get("period")
+        return self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+
+    def measured(self, found: dict[Constraint, float], top: int) -> dict[Constraint, float]:
+        """The strongest candidates by dual, valued by what relaxing each by one unit saves."""
+        out: dict[Constraint, float] = {}
+        for c, d in sorted(found.items(), key=lambda kv: -kv[1])[: max(3 * top, top + 4)]:
+            where = self.where.get(c)
+            v = self.saving(*where) if where else float("nan")
+            out[c] = d if np.isnan(v) else max(v, 0.0)
+        if any(v > EPS for v in out.values()):  # the limits that matter on their own
+            return {c: v for c, v in out.items() if v > EPS}
+        return out  # limits that bind only together (a chain in series): each saves nothing alone
 
     def no_supply(self, row: int) -> bool:
         """True if nothing but unserved demand could ever feed this balance row."""
@@ -245,18 +317,22 @@ class Explainer:
             t = self.m.periods.labels.index(rec.period)
             k = self.b.pairs[(rec.region, rec.commodity)]
             row = k * self.T + t
-            found = self.trace([row])
-            for c, d in sorted(found.items(), key=lambda kv: -kv[1]):
+            raw = self.trace([row])
+            found = self.measured(raw, 5)
+            for c, v in sorted(found.items(), key=lambda kv: (-kv[1], -raw[kv[0]])):
                 rows.append({"region": rec.region, "sector": rec.sector, "commodity": rec.commodity,
                              "period": rec.period, "unserved": rec.amount, "constraint": c.name,
-                             "kind": c.kind, "constraint_period": c.period, "dual": d})
+                             "kind": c.kind, "constraint_period": c.period, "dual": raw[c],
+                             "saves": v})
             if not found:
                 rows.append({"region": rec.region, "sector": rec.sector, "commodity": rec.commodity,
                              "period": rec.period, "unserved": rec.amount,
                              "constraint": self._structural(rec.region, rec.commodity, t, row),
-                             "kind": "structure", "constraint_period": rec.period, "dual": np.nan})
+                             "kind": "structure", "constraint_period": rec.period, "dual": np.nan,
+                             "saves": np.nan})
         return pd.DataFrame(rows, columns=["region", "sector", "commodity", "period", "unserved",
-                                           "constraint", "kind", "constraint_period", "dual"])
+                                           "constraint", "kind", "constraint_period", "dual",
+                                           "saves"])
 
     def _structural(self, region, commodity, t, row) -> str:
         if self.no_supply(row):
@@ -275,6 +351,8 @@ class Explainer:
     def _phrase(self, c: Constraint, d: float) -> str:
         if np.isnan(d):
             return c.name
+        if d <= EPS:
+            return f"{c.name} (binding together with others: relaxing it alone saves nothing)"
         return f"{c.name} (relaxing it by 1 {c.unit} saves {d:,.0f} {self.currency})"
 
     def sentences(self, top: int = 3) -> list[str]:
@@ -288,7 +366,7 @@ class Explainer:
         for rec in un.itertuples():
             t = self.m.periods.labels.index(rec.period)
             row = self.b.pairs[(rec.region, rec.commodity)] * self.T + t
-            ranked = self._ranked(self.trace([row]), top)
+            ranked = self._ranked(self.measured(self.trace([row]), top), top)
             names = tuple(c.name for c, _ in ranked)
             groups[(rec.region, rec.sector, rec.commodity, names)].append((rec.period, rec.amount,
                                                                             ranked, row, t))
@@ -339,7 +417,7 @@ class Explainer:
             peak = g.loc[g["price"].idxmax()]
             t = self.m.periods.labels.index(peak["period"])
             row = self.b.pairs[(reg, com)] * self.T + t
-            ranked = self._ranked(self.trace([row]), 2)
+            ranked = self._ranked(self.measured(self.trace([row]), 2), 2)
             for c, _ in ranked:
                 if c.key[0] == "policy" and c.source:
                     cited[c.key[1]] = c.source
@@ -353,7 +431,8 @@ class Explainer:
         return out
 
     def table(self) -> pd.DataFrame:
-        """Every binding constraint in the model: constraint, kind, period, dual, slack, affected."""
+        """Every binding constraint in the model: constraint, kind, period, dual, saves (what
+        relaxing it by one unit saves, measured), slack, affected, source."""
         sf = self.shortfalls()
         affected = defaultdict(set)
         for rec in sf.itertuples():
@@ -367,20 +446,21 @@ class Explainer:
                 continue
             x = self.sol.x[j]
             slack = min(x - self.f.lb[j], self.f.ub[j] - x)
-            rows.append((c, self._dual_col(int(j)), slack))
+            rows.append((c, self._dual_col(int(j)), slack, ("col", int(j))))
         for i in np.flatnonzero(np.abs(self.sol.row_dual[nb:]) > EPS) + nb:
             c = self.row_constraint(int(i))
             if c is None:
                 continue
             v = self.sol.row_value[i]
             slack = min(v - self.f.row_lb[i], self.f.row_ub[i] - v)
-            rows.append((c, self._dual_row(int(i)), slack))
+            rows.append((c, self._dual_row(int(i)), slack, ("row", int(i))))
+        rows.sort(key=lambda r: -abs(r[1]))  # the probe budget goes to the strongest first
         out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
-                             "slack": max(s, 0.0),
+                             "saves": max(self.saving(*w), 0.0), "slack": max(s, 0.0),
                              "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),
                              "source": c.source}
-                            for c, d, s in rows],
-                           columns=["constraint", "kind", "period", "dual", "slack", "affected",
-                                    "source"])
+                            for c, d, s, w in rows],
+                           columns=["constraint", "kind", "period", "dual", "saves", "slack",
+                                    "affected", "source"])
         out = out.drop_duplicates(["constraint", "period"])
         return out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)

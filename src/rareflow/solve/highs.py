@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -31,7 +34,36 @@ class Solution:
     info: dict = field(default_factory=dict)
 
 
+_BANNER_LOCK = threading.Lock()
+_banner_done = False
+
+
+def _silence_banner() -> None:
+    """Swallow the copyright banner HiGHS (>= 1.12) prints from C++ on its first construction.
+
+    It goes to file descriptor 1 before any option can be set, so it would corrupt the output
+    of `rareflow run --json`, of piped CSV and of any process that talks over stdout. Only the
+    first construction in a process prints it, so one throwaway solver behind a redirected fd 1
+    is enough.
+    """
+    global _banner_done
+    with _BANNER_LOCK:
+        if _banner_done:
+            return
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_done = True
+
+
 def new_solver(lp: Frozen, options: dict | None = None) -> highspy.Highs:
+    _silence_banner()
     h = highspy.Highs()
     for k, v in {**DEFAULT_OPTIONS, **(options or {})}.items():
         set_option(h, k, v)
