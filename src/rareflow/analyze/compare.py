@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..policies.routes_match import TradePolicy
+from ..solve.align import closest_optimum
 from .metrics import balances, trade
 
 EPS = 1e-6
@@ -39,7 +40,12 @@ class Comparison:
                 "balances": self.balances}
 
 
-def compare(base, scenario) -> Comparison:
+def compare(base, scenario, align: bool = True) -> Comparison:
+    """`scenario` against `base`. With `align` (the default) the scenario's answer is first
+    moved to its optimum closest to the base (solve/align.py), so that equal-cost swaps between
+    suppliers do not pass for effects of the scenario."""
+    if align:
+        scenario = closest_optimum(scenario, base)
     un_keys = ["region", "sector", "commodity", "period"]
     unserved = _diff(base.unserved, scenario.unserved, un_keys, "amount")
     unserved = unserved[unserved["change"].abs() > EPS].reset_index(drop=True)
