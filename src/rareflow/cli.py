@@ -38,7 +38,7 @@ def run(
     out: Path = typer.Option(None, "--out", "-o", help="directory for the CSV/JSON results "
                              "(default: rareflow-out/<scenario>)"),
     solver_option: list[str] = typer.Option([], "--solver-option", help="HiGHS option KEY=VALUE"),
-    top: int = typer.Option(10, help="how many flows to show"),
+    top: int = typer.Option(10, help="how many trade links to show"),
     report: bool = typer.Option(False, "--report", help="also write report.html beside the CSVs"),
     store: Path = typer.Option(None, "--store", help="record the run in this DuckDB file "
                                "(default: $RAREFLOW_STORE or ~/.rareflow/runs.duckdb)"),
@@ -64,7 +64,7 @@ def run(
 
         extra["report.html"] = build_report(results)
     write_results(results, out, extra=extra)
-    _print_summary(results, top)
+    _print_summary(results, top, scenario)
     if done.warning:
         err.print(f"[yellow]warning:[/yellow] {done.warning}", highlight=False)
     if done.reused:
@@ -76,34 +76,83 @@ def run(
                   f"{', report.html' if report else ''})[/dim]")
 
 
-def _print_summary(r, top: int) -> None:
+def _print_summary(r, top: int, ref: str | None = None) -> None:
     s = r.summary()
     console.print(f"[bold]{s['scenario']}[/bold]: {s['status']}, objective "
                   f"{s['objective']:,.0f} {s['currency']}; {s['variables']:,} variables, "
                   f"{s['constraints']:,} constraints; built in {s['build_seconds']:.3f} s, "
                   f"solved in {s['solve_seconds']:.3f} s; mass balance within "
                   f"{s['max_balance_residual_t']:.1e} t")
+    _print_unserved(r)
+    for line in r.build_plan():
+        console.print(f"▸ {line}", highlight=False, markup=False)
+    for line in r.target_report():
+        console.print(f"◎ {line}", highlight=False, markup=False)
+    if r.unserved["amount"].gt(0).any():
+        causes = [x for x in r.explain() if "shortfall of" in x][:3]
+        for line in causes:
+            console.print(f"• {line}", highlight=False, markup=False)
+        console.print(f"[dim]why, in full: rareflow explain {ref or r.model.name}[/dim]",
+                      highlight=False)
+    _print_links(r, top)
+
+
+def _print_unserved(r) -> None:
+    """Shortfalls, one row per region × sector × commodity: when, how much at the peak, in all,
+    and as a share of what was asked (narrow enough for an 80-column terminal)."""
     un = r.unserved
-    un = un[un["amount"] > 0]
-    if len(un):
-        t = Table(title="Unserved demand (t)")
-        for c in ("region", "sector", "commodity", "period", "requested", "amount"):
-            t.add_column(c, justify="right" if c in ("requested", "amount") else "left")
-        for row in un.itertuples():
-            t.add_row(row.region, row.sector, row.commodity, row.period,
-                      f"{row.requested:,.1f}", f"{row.amount:,.1f}")
-        console.print(t)
-    else:
+    short = un[un["amount"] > 0]
+    if not len(short):
         console.print("[green]All demand is served.[/green]")
+        return
+    order = {p: k for k, p in enumerate(r.model.periods.labels)}
+    keys = ["region", "sector", "commodity"]
+    asked = un.groupby(keys)["requested"].sum()
+    t = Table(title="Unserved demand (t)")
+    for c in (*keys, "periods", "peak", "total", "share"):
+        t.add_column(c, justify="right" if c in ("peak", "total", "share") else "left")
+    rows = []
+    for key, g in short.groupby(keys):
+        g = g.sort_values("period", key=lambda s: s.map(order))
+        pers = list(g["period"])
+        span = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+        if len(pers) > 1 and order[pers[-1]] - order[pers[0]] + 1 != len(pers):
+            span += f" ({len(pers)})"
+        peak = g.loc[g["amount"].idxmax()]
+        total = g["amount"].sum()
+        rows.append((total, key, span, f"{peak['amount']:,.0f} ({peak['period']})",
+                     f"{total:,.0f}", f"{total / asked[key]:.0%}" if asked[key] > 0 else ""))
+    for _total, key, *cells in sorted(rows, key=lambda x: -x[0]):
+        t.add_row(*key, *cells)
+    console.print(t)
+
+
+def _print_links(r, top: int) -> None:
+    """The largest trade links over the horizon, with their first and last period."""
     fl = r.flows
-    fl = fl[fl["amount"] > 0].sort_values("amount", ascending=False).head(top)
-    if len(fl):
-        t = Table(title=f"Top {len(fl)} flows (t)")
-        for c in ("origin", "destination", "commodity", "period", "amount"):
-            t.add_column(c, justify="right" if c == "amount" else "left")
-        for row in fl.itertuples():
-            t.add_row(row.origin, row.destination, row.commodity, row.period, f"{row.amount:,.1f}")
-        console.print(t)
+    fl = fl[fl["amount"] > 0]
+    if not len(fl):
+        return
+    order = list(r.model.periods.labels)
+    first, last = order[0], order[-1]
+    g = fl.groupby(["origin", "destination", "commodity"])
+    links = g["amount"].sum().rename("total").to_frame()
+    by_period = fl.pivot_table(index=["origin", "destination", "commodity"], columns="period",
+                               values="amount", aggfunc="sum", fill_value=0.0)
+    links[first] = by_period.get(first, 0.0)
+    links[last] = by_period.get(last, 0.0)
+    links = links.sort_values("total", ascending=False).head(top)
+    span = first if first == last else f"{first}–{last}"
+    t = Table(title=f"Top {len(links)} trade links (t)")
+    for c in ("origin", "destination", "commodity"):
+        t.add_column(c)
+    for c in dict.fromkeys([first, last]):
+        t.add_column(c, justify="right")
+    t.add_column(f"total {span}", justify="right")
+    for idx, row in links.iterrows():
+        vals = [row[first]] + ([row[last]] if last != first else []) + [row["total"]]
+        t.add_row(*idx, *(f"{v:,.0f}" for v in vals))
+    console.print(t)
 
 
 @app.command()

@@ -193,13 +193,21 @@ class Results:
         cur = self.model.scenario.currency
         regions = self.model.scenario.regions
         out = []
-        for row in b.itertuples():
-            c = cands[row.candidate]
+        for cid, g in b.groupby("candidate", sort=False):
+            c = cands[cid]
             outputs = "makes " + next(iter(procs[c.process].outputs), "nothing")
             reg = regions[c.region].label or c.region
-            out.append(f"Build {row.amount:,.0f} t/yr of {c.process} capacity ({outputs}) in {reg} "
-                       f"in {row.period} ('{c.id}'), online {row.online}; capital cost "
-                       f"{row.amount * c.capex:,.0f} {cur}.")
+            total = g["amount"].sum()
+            capex = f"capital cost {total * c.capex:,.0f} {cur}."
+            if len(g) == 1:
+                row = next(g.itertuples())
+                out.append(f"Build {row.amount:,.0f} t/yr of {c.process} capacity ({outputs}) in "
+                           f"{reg} in {row.period} ('{c.id}'), online {row.online}; {capex}")
+                continue
+            steps = ", ".join(f"{r.amount:,.0f} t/yr in {r.period} (online {r.online})"
+                              for r in g.itertuples())
+            out.append(f"Build {total:,.0f} t/yr of {c.process} capacity ({outputs}) in {reg} "
+                       f"('{c.id}') in {len(g)} steps: {steps}; {capex}")
         return out
 
     @cached_property
