@@ -179,8 +179,35 @@ def _sentences(c: Comparison, policies: list | None = None, limit: int = 12) -> 
         if len(own):
             text += f"; {rec.destination}'s own output changes: " + ", ".join(
                 f"{com} {'+' if v > 0 else '−'}{_t(v)}" for com, v in own.items())
+        if rec.hit:
+            text += _exporter_side(c, fl, rec, pers, threshold)
         out.append(text + ".")
     return out
+
+
+def _exporter_side(c: Comparison, fl: pd.DataFrame, rec, pers: list[str], threshold: float) -> str:
+    """Where the stopped material goes at the exporter's end: other buyers, or less output."""
+    text = ""
+    mine = fl[(fl["origin"] == rec.origin) & (fl["commodity"] == rec.commodity)
+              & (fl["destination"] != rec.destination) & fl["period"].isin(pers)]
+    by = mine.groupby("destination")["change"].sum()
+    by = by[by > threshold].sort_values(ascending=False)
+    if len(by):
+        text += f"; {rec.origin} sends " + ", ".join(f"{_t(v)} more to {d}" for d, v in by.items())
+    b = c.balances
+    own = b[(b["region"] == rec.origin) & b["period"].isin(pers)].groupby("commodity")[
+        ["produced_change", "consumption_change"]].sum()
+    made = own["produced_change"][own["produced_change"].abs() > threshold]
+    if len(made):
+        text += f"; {rec.origin}'s own output changes: " + ", ".join(
+            f"{com} {'+' if v > 0 else '−'}{_t(v)}" for com, v in made.items())
+    used = own["consumption_change"][own["consumption_change"] > threshold]
+    if len(used):
+        text += f"; {rec.origin} uses more at home: " + ", ".join(
+            f"{com} +{_t(v)}" for com, v in used.items())
+    elif not len(by) and len(made) and (made < 0).any():
+        text += " (nothing at home takes it up, so less is made)"
+    return text
 
 
 def _zero_from(c: Comparison, origin: str, dest: str, com: str) -> str | None:

@@ -372,11 +372,11 @@ class RunStore:
     # ---- reading --------------------------------------------------------------------------
     def list(self, limit: int = 50, scenario: str | None = None) -> pd.DataFrame:
         """The most recent runs first: id, created, scenario, hash, status, objective, …"""
-        cols = ("id, created, scenario, substr(hash, 1, 12) AS hash, status, objective, currency, "
-                "unserved_total, build_seconds, solve_seconds, total_seconds, origin")
+        names = ["id", "created", "scenario", "hash", "status", "objective", "currency",
+                 "unserved_total", "build_seconds", "solve_seconds", "total_seconds", "origin"]
+        cols = ", ".join("substr(hash, 1, 12) AS hash" if n == "hash" else n for n in names)
         if not self.path.exists():
-            return pd.DataFrame(columns=[c.split(" AS ")[-1].split("(")[-1].strip(" )")
-                                         for c in cols.split(", ")])
+            return pd.DataFrame(columns=names)
         with self._lock:
             con = self._connect(read_only=True)
             try:
@@ -386,7 +386,7 @@ class RunStore:
                 return con.execute(f"SELECT {cols} FROM runs {where} ORDER BY id DESC LIMIT ?",
                                    [*args, int(limit)]).df()
             except duckdb.CatalogException:
-                return pd.DataFrame()
+                return pd.DataFrame(columns=names)
             finally:
                 con.close()
 
