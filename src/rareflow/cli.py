@@ -84,12 +84,14 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
                   f"solved in {s['solve_seconds']:.3f} s; mass balance within "
                   f"{s['max_balance_residual_t']:.1e} t")
     _print_unserved(r)
-    for line in r.build_plan():
+    # a run reused from the store has its tables and sentences, not the live model behind them
+    for line in (r.build_plan() if hasattr(r, "build_plan") else []):
         console.print(f"▸ {line}", highlight=False, markup=False)
-    for line in r.target_report():
+    for line in (r.target_report() if hasattr(r, "target_report") else []):
         console.print(f"◎ {line}", highlight=False, markup=False)
     if r.unserved["amount"].gt(0).any():
-        causes = [x for x in r.explain() if "shortfall of" in x][:3]
+        said = r.explain() if hasattr(r, "explain") else (r.explanation() or [])
+        causes = [x for x in said if "shortfall of" in x][:3]
         for line in causes:
             console.print(f"• {line}", highlight=False, markup=False)
         console.print(f"[dim]why, in full: rareflow explain {ref or r.model.name}[/dim]",
