@@ -101,3 +101,26 @@ def test_solve_error_is_reported_in_words(tmp_path):
     assert p.returncode == 1
     assert "cannot be satisfied" in p.stderr and "disposal_cost" in p.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_run_prints_shortfalls_causes_and_links(tmp_path):
+    # export-ban: B's 80 t/yr, 30 t short in 2025 (30 of 160 t asked over both years = 19 %).
+    p = cli("run", ROOT / "examples" / "export-ban.yaml", "--out", tmp_path / "o", "--no-store")
+    assert p.returncode == 0, p.stderr
+    line = next(x for x in p.stdout.splitlines() if x.startswith("│ B "))
+    assert line.split("│")[1:8] == [" B      ", " auto   ", " m         ", " 2025    ",
+                                    " 30 (2025) ", "    30 ", "   19% "]
+    assert "• buyer's auto shortfall of 30 t of m in 2025 is bound by A bans" in p.stdout
+    assert "Top 2 trade links (t)" in p.stdout
+
+
+def test_explain_tells_policy_costs_and_the_change_against_the_base():
+    p = cli("explain", "india-japan-halt")
+    assert p.returncode == 0, p.stderr
+    out = " ".join(p.stdout.split())
+    assert "[export_ban 'india-japan-ban'] binds in 2026–2035" in out
+    assert "is missed by 500 t in 2025, 1,000 t in 2026, paying its breach cost of 20,000 USD/t" in out
+    assert "Against baseline-2024 (total cost +" in out
+    assert "↳ JPN's imports of mixed_re_oxide from IND fall by" in out
+    q = cli("explain", "india-japan-halt", "--vs", "none")
+    assert q.returncode == 0 and "Against" not in q.stdout

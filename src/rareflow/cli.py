@@ -164,16 +164,30 @@ def explain(
     period: str = typer.Option(None, "--period", "-p", help="only this period"),
     out: Path = typer.Option(None, "--out", "-o", help="write explain.csv and causes.csv here"),
     top: int = typer.Option(15, help="rows of the binding-constraint table to show"),
+    vs: str = typer.Option(None, "--vs", help="also say what changes against this scenario "
+                           "(default: the one the scenario extends; 'none' to skip)"),
 ) -> None:
-    """Why each sector runs short: binding constraints ranked by their dual value."""
+    """Why each sector runs short and what each binding policy costs, ranked by what relaxing
+    it by one unit saves; what changes against the base scenario."""
     from . import load
     from .outputs import write_set
 
-    r = load(scenario).solve()
+    model = load(scenario)
+    r = model.solve()
     console.print(f"[bold]{r.scenario}[/bold]: {r.status}, objective {r.objective:,.0f} "
                   f"{r.model.scenario.currency}")
     for s in r.explain(region, period):
         console.print(f"• {s}", highlight=False, markup=False)
+    base = _base_of(model, vs)
+    if base is not None:
+        c = r.compare(base.solve())
+        head = c.sentences[:4] if not region else \
+            [x for x in c.sentences if x.startswith(f"{region}")][:4]
+        delta = r.objective - c.base_objective if c.base_objective is not None else None
+        more = f" (total cost {delta:+,.0f} {r.model.scenario.currency})" if delta is not None else ""
+        console.print(f"[bold]Against {base.name}[/bold]{more}:")
+        for s in head or ["nothing changes in the flows, shortfalls or output."]:
+            console.print(f"  ↳ {s}", highlight=False, markup=False)
     for s in r.build_plan():
         console.print(f"▸ {s}", highlight=False, markup=False)
     for s in r.target_report():
@@ -194,6 +208,16 @@ def explain(
     if out:
         write_set(out, {"explain.csv": tab.to_csv(index=False),
                         "causes.csv": r.shortfall_causes().to_csv(index=False)})
+
+
+def _base_of(model, vs: str | None):
+    """The model to compare with: --vs, else the scenario it extends; None to skip."""
+    from . import load
+
+    if vs:
+        return None if vs.lower() == "none" else load(vs)
+    files = [f for f in model.files if Path(f).is_file()]
+    return load(files[-2]) if len(files) >= 2 else None  # the `extends` chain, base first
 
 
 @app.command()

@@ -63,6 +63,7 @@ def test_shortfall_by_sector_and_comparison_sentences():
     assert c.unserved["change"].tolist() == [30]
     assert c.sentences == [
         "B auto runs short of 30 t more m over 2025 (0.0 t → 30 t unserved).",
-        "B's imports of m from A fall by 80 t over 2025; replaced by 50 t from C."]
+        "B's imports of m from A fall by 80 t over 2025; replaced by 50 t from C; A's own output "
+        "changes: m −80 t (nothing at home takes it up, so less is made)."]
     p = c.prices.set_index(["region", "period"]).loc[("B", "2025")]
     assert (p["base"], p["scenario"]) == (pytest.approx(15), pytest.approx(1000))

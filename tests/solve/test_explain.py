@@ -14,7 +14,9 @@ def test_explain_names_the_ban_and_the_capacity_with_their_duals():
     # unserved demand (1000) by A's magnet (10 + 5): saves 985.  One more unit of C's capacity
     # would replace it by C's (30 + 8): saves 962.
     r = rareflow.load(ROOT / "examples" / "export-ban.yaml").solve()
-    s, price = r.explain()
+    s, policy, price = r.explain()
+    assert policy == ("A bans magnet exports to B [export_ban 'ban-a-b'] binds in 2025: relaxing it "
+                      "by 1 t of m would save 985 USD.")
     assert s.startswith("buyer's auto shortfall of 30 t of m in 2025 is bound by ")
     assert "A bans magnet exports to B [export_ban 'ban-a-b'] (relaxing it by 1 t of m saves " \
            "985 USD)" in s
@@ -156,3 +158,26 @@ def test_reachable_target_and_import_share():
     fl = r.flows.set_index("origin")["amount"]
     assert fl["CHN"] == pytest.approx(40) and fl["AUS"] == pytest.approx(60)
     assert r.objective == pytest.approx(40 * 10 + 60 * 25)
+
+
+def test_a_breached_agreement_is_told_with_volumes_and_cost():
+    # A must ship 100 t/yr to B (breach 50/t); shipping costs 10 + 5 = 15/t, so it ships in 2024.
+    # In 2025 a ban stops it: 100 t missed at 50/t = 5,000.  The ban binds: one more tonne
+    # allowed would replace 50 of breach by 15 of cost, saving 35.
+    r = rareflow.from_mapping({
+        "name": "deal", "periods": [2024, 2025],
+        "commodities": {"m": {"disposal_cost": 0}}, "regions": {"A": {}, "B": {}},
+        "processes": {"make": {"outputs": {"m": 1}}},
+        "facilities": [{"id": "a", "region": "A", "process": "make", "capacity": 100, "cost": 10}],
+        "routes": [{"from": "A", "to": "B", "commodity": "m", "cost": 5}],
+        "policies": [
+            {"type": "agreement", "id": "deal", "exporter": "A", "importer": "B", "commodity": "m",
+             "min": 100, "breach_cost": 50},
+            {"type": "export_ban", "id": "stop", "exporter": "A", "commodity": "m", "to": ["B"],
+             "start": 2025}],
+    }).solve()
+    assert r.objective == pytest.approx(1500 + 5000)
+    said = r.explain()
+    assert "export_ban 'stop' binds in 2025: relaxing it by 1 t of m would save 35 USD." in said
+    assert ("agreement 'deal': the min volume of m from A to B is missed by 100 t in 2025, paying "
+            "its breach cost of 50 USD/t (5,000 USD in all, undiscounted).") in said

@@ -34,6 +34,8 @@ class Comparison:
     sentences: list[str] = field(default_factory=list)
     flows_all: pd.DataFrame | None = None
     periods: list[str] = field(default_factory=list)
+    base_objective: float | None = None
+    scenario_objective: float | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"unserved": self.unserved, "flows": self.flows, "prices": self.prices,
@@ -73,7 +75,8 @@ def compare(base, scenario, align: bool = True) -> Comparison:
     bal = bal[changed].reset_index(drop=True)
 
     cmp = Comparison(base.scenario, scenario.scenario, unserved, flows, prices, bal,
-                     flows_all=flows_all, periods=list(scenario.model.periods.labels))
+                     flows_all=flows_all, periods=list(scenario.model.periods.labels),
+                     base_objective=base.objective, scenario_objective=scenario.objective)
     cmp.sentences = _sentences(cmp, _new_trade_policies(base, scenario))
     return cmp
 

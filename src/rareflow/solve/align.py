@@ -12,7 +12,9 @@ optimal answers are exactly the feasible ones that keep complementary slackness 
 solve's duals: every column with a nonzero reduced cost stays at its bound and every side row
 with a nonzero dual stays active. A second LP pins those, keeps every other row, and minimises
 the total absolute change of flows, plant activity and stocks against the reference (matched by
-their labels; anything the reference lacks is compared with zero). No cost row with a slack is
+their labels; anything the reference lacks is compared with zero). Unserved demand is pinned
+too: equal-priority sectors may share a shortfall in many ways, and the comparison must tell the
+same shares as `run` and `explain` do. No cost row with a slack is
 needed, so nothing is traded for a rounding of the objective. What is left is what had to
 change. Prices (duals) are those of the first solve: any optimal dual pairs with any optimal
 primal.
@@ -30,6 +32,7 @@ from .check import check_mass_balance
 from .lp import Frozen
 
 KINDS = ("flow", "activity", "stock")
+PINNED_KINDS = ("unserved",)  # shortfalls stay as `run` and `explain` report them
 DUAL_TOL = 1e-7  # below it a reduced cost or row dual counts as zero (the column may move)
 COST_TOL = 1e-7  # the moved answer may cost this much more (relative) or it is not taken
 
@@ -72,6 +75,9 @@ def closest_optimum(results, reference):
     # the optimal face: pin what the duals price
     lb, ub = f.lb.copy(), f.ub.copy()
     pinned = np.abs(old.col_dual) > DUAL_TOL
+    for span in results.model.build.lp.cols:
+        if span.kind in PINNED_KINDS:
+            pinned[span.start:span.stop] = True
     lb[pinned] = ub[pinned] = old.x[pinned]
     row_lb, row_ub = f.row_lb.copy(), f.row_ub.copy()
     side = np.abs(old.row_dual) > DUAL_TOL

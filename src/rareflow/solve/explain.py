@@ -23,6 +23,8 @@ import pandas as pd
 
 EPS = 1e-7
 MAX_DEPTH = 6
+POLICY_KINDS = ("export_ban", "export_quota", "export_licence", "tariff", "agreement", "tolling",
+                "capacity_change")
 MAX_PROBES = 400  # relaxation re-solves per explanation; past it the dual is quoted as is
 
 
@@ -34,6 +36,19 @@ class Constraint:
     key: tuple
     source: str = ""
     unit: str = "t"
+
+
+def _periods_span(pers: list[str], order: dict[str, int]) -> str:
+    """'2026', '2026–2035', or '2025, 2027–2030' for gaps."""
+    if not pers:
+        return "the whole horizon"
+    runs: list[list[str]] = [[pers[0]]]
+    for p in pers[1:]:
+        if order.get(p, -9) == order.get(runs[-1][-1], -9) + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -389,8 +404,66 @@ class Explainer:
                        f"bound by " + "; and by ".join(parts) + ".")
         if not len(un):
             out.append("All demand is served in every period.")
+        out += self.policy_sentences(cited)
         out += self.price_sentences(cited)
         out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
+        return out
+
+    def policy_sentences(self, cited: dict[str, str]) -> list[str]:
+        """What each binding policy costs: the periods it binds in and what one more unit of it
+        would save; then the agreements missed, by how much and at what breach cost.
+
+        This answers "what does the halt (the ban, the licence squeeze) cost" even when every
+        demand is still served and no shortfall sentence names the policy.
+        """
+        out: list[str] = []
+        order = {p: k for k, p in enumerate(self.m.periods.labels)}
+        self.table()
+        br = self.r.breaches
+        br = br[br["amount"] > 1e-6] if len(br) else br
+        breached = set(br["policy"]) if len(br) else set()
+        groups: dict[str, list] = defaultdict(list)
+        for c, _d, _s, w in self._binding:
+            if c.kind in POLICY_KINDS:
+                groups[c.name].append((c, max(self.saving(*w), 0.0)))
+        for name, items in groups.items():
+            items = [(c, v) for c, v in items if not np.isnan(v)]
+            if not items:
+                continue
+            c0 = items[0][0]
+            pers = sorted({c.period for c, _ in items if c.period}, key=lambda p: order.get(p, 0))
+            span = _periods_span(pers, order)
+            best_c, best = max(items, key=lambda cv: cv[1])
+            if best <= EPS:
+                continue
+            if c0.kind == "agreement" and c0.key[1] in breached:
+                continue  # the breach sentence below says it, with volumes
+            low = min(v for _, v in items)
+            if len(items) == 1:
+                worth = f"{best:,.0f} {self.currency}"
+            elif low < best * 0.99:
+                worth = (f"{low:,.0f}–{best:,.0f} {self.currency} per period (most in "
+                         f"{best_c.period})")
+            else:
+                worth = f"{best:,.0f} {self.currency} in each period"
+            out.append(f"{name} binds in {span}: relaxing it by 1 {c0.unit} would save {worth}.")
+            if c0.source and c0.key[0] == "policy":
+                cited[c0.key[1]] = c0.source
+        pols = {p.id: p for p in self.b.policies}
+        for (pid, side), g in (br.groupby(["policy", "side"], sort=False) if len(br) else []):
+            pol = pols.get(pid)
+            if pol is None:
+                continue
+            g = g.sort_values("period", key=lambda s: s.map(order))
+            parts = [f"{a:,.0f} t in {p}" for p, a in zip(g["period"], g["amount"], strict=True)]
+            what = "missed" if side == "min" else "exceeded"
+            total = g["amount"].sum() * pol.breach_cost
+            out.append(f"{self._policy_name(pol)}: the {side} volume of {pol.commodity} from "
+                       f"{pol.exporter} to {pol.importer} is {what} by " + ", ".join(parts)
+                       + f", paying its breach cost of {pol.breach_cost:,.0f} {self.currency}/t "
+                       f"({total:,.0f} {self.currency} in all, undiscounted).")
+            if pol.source:
+                cited[pid] = pol.source
         return out
 
     def price_sentences(self, cited: dict[str, str], top: int = 5, ratio: float = 3.0) -> list[str]:
@@ -431,6 +504,11 @@ class Explainer:
         return out
 
     def table(self) -> pd.DataFrame:
+        if getattr(self, "_table_df", None) is None:
+            self._table_df = self._make_table()
+        return self._table_df.copy()
+
+    def _make_table(self) -> pd.DataFrame:
         """Every binding constraint in the model: constraint, kind, period, dual, saves (what
         relaxing it by one unit saves, measured), slack, affected, source."""
         sf = self.shortfalls()
@@ -455,6 +533,7 @@ class Explainer:
             slack = min(v - self.f.row_lb[i], self.f.row_ub[i] - v)
             rows.append((c, self._dual_row(int(i)), slack, ("row", int(i))))
         rows.sort(key=lambda r: -abs(r[1]))  # the probe budget goes to the strongest first
+        self._binding = rows
         out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
                              "saves": max(self.saving(*w), 0.0), "slack": max(s, 0.0),
                              "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),
