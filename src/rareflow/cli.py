@@ -89,6 +89,11 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
         console.print(f"▸ {line}", highlight=False, markup=False)
     for line in (r.target_report() if hasattr(r, "target_report") else []):
         console.print(f"◎ {line}", highlight=False, markup=False)
+    if hasattr(r, "build_plan"):
+        from .analyze import home_supply_sentences
+
+        for line in home_supply_sentences(r):
+            console.print(f"⌂ {line}", highlight=False, markup=False)
     if r.unserved["amount"].gt(0).any():
         said = r.explain() if hasattr(r, "explain") else (r.explanation() or [])
         causes = [x for x in said if "shortfall of" in x][:3]

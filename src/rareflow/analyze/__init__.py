@@ -1,6 +1,7 @@
 """Metrics computed from solved results: who depends on whom, how concentrated, how short."""
 
 from .compare import Comparison, compare
+from .home import home_supply, home_supply_sentences
 from .metrics import (
     balances,
     days_of_cover,
@@ -12,4 +13,5 @@ from .metrics import (
 )
 
 __all__ = ["balances", "self_sufficiency", "hhi_imports", "hhi_output", "shortfall_by_sector",
-           "days_of_cover", "metrics", "compare", "Comparison"]
+           "days_of_cover", "metrics", "compare", "Comparison", "home_supply",
+           "home_supply_sentences"]
