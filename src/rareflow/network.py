@@ -19,6 +19,7 @@ from .solve import highs
 from .solve.assemble import assemble
 from .solve.check import check_mass_balance
 from .solve.diagnose import diagnose
+from .solve.rationing import share
 from .solve.results import Results
 
 
@@ -66,6 +67,11 @@ class Model:
         sol = highs.run_mip(h, self.frozen) if mip else highs.run(h)
         if sol.status != "optimal":
             raise SolveError(self._explain_failure(sol.status))
+        b = self.build
+        if len(b.demand_ties):  # equal-priority demands share a shortfall pro rata
+            sol.x = sol.x.copy()
+            cols = b.unserved_cols
+            sol.x[cols] = share(sol.x[cols], b.demand_amount, b.demand_ties)
         # the labels are built only if the check fails and has to name a row
         worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels) if check \
             else float("nan")

@@ -14,6 +14,7 @@ import pandas as pd
 from ..model import series
 from ..model.periods import Periods, parse_key
 from .lp import LP, Frozen
+from .rationing import tie_groups
 
 
 class Build:
@@ -46,6 +47,8 @@ class Build:
 
     def balance_keys(self, regions, commodities) -> np.ndarray:
         """Balance-row keys (pair·T + t), shape (n, T)."""
+        regions = regions.tolist() if hasattr(regions, "tolist") else regions
+        commodities = commodities.tolist() if hasattr(commodities, "tolist") else commodities
         k = np.array([self.pair(r, c) for r, c in zip(regions, commodities, strict=True)],
                      dtype=np.int64)
         return k[:, None] * self.T + np.arange(self.T)[None, :]
@@ -124,15 +127,10 @@ class Build:
             "route": [r.id for r in rs], "origin": [r.from_ for r in rs],
             "destination": [r.to for r in rs], "commodity": [r.commodity for r in rs]})
         n = len(rs)
-        ub = np.full((n, self.T), np.inf)
-        low = np.zeros((n, self.T))
-        cost = np.zeros((n, self.T))
-        for i, r in enumerate(rs):
-            if r.capacity is not None:
-                cap = series.values(r.capacity, P)
-                ub[i] = np.where(np.isinf(cap), np.inf, cap * self.length)
-            low[i] = series.values(r.minimum, P) * self.length
-            cost[i] = series.values(r.cost, P)
+        cap = _per_period([r.capacity for r in rs], P, np.inf)
+        ub = np.where(np.isinf(cap), np.inf, cap * self.length[None, :])
+        low = _per_period([r.minimum for r in rs], P, 0.0) * self.length[None, :]
+        cost = _per_period([r.cost for r in rs], P, 0.0)
         cols = self.lp.add_cols("flow", self.entity_labels(self.routes), low.ravel(), ub.ravel(),
                                 (cost * self.disc).ravel())
         self.route_cols = cols.reshape(n, self.T)
@@ -177,8 +175,10 @@ class Build:
         cols = self.lp.add_cols("unserved", labels, 0.0, amount.ravel(),
                                 (prio[:, None] * self.disc[None, :]).ravel())
         self.unserved_cols = cols.reshape(n, self.T)
+        self.demand_ties = np.zeros(n, dtype=np.int64)
         if n:
             keys = self.balance_keys(self.demands["region"], self.demands["commodity"])
+            self.demand_ties = tie_groups(keys[:, 0] // self.T, prio)
             self.lp.add_balance(keys, self.unserved_cols, 1.0)
             self.lp.add_balance_rhs(keys, amount)
 
@@ -285,6 +285,19 @@ class Build:
         frozen = self.lp.freeze(len(self.pairs) * self.T)
         frozen.integer = self.integer_cols.copy()
         return frozen
+
+
+def _per_period(items: list, periods: Periods, default: float) -> np.ndarray:
+    """Entities × periods from a list of series; plain numbers (most of them) in one step."""
+    out = np.empty((len(items), periods.n))
+    plain = np.array([not isinstance(v, dict) for v in items], dtype=bool)
+    if plain.any():
+        vals = np.array([default if v is None else float(v) for v, p in zip(items, plain,
+                                                                          strict=True) if p])
+        out[plain] = vals[:, None]
+    for i in np.flatnonzero(~plain):
+        out[i] = series.values(items[i], periods)
+    return out
 
 
 def _with_id(rule, i: int):

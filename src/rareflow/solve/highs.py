@@ -67,26 +67,25 @@ def new_solver(lp: Frozen, options: dict | None = None) -> highspy.Highs:
     h = highspy.Highs()
     for k, v in {**DEFAULT_OPTIONS, **(options or {})}.items():
         set_option(h, k, v)
-    model = highspy.HighsLp()
+    # The CSC arrays go over in one call: no staging HighsLp, filled attribute by attribute
+    # (0.1 s and a full copy of the matrix at 250,000 variables).
     n_rows, n_cols = lp.shape
-    model.num_col_ = n_cols
-    model.num_row_ = n_rows
-    model.col_cost_ = lp.cost
-    model.col_lower_ = lp.lb
-    model.col_upper_ = lp.ub
-    model.row_lower_ = lp.row_lb
-    model.row_upper_ = lp.row_ub
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = lp.a.indptr
-    model.a_matrix_.index_ = lp.a.indices
-    model.a_matrix_.value_ = lp.a.data
-    model.a_matrix_.num_col_ = n_cols
-    model.a_matrix_.num_row_ = n_rows
-    h.passModel(model)
+    a = lp.a
+    integrality = np.zeros(n_cols, dtype=np.int32)
     if len(lp.integer):
-        n = len(lp.integer)
-        h.changeColsIntegrality(n, lp.integer.astype(np.int32),
-                                np.full(n, highspy.HighsVarType.kInteger))
+        integrality[lp.integer] = int(highspy.HighsVarType.kInteger)
+    status = h.passModel(n_cols, n_rows, int(a.nnz), int(highspy.MatrixFormat.kColwise),
+                int(highspy.ObjSense.kMinimize), 0.0,
+                np.ascontiguousarray(lp.cost, dtype=np.float64),
+                np.ascontiguousarray(lp.lb, dtype=np.float64),
+                np.ascontiguousarray(lp.ub, dtype=np.float64),
+                np.ascontiguousarray(lp.row_lb, dtype=np.float64),
+                np.ascontiguousarray(lp.row_ub, dtype=np.float64),
+                a.indptr.astype(np.int32, copy=False), a.indices.astype(np.int32, copy=False),
+                np.ascontiguousarray(a.data, dtype=np.float64), integrality)
+    if status == highspy.HighsStatus.kError:
+        raise RareflowError("HiGHS refused the model (inconsistent arrays); this is a bug in "
+                            "rareflow's assembly, please report it with the scenario")
     return h
 
 

@@ -104,6 +104,10 @@ class LP:
         rhs = np.bincount(_cat(self._rhs_k, np.int64), _cat(self._rhs_v, float), minlength=n_balance)
         row_lb = np.concatenate([rhs, _cat(self.row_lb_parts, float)])
         row_ub = np.concatenate([rhs, _cat(self.row_ub_parts, float)])
+        # the parts live on in the matrix: drop them (11 MB at 250,000 variables)
+        for parts in (self._r, self._c, self._v, self._br, self._bc, self._bv, self._rhs_k,
+                      self._rhs_v):
+            parts.clear()
         return Frozen(a, self.lb.copy(), self.ub.copy(), self.cost.copy(), row_lb, row_ub, n_balance)
 
 

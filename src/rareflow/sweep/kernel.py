@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import MassBalanceError, SolveError
 from ..solve import highs
 from ..solve.check import TOLERANCE
+from ..solve.rationing import share
 from .plan import Plan
 from .sample import sample_bounds, sample_effects
 
@@ -200,14 +201,16 @@ class Kernel:
                 raise VerificationError(
                     f"sample {i}: warm objective {sol.objective:.10g} differs from the cold "
                     f"solve's {ref.objective:.10g} by more than {VERIFY_RTOL:g} relative")
-        u = sol.x[self.unserved]  # (D, T)
-        u = np.where(u > 0, u, 0.0)
-        g = np.zeros((self.n_groups, self.plan.T))
-        np.add.at(g, self.group, u)
         req = self.plan.demand_amount
         if mult is not None:
             req = req.copy()
             req[self.plan.shock_demands] *= mult
+        u = sol.x[self.unserved]  # (D, T)
+        if self.plan.demand_ties is not None:  # as Model.solve: equal priority, pro rata
+            u = share(u, req, self.plan.demand_ties)
+        u = np.where(u > 0, u, 0.0)
+        g = np.zeros((self.n_groups, self.plan.T))
+        np.add.at(g, self.group, u)
         greq = np.zeros(self.n_groups)
         np.add.at(greq, self.group, req.sum(axis=1))
         tol = self.plan.tolerance

@@ -36,6 +36,7 @@ from ..model.uncertainty import (
 )
 from ..solve import highs
 from ..solve.lp import Frozen
+from ..solve.rationing import share
 
 CAP_KINDS = (ExportBanEvent, ExportLicenceEvent, OutageEvent, RouteBlockEvent)
 
@@ -86,6 +87,7 @@ class Plan:
     warm_iteration_limit: int = 0
     n_fixed_integers: int = 0
     base_unserved: np.ndarray | None = None  # (G, T) unserved per group and period, no events
+    demand_ties: np.ndarray | None = None  # (D,) equal-priority groups sharing a shortfall
 
     @property
     def T(self) -> int:
@@ -235,7 +237,8 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
                                     pos, None, salt, worst, reach, ev.onset == "start"))
 
     base_un = np.zeros((len(groups), T))
-    np.add.at(base_un, dgroup, np.maximum(x0[b.unserved_cols.reshape(D, T)], 0.0))
+    u0 = share(x0[b.unserved_cols.reshape(D, T)], b.demand_amount.reshape(D, T), b.demand_ties)
+    np.add.at(base_un, dgroup, np.maximum(u0, 0.0))
 
     names = [f"{c} in {r}" for (r, c) in b.pairs]
     digest = hashlib.sha1()
@@ -253,7 +256,7 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         demand_rows=demand_rows, demand_group=dgroup, groups=groups,
         shock_demands=shock_demands, events=events, balance_names=names,
         tolerance=unc.shortfall_tolerance, warm_iteration_limit=warm_iteration_limit(n_rows),
-        n_fixed_integers=n_int, base_unserved=base_un)
+        n_fixed_integers=n_int, base_unserved=base_un, demand_ties=b.demand_ties)
 
 
 def default_seed(model, uncertainty: Uncertainty | None = None) -> int:

@@ -1,0 +1,41 @@
+"""Equal priority, equal pain: a shortfall shared pro rata among demands that tie.
+
+Demands for the same commodity in the same region and period with the same priority are
+indistinguishable to the LP: the balance row sees only their sum and the objective only their
+common penalty, so any split of the shortfall among them is optimal, and HiGHS's vertex puts
+all of it on whichever sector its pivoting reached first. "Which sector runs short first"
+would then be an accident of column order. After every solve the group's unserved total is
+therefore re-split in proportion to the amounts asked: the objective, every balance row and
+every bound are unchanged (each share stays within its demand), so the answer is as optimal
+as the solver's and the duals still price it. A sector that should be served first says so
+with a higher `priority`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def tie_groups(pairs: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """(D,) group index: demands sharing a balance row (region × commodity) and a priority."""
+    if not len(pairs):
+        return np.zeros(0, dtype=np.int64)
+    keys = np.stack([np.asarray(pairs, dtype=float), np.asarray(priority, dtype=float)], axis=1)
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    return group.ravel().astype(np.int64)
+
+
+def share(unserved: np.ndarray, amount: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """(D, T) unserved, re-split pro rata to `amount` within each tie group and period."""
+    if not len(group):
+        return unserved
+    u = np.maximum(unserved, 0.0)
+    n = int(group.max()) + 1
+    tot_u = np.zeros((n, u.shape[1]))
+    tot_a = np.zeros((n, u.shape[1]))
+    np.add.at(tot_u, group, u)
+    np.add.at(tot_a, group, amount)
+    ga = tot_a[group]
+    frac = np.divide(tot_u[group], ga, out=np.zeros_like(ga), where=ga > 0)
+    out = np.where(ga > 0, np.minimum(frac * amount, amount), unserved)
+    return out
