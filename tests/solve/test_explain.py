@@ -18,11 +18,12 @@ def test_explain_names_the_ban_and_the_capacity_with_their_duals():
     assert policy == ("A bans magnet exports to B [export_ban 'ban-a-b'] binds in 2025: relaxing it "
                       "by 1 t of m would save 985 USD.")
     assert s.startswith("buyer's auto shortfall of 30 t of m in 2025 is bound by ")
-    assert "A bans magnet exports to B [export_ban 'ban-a-b'] (relaxing it by 1 t of m saves " \
-           "985 USD)" in s
-    assert "the capacity of c in alternative maker (50 t/yr of make) (relaxing it by 1 unit of " \
-           "activity saves 962 USD)" in s
-    assert s.index("985") < s.index("962")  # ranked by dual
+    # one more tonne over the ban serves one more tonne of B's demand: 1000 − 10 − 5 saved
+    assert "A bans magnet exports to B [export_ban 'ban-a-b'] (1 t of m more would serve 1 t " \
+           "more demand, worth 985 USD at the shortfall penalties)" in s
+    assert "the capacity of c in alternative maker (50 t/yr of make) (1 unit of activity more " \
+           "would serve 1 t more demand, worth 962 USD at the shortfall penalties)" in s
+    assert s.index("985") < s.index("962")  # ranked by what relaxing each saves
     assert s.endswith("and by buyer's m capacity of 0 t/yr.")
     # C's magnet is worth B's shortage price less transport: 1000 − 8 = 992 in 2025.  A's price in
     # 2025 is degenerate (A is idle and may not sell: any value in [0, 10] is a valid dual), so

@@ -89,6 +89,7 @@ class Explainer:
         self.where: dict[Constraint, tuple[str, int]] = {}  # constraint → the col/row of its dual
         self._probe = None
         self._saves: dict[tuple[str, int], float] = {}
+        self._served: dict[tuple[str, int], float] = {}
 
     # ---- naming ---------------------------------------------------------------------
     def _period_of_col(self, j: int) -> int:
@@ -257,6 +258,8 @@ class Explainer:
                 self._saves[key] = float("nan")
                 return float("nan")
             self._obj0 = base.objective
+            self._ucols = self.b.unserved_cols.ravel()
+            self._u0 = float(base.x[self._ucols].sum()) if len(self._ucols) else 0.0
         if kind == "col":
             lo, hi = float(self.f.lb[idx]), float(self.f.ub[idx])
             up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
@@ -279,7 +282,14 @@ class Explainer:
         val = (self._obj0 - sol.objective) / self.b.disc[t] if sol.status == "optimal" \
             else float("nan")
         self._saves[key] = val
+        if sol.status == "optimal" and len(self._ucols):
+            self._served[key] = self._u0 - float(sol.x[self._ucols].sum())
         return val
+
+    def served(self, c: Constraint) -> float:
+        """Tonnes of demand one more unit of `c` serves (measured with its saving), or 0."""
+        where = self.where.get(c)
+        return self._served.get(where, 0.0) if where else 0.0
 
     def _period_of_row(self, i: int) -> int:
         if i < self.f.n_balance:
@@ -368,6 +378,10 @@ class Explainer:
             return c.name
         if d <= EPS:
             return f"{c.name} (binding together with others: relaxing it alone saves nothing)"
+        du = self.served(c)
+        if du > 0.5:  # the money is mostly shortfall penalty: say the tonnes first
+            return (f"{c.name} (1 {c.unit} more would serve {du:,.0f} t more demand, worth "
+                    f"{d:,.0f} {self.currency} at the shortfall penalties)")
         return f"{c.name} (relaxing it by 1 {c.unit} saves {d:,.0f} {self.currency})"
 
     def sentences(self, top: int = 3) -> list[str]:
