@@ -216,3 +216,24 @@ def test_absurd_years_and_horizons_are_refused_quickly():
             rareflow.from_mapping(data)
         p = e.value.problems[0]
         assert p.path == where and words in p.message, p
+
+
+def test_schema_and_reference_problems_come_together(tmp_path):
+    # a misspelt key in routes[0] and an unknown region in routes[2]; a bad region entry that is
+    # set aside must not make every reference to it "unknown"
+    data = copy.deepcopy(BASE)
+    data["routes"][0]["cots"] = 3
+    data["routes"][2]["to"] = "JPNN"
+    data["regions"]["CHN"] = {"lable": "China"}
+    data["demands"][0]["region"] = "KOR"
+    f = tmp_path / "t.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(rareflow.ScenarioError) as e:
+        load_scenario(f)
+    got = {p.path: p.message for p in e.value.problems}
+    assert "unknown key 'cots'" in got["routes[0].cots"]
+    assert "unknown key 'lable'" in got["regions.CHN.lable"]
+    assert got["routes[2].to"] == "unknown region 'JPNN'"
+    assert got["demands[0].region"] == "unknown region 'KOR'"
+    assert not any("'CHN'" in m for m in got.values())
+    assert all(p.file.endswith("t.yaml") for p in e.value.problems)

@@ -8,6 +8,7 @@ everything else is replaced. Problems are reported against the file that introdu
 from __future__ import annotations
 
 import copy
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -213,16 +214,71 @@ def from_dict(raw: dict, file: str = "<dict>", origins: dict | None = None) -> S
         scn = Scenario.model_validate(raw)
     except ValidationError as e:
         probs = pydantic_problems(e, Scenario)
-        raise ScenarioError([
-            Problem(p.path, p.message, p.fix, _origin_of(loc, raw, origins, file))
-            for p, loc in probs
-        ]) from None
+        out = [Problem(p.path, p.message, p.fix, _origin_of(loc, raw, origins, file))
+               for p, loc in probs]
+        told = {p.path for p in out}
+        out += [Problem(p.path, p.message, p.fix, p.file or file)
+                for p in _references_despite(raw, [loc for _, loc in probs])
+                if p.path not in told]
+        raise ScenarioError(out) from None
     problems = check_references(scn)
     if problems:
         raise ScenarioError([
             Problem(p.path, p.message, p.fix, p.file or file) for p in problems
         ])
     return scn
+
+
+def _references_despite(raw: dict, locs: list[tuple]) -> list[Problem]:
+    """Reference problems of the items that did pass the schema, so that one run of `validate`
+    lists a misspelt key and an unknown region together.
+
+    Items with schema errors are set aside (list items dropped, map entries emptied), the rest is
+    validated again and checked; paths are mapped back to the original positions, and nothing
+    is said about an item that was set aside. Any doubt (a top-level field is wrong, the reduced
+    scenario still fails) and no reference problems are added.
+    """
+    drop: dict[str, set[int]] = {}
+    empty: dict[str, set[str]] = {}
+    for loc in locs:
+        if len(loc) < 2:
+            return []
+        block, key = loc[0], loc[1]
+        if block in LIST_BLOCKS and isinstance(key, int):
+            drop.setdefault(block, set()).add(key)
+        elif block in MAP_BLOCKS and isinstance(key, str):
+            empty.setdefault(block, set()).add(key)
+        else:
+            return []
+    trimmed = copy.deepcopy(raw)
+    back: dict[str, list[int]] = {}
+    for block, bad in drop.items():
+        items = trimmed.get(block)
+        if not isinstance(items, list):
+            return []
+        back[block] = [i for i in range(len(items)) if i not in bad]
+        trimmed[block] = [items[i] for i in back[block]]
+    for block, keys in empty.items():
+        if not isinstance(trimmed.get(block), dict):
+            return []
+        for k in keys:
+            trimmed[block][k] = {"outputs": {}} if block == "processes" else {}
+    try:
+        scn = Scenario.model_validate(trimmed)
+        found = check_references(scn)
+    except (ValidationError, ValueError, TypeError, KeyError):
+        return []
+    out = []
+    for p in found:
+        m = re.match(r"^(\w+)\[(\d+)\](.*)$", p.path)
+        if m and m.group(1) in back:
+            p = Problem(f"{m.group(1)}[{back[m.group(1)][int(m.group(2))]}]{m.group(3)}",
+                        p.message, p.fix, p.file)
+        head = p.path.split(".")[0]
+        if any(head == b or p.path.startswith(f"{b}.{k}") for b, ks in empty.items() for k in ks):
+            continue  # the emptied entry's own checks
+        out.append(p)
+    return out
 
 
 def load_scenario(name_or_path: str | Path, overrides: dict | None = None
