@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import RareflowError
 from ..model.uncertainty import Uncertainty
 from . import runners
+from .checkpoint import Checkpoint, default_root, done_indices
 from .kernel import METHODS, VERIFY_RTOL, forget
 from .plan import Plan, compile_plan, default_seed
 from .stats import group_summary, sector_summary
@@ -52,16 +53,19 @@ class SweepResult:
     currency: str = "USD"
     n_fixed_integers: int = 0
     model: object | None = None
+    resumed: int = 0  # samples taken from a killed sweep's checkpoint
+
 
     @property
     def samples_per_second(self) -> float:
         s = self.seconds.get("solve", 0.0)
-        return self.n / s if s > 0 else float("inf")
+        return (self.n - self.resumed) / s if s > 0 else float("inf")
 
     def meta(self) -> dict:
         return {
             "scenario": self.scenario, "samples": self.n, "seed": self.seed,
             "workers": self.workers, "runner": self.runner, "base_objective": self.base_objective,
+            "resumed_samples": self.resumed,
             "seconds": self.seconds, "samples_per_second": self.samples_per_second,
             "verified_against_cold": self.verified, "verify_rtol": VERIFY_RTOL,
             "max_verify_rel_diff": self.max_verify_rel_diff, "methods": self.methods,
@@ -129,14 +133,18 @@ def precheck(plan: Plan, options: dict | None = None) -> None:
 
 def sweep(scenario, n: int = 1000, seed: int | None = None, workers: int | None = None,
           scheduler=None, verify: int | None = None, uncertainty=None,
-          options: dict | None = None, progress=None, plan: Plan | None = None) -> SweepResult:
+          options: dict | None = None, progress=None, plan: Plan | None = None,
+          checkpoint: str | Path | bool | None = None, resume: bool = False) -> SweepResult:
     """Sample `n` futures of `scenario` (a name, a path or a `Model`) and solve each.
 
     `workers`: local processes (default: the CPU count; 1 = in this process). `scheduler`: a
     Dask scheduler address or `distributed.Client` (then `workers` is ignored). `verify`:
     how many samples to also solve cold (default 1 %, at least 2). `uncertainty`: a block to
     use instead of the scenario's (a mapping or an `Uncertainty`). `progress(k)` is called as
-    k more samples finish. Same seed → identical results whatever the runner and workers.
+    k more samples finish. `checkpoint`: a folder where finished chunks are kept while the
+    sweep runs (True: beside the run store; None/False: none); with `resume`, the chunks a
+    killed sweep left there are used and only the missing samples solved. Same seed →
+    identical results whatever the runner, the workers and the interruptions.
     """
     if n < 1:
         raise RareflowError(f"-n must be at least 1, got {n}")
@@ -149,29 +157,53 @@ def sweep(scenario, n: int = 1000, seed: int | None = None, workers: int | None 
         raise RareflowError(f"--seed must be zero or more, got {seed}")
     t1 = time.perf_counter()
     plan = plan or compile_plan(model, unc, options)
+    ck = None
+    if resume and not checkpoint:
+        checkpoint = True
+    if checkpoint:
+        root = default_root() if checkpoint is True else Path(checkpoint)
+        ck = Checkpoint(root, plan.key, seed, n)
+    before: list[dict] = []
+    if ck is not None:
+        if resume:
+            before = ck.load()
+        else:
+            ck.clear()
+    done = done_indices(before)
+    todo = [i for i in range(n) if i not in done]
+    before = [p for p in before if len(p["index"])]
     try:
         precheck(plan, options)
         t_plan = time.perf_counter() - t1
         vset = verify_indices(seed, n, default_verify(n) if verify is None else verify)
+        if progress and done:
+            progress(len(done))
+        save = ck.save if ck is not None else None
         t2 = time.perf_counter()
-        if scheduler is not None:
-            parts = runners.run_dask(plan, seed, n, scheduler, vset, options, progress)
+        parts: list[dict] = []
+        if not todo:
+            runner, nw = "checkpoint", 0
+        elif scheduler is not None:
+            parts = runners.run_dask(plan, seed, todo, scheduler, vset, options, progress, save)
             runner, nw = "dask", 0
         else:
             nw = runners.default_workers() if workers is None else max(1, int(workers))
-            nw = min(nw, n)
+            nw = min(nw, len(todo))
             if nw == 1:
-                parts = runners.run_inline(plan, seed, n, vset, options, progress)
+                parts = runners.run_inline(plan, seed, todo, vset, options, progress, save)
                 runner = "inline"
             else:
-                parts = runners.run_pool(plan, seed, n, nw, vset, options, progress)
+                parts = runners.run_pool(plan, seed, todo, nw, vset, options, progress, save)
                 runner = "processes"
         t_solve = time.perf_counter() - t2
     finally:
         forget(plan.key)  # this process's copy of the model is not needed after the sweep
-    res = assemble_result(model, plan, seed, parts, runner, nw)
+    res = assemble_result(model, plan, seed, before + parts, runner, nw)
+    res.resumed = len(done)
     res.seconds = {"load": t_load, "plan": t_plan, "solve": t_solve,
                    "total": time.perf_counter() - t0}
+    if ck is not None:
+        ck.clear()  # complete: nothing to resume
     return res
 
 

@@ -34,6 +34,11 @@ def register(app: typer.Typer) -> None:
         solver_option: list[str] = typer.Option([], "--solver-option",
                                                 help="HiGHS option KEY=VALUE"),
         top: int = typer.Option(20, help="rows of the region × sector table to show"),
+        resume: bool = typer.Option(False, "--resume", help="continue a sweep that was killed: "
+                                    "reuse the samples it finished (same scenario, seed and -n)"),
+        checkpoint: Path = typer.Option(None, "--checkpoint", help="folder for the finished "
+                                        "chunks while the sweep runs (default: 'sweeps/' beside "
+                                        "the run store)"),
     ) -> None:
         """Sample N disrupted futures, re-solve each warm, and report the shortfall risk."""
         import time
@@ -76,7 +81,8 @@ def register(app: typer.Typer) -> None:
                     bar.update(task, rate=f"{(done - first[0][1]) / dt:,.0f} samples/s")
 
             res = run_sweep(scenario, n=n, seed=seed, workers=workers, scheduler=scheduler,
-                            verify=verify, uncertainty=unc, options=options, progress=progress)
+                            verify=verify, uncertainty=unc, options=options, progress=progress,
+                            checkpoint=checkpoint or True, resume=resume)
         _print(console, res, top)
         if out:
             res.write(out)
@@ -119,7 +125,10 @@ def _print(console, res, top: int) -> None:
 
     m = res.meta()
     where = {"inline": "this process", "processes": f"{res.workers} processes",
-             "dask": "a Dask cluster"}[res.runner]
+             "dask": "a Dask cluster", "checkpoint": "an earlier, interrupted run"}[res.runner]
+    if res.resumed:
+        console.print(f"[dim]resumed: {res.resumed:,} of {res.n:,} samples came from the "
+                      "interrupted sweep's checkpoint[/dim]")
     methods = ", ".join(f"{v} {k}" for k, v in res.methods.items())
     console.print(
         f"[bold]{res.scenario}[/bold]: {res.n:,} futures (seed {res.seed}) solved on {where} in "

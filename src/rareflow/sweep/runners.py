@@ -21,23 +21,29 @@ from .kernel import kernel_for, run_chunk
 from .plan import Plan
 
 Progress = Callable[[int], None]  # called with the number of samples just finished
+OnPart = Callable[[dict], None]  # called with each finished chunk's records (checkpoints)
 
 
-def chunks(n: int, workers: int, target: int = 8, most: int = 50) -> list[list[int]]:
-    """Consecutive index chunks: about `target` per worker, at most `most` samples each."""
+def chunks(todo, workers: int, target: int = 8, most: int = 50) -> list[list[int]]:
+    """Chunks of the sample indices `todo` (a count or a list): about `target` per worker, at
+    most `most` samples each."""
+    todo = list(range(todo)) if isinstance(todo, int) else sorted(todo)
+    n = len(todo)
     size = max(1, min(most, math.ceil(n / max(1, workers * target))))
-    return [list(range(s, min(n, s + size))) for s in range(0, n, size)]
+    return [todo[s:s + size] for s in range(0, n, size)]
 
 
 def _verify_of(idx: list[int], verify: set[int]) -> list[int]:
     return [i for i in idx if i in verify]
 
 
-def run_inline(plan: Plan, seed: int, n: int, verify: set[int], options: dict | None,
-               progress: Progress | None) -> list[dict]:
+def run_inline(plan: Plan, seed: int, n, verify: set[int], options: dict | None,
+               progress: Progress | None, on_part: OnPart | None = None) -> list[dict]:
     out = []
     for idx in chunks(n, 1):
         out.append(run_chunk(plan, seed, idx, _verify_of(idx, verify), options))
+        if on_part:
+            on_part(out[-1])
         if progress:
             progress(len(idx))
     return out
@@ -73,8 +79,8 @@ def start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def run_pool(plan: Plan, seed: int, n: int, workers: int, verify: set[int], options: dict | None,
-             progress: Progress | None) -> list[dict]:
+def run_pool(plan: Plan, seed: int, n, workers: int, verify: set[int], options: dict | None,
+             progress: Progress | None, on_part: OnPart | None = None) -> list[dict]:
     """A pool of `workers` processes, each building its HiGHS model once (in its initializer)."""
     ctx = mp.get_context(start_method())
     out = []
@@ -90,6 +96,8 @@ def run_pool(plan: Plan, seed: int, n: int, workers: int, verify: set[int], opti
                 for f in done:
                     k = pending.pop(f)
                     out.append(f.result())
+                    if on_part:
+                        on_part(out[-1])
                     if progress:
                         progress(k)
         except BaseException:
@@ -107,8 +115,8 @@ def default_workers() -> int:
 
 
 # ---- Dask -----------------------------------------------------------------------------------
-def run_dask(plan: Plan, seed: int, n: int, scheduler, verify: set[int], options: dict | None,
-             progress: Progress | None) -> list[dict]:
+def run_dask(plan: Plan, seed: int, n, scheduler, verify: set[int], options: dict | None,
+             progress: Progress | None, on_part: OnPart | None = None) -> list[dict]:
     """On an existing Dask cluster: `scheduler` is an address ('tcp://host:8786') or a Client."""
     try:
         from distributed import Client, as_completed
@@ -136,6 +144,8 @@ def run_dask(plan: Plan, seed: int, n: int, scheduler, verify: set[int], options
         try:
             for f in as_completed(list(futs)):
                 out.append(f.result())
+                if on_part:
+                    on_part(out[-1])
                 if progress:
                     progress(futs[f])
         except BaseException:
