@@ -43,9 +43,11 @@ def _keys(results, kinds=KINDS) -> pd.DataFrame:
     for span in results.model.build.lp.cols:
         if span.kind in kinds:
             lab = span.labels.astype(str)
-            key = lab.apply(lambda r: "|".join(r.values), axis=1) if len(lab) else lab.index
+            key = pd.Series(span.kind, index=lab.index, dtype=object)
+            for c in lab.columns:  # vectorised: no Python call per column of the LP
+                key = key + "|" + lab[c].astype(object)
             parts.append(pd.DataFrame({"col": np.arange(span.start, span.stop),
-                                       "key": span.kind + "|" + pd.Series(key, dtype=str).values}))
+                                       "key": key.to_numpy()}))
     if not parts:
         return pd.DataFrame({"col": np.zeros(0, dtype=np.int64), "key": []})
     return pd.concat(parts, ignore_index=True)
