@@ -34,7 +34,8 @@ def scenario_from_json(text: str) -> Scenario:
 
 
 def explanation_of(results) -> list[str] | None:
-    """`results.explain()` when the engine offers it (added by the explanations work)."""
+    """`results.explain()` when the engine offers it, then the build plan, the target report and
+    what new plants change at home."""
     fn = getattr(results, "explain", None)
     if not callable(fn):
         return None
@@ -45,7 +46,17 @@ def explanation_of(results) -> list[str] | None:
         return None
     if isinstance(out, str):
         return [s for s in out.splitlines() if s.strip()]
-    return [str(s) for s in out]
+    out = [str(s) for s in out]
+    try:  # what to build, whether targets are met, and what that changes at home
+        from ..analyze import home_supply_sentences
+
+        for extra in (getattr(results, "build_plan", None), getattr(results, "target_report", None),
+                      lambda: home_supply_sentences(results)):
+            if callable(extra):
+                out += [str(s) for s in extra()]
+    except Exception as e:  # as above: a side section never costs the report
+        warnings.warn(f"build plan unavailable: {type(e).__name__}: {e}", stacklevel=2)
+    return out
 
 
 def metrics_of(results) -> dict[str, pd.DataFrame] | None:
