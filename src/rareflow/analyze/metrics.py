@@ -98,13 +98,13 @@ def _hhi(df: pd.DataFrame, group: list[str], who: str, value: str) -> pd.DataFra
     if not len(df):
         return pd.DataFrame(columns=[*group, "hhi", "top", "top_share", "suppliers"])
     tot = df.groupby(group)[value].transform("sum")
-    df = df.assign(share=100.0 * df[value] / tot)
-    out = df.groupby(group).apply(
-        lambda g: pd.Series({"hhi": float((g["share"] ** 2).sum()),
-                             "top": g.loc[g["share"].idxmax(), who],
-                             "top_share": float(g["share"].max()),
-                             "suppliers": int(len(g))}), include_groups=False)
-    return out.reset_index()
+    share = 100.0 * df[value] / tot
+    df = df.assign(share=share, sq=share * share)
+    g = df.groupby(group)  # vectorised: no Python call per group (0.8 s → ms on the world)
+    out = g.agg(hhi=("sq", "sum"), top_share=("share", "max"), suppliers=("share", "size"))
+    out["top"] = df.loc[g["share"].idxmax().to_numpy(), who].to_numpy()
+    out["suppliers"] = out["suppliers"].astype(int)
+    return out[["hhi", "top", "top_share", "suppliers"]].reset_index()
 
 
 def hhi_imports(results) -> pd.DataFrame:

@@ -432,12 +432,11 @@ class Explainer:
         """
         out: list[str] = []
         order = {p: k for k, p in enumerate(self.m.periods.labels)}
-        self.table()
         br = self.r.breaches
         br = br[br["amount"] > 1e-6] if len(br) else br
         breached = set(br["policy"]) if len(br) else set()
         groups: dict[str, list] = defaultdict(list)
-        for c, _d, _s, w in self._binding:
+        for c, _d, _s, w in self.policy_binding():
             if c.kind in POLICY_KINDS:
                 groups[c.name].append((c, max(self.saving(*w), 0.0)))
         for name, items in groups.items():
@@ -522,14 +521,11 @@ class Explainer:
             self._table_df = self._make_table()
         return self._table_df.copy()
 
-    def _make_table(self) -> pd.DataFrame:
-        """Every binding constraint in the model: constraint, kind, period, dual, saves (what
-        relaxing it by one unit saves, measured), slack, affected, source."""
-        sf = self.shortfalls()
-        affected = defaultdict(set)
-        for rec in sf.itertuples():
-            affected[(rec.constraint, rec.constraint_period)].add(
-                f"{rec.region}/{rec.sector}/{rec.period}")
+    def binding(self) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
+        """(constraint, dual, slack, where) of every bound or row with a nonzero dual, strongest
+        first; nothing is re-solved here."""
+        if getattr(self, "_binding", None) is not None:
+            return self._binding
         rows = []
         nb = self.f.n_balance
         for j in np.flatnonzero(np.abs(self.sol.col_dual) > EPS):
@@ -548,6 +544,32 @@ class Explainer:
             rows.append((c, self._dual_row(int(i)), slack, ("row", int(i))))
         rows.sort(key=lambda r: -abs(r[1]))  # the probe budget goes to the strongest first
         self._binding = rows
+        return rows
+
+    def policy_binding(self) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
+        """Like `binding()`, but only the bounds and rows that policies own: a few instead of
+        every priced column of the model (what the policy sentences need)."""
+        rows = []
+        for j in sorted(self.col_policy):
+            d = self._dual_col(j)
+            if abs(d) > EPS and (c := self.col_constraint(j)) is not None:
+                rows.append((c, d, 0.0, ("col", j)))
+        for i in sorted(self.row_policy):
+            if i < len(self.sol.row_dual) and abs(self.sol.row_dual[i]) > EPS:
+                if (c := self.row_constraint(i)) is not None:
+                    rows.append((c, self._dual_row(i), 0.0, ("row", i)))
+        rows.sort(key=lambda r: -abs(r[1]))
+        return rows
+
+    def _make_table(self) -> pd.DataFrame:
+        """Every binding constraint in the model: constraint, kind, period, dual, saves (what
+        relaxing it by one unit saves, measured), slack, affected, source."""
+        sf = self.shortfalls()
+        affected = defaultdict(set)
+        for rec in sf.itertuples():
+            affected[(rec.constraint, rec.constraint_period)].add(
+                f"{rec.region}/{rec.sector}/{rec.period}")
+        rows = self.binding()
         out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
                              "saves": max(self.saving(*w), 0.0), "slack": max(s, 0.0),
                              "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),

@@ -28,6 +28,7 @@ class Results:
         self.objective = solution.objective
         self.max_balance_residual = balance_residual
         self.scenario = model.scenario.name
+        self._metrics: dict[str, pd.DataFrame] | None = None
 
     def __repr__(self) -> str:
         return (f"<Results {self.scenario}: {self.status}, objective {self.objective:,.2f} "
@@ -256,10 +257,15 @@ class Results:
         return out
 
     def metrics(self) -> dict[str, pd.DataFrame]:
-        """Self-sufficiency, import dependence, HHI, shortfall by sector, days of cover."""
-        from ..analyze import metrics
+        """Self-sufficiency, import dependence, HHI, shortfall by sector, days of cover.
 
-        return metrics(self)
+        Computed once per result (the CSV writer and the run store both ask); copies are
+        handed out so that a caller's edits do not leak into the next one's."""
+        if self._metrics is None:
+            from ..analyze import metrics
+
+            self._metrics = metrics(self)
+        return {k: v.copy() for k, v in self._metrics.items()}
 
     def compare(self, base: Results):
         """What changed in this run against `base` (tables with base, scenario, change)."""
