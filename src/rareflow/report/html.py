@@ -185,6 +185,11 @@ def build_report(results, base=None, region: str | None = None, period: str | No
     "all" for every region); `period`: the period it opens on."""
     from plotly.offline import get_plotlyjs
 
+    if base is not None and hasattr(results, "solution") and hasattr(results, "model"):
+        # the optimum closest to the base: what the scenario had to change, not equal-cost swaps
+        from ..solve.align import closest_optimum
+
+        results = closest_optimum(results, base)
     view = RunView.of(results)
     bview = RunView.of(base) if base is not None else None
     if region is None:

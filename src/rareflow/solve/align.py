@@ -53,8 +53,48 @@ def _keys(results, kinds=KINDS) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+TABLES = {"flow": ("flows", "amount"), "activity": ("activity", "amount"),
+          "stock": ("stocks", "level")}
+
+
+def _reference_values(results, reference, mine: pd.DataFrame) -> np.ndarray:
+    """The reference's value for each of `mine`'s keys (0 where it has none).
+
+    `reference` is a live Results (values read from its solution) or anything with result
+    tables — a RunView or a stored run — whose flows, activity and stocks are keyed by the
+    same label columns as this model's."""
+    if hasattr(reference, "solution") and hasattr(reference, "model"):
+        ref = _keys(reference)
+        target = mine.merge(ref.rename(columns={"col": "ref"}), on="key", how="left")
+        ref_x = reference.solution.x
+        return np.where(target["ref"].notna(),
+                        ref_x[target["ref"].fillna(0).astype(np.int64)], 0.0)
+    tables = reference.tables() if callable(getattr(reference, "tables", None)) \
+        else getattr(reference, "tables", {})
+    values: dict[str, float] = {}
+    for span in results.model.build.lp.cols:
+        if span.kind not in TABLES:
+            continue
+        name, col = TABLES[span.kind]
+        df = tables.get(name)
+        cols = list(span.labels.columns)
+        if df is None or not len(df) or col not in df or not set(cols) <= set(df.columns):
+            continue
+        key = pd.Series(span.kind, index=df.index, dtype=object)
+        for c in cols:
+            key = key + "|" + df[c].astype(str).astype(object)
+        values.update(zip(key.to_numpy(), df[col].to_numpy(dtype=float), strict=True))
+    return np.array([values.get(k, 0.0) for k in mine["key"].to_numpy()])
+
+
+def _name(reference) -> str:
+    s = getattr(reference, "scenario", None)
+    return s if isinstance(s, str) else str(getattr(reference, "name", ""))
+
+
 def closest_optimum(results, reference):
-    """`results` moved to the optimal answer nearest `reference` (a Results of another run).
+    """`results` moved to the optimal answer nearest `reference`: another run's Results, or
+    its tables (a RunView or a stored run).
 
     Returns `results` itself when nothing could be gained (no matched columns, a MIP, or the
     second solve fails), so a comparison never breaks on it.
@@ -64,12 +104,10 @@ def closest_optimum(results, reference):
     f: Frozen = results.model.frozen
     if results.status != "optimal" or len(f.integer):
         return results
-    mine, ref = _keys(results), _keys(reference)
+    mine = _keys(results)
     if not len(mine):
         return results
-    ref_x = reference.solution.x
-    target = mine.merge(ref.rename(columns={"col": "ref"}), on="key", how="left")
-    r = np.where(target["ref"].notna(), ref_x[target["ref"].fillna(0).astype(np.int64)], 0.0)
+    r = _reference_values(results, reference, mine)
     cols = mine["col"].to_numpy(np.int64)
     n_rows, n = f.shape
     k = len(cols)
@@ -105,7 +143,7 @@ def closest_optimum(results, reference):
         return results
     aligned = highs.Solution(old.status, old.objective, x, old.row_dual, old.col_dual,
                              f.a @ x, old.seconds + sol.seconds, old.iterations + sol.iterations,
-                             {**old.info, "aligned_to": reference.scenario,
+                             {**old.info, "aligned_to": _name(reference),
                               "aligned_change": float(sol.objective),
                               "aligned_cost": cost})
     return Results(results.model, aligned, worst)

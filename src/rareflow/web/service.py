@@ -170,6 +170,11 @@ class RunService:
                     raise TooLong(f"the solve went over the {self.solve_timeout:g} s limit; "
                                   "simplify the overrides or run it with the CLI") from None
                 raise
+            ref = self._reference(name, overlay)
+            if ref is not None:  # stored as the optimum closest to what it is compared with
+                from ..solve.align import closest_optimum
+
+                results = closest_optimum(results, ref.view)
             # metrics are left to the report (they take longer than the solve); the tables,
             # the explanation and the scenario are stored as for every run
             view = RunView.of(results, metrics=False)
@@ -178,6 +183,21 @@ class RunService:
             view.run_id = rid
             self._remember(rid, view)
             return Solved(view, rid, False, time.perf_counter() - t0, overlay)
+
+    def _reference(self, name: str, overlay: dict | None) -> Solved | None:
+        """What a run will be compared with by default ('auto'): the scenario as published when
+        levers or overrides changed it, else the scenario it extends. Equal-cost alternatives
+        are resolved towards it, so that flipping a lever moves only what it must."""
+        try:
+            if overlay:
+                return self.solve(name, {}, None)
+            parent = self.catalog.head(name).get("extends")
+            parent = str(parent).removesuffix(".yaml") if parent else None
+            if parent and parent in self.catalog.paths and parent != name:
+                return self.solve(parent, {}, None)
+        except RareflowError:
+            return None  # the run stands on its own; the comparison says what it can
+        return None
 
     def _inflight_lock(self, h: str) -> threading.Lock:
         with self._clock:
