@@ -384,6 +384,27 @@ class Explainer:
                     f"{d:,.0f} {self.currency} at the shortfall penalties)")
         return f"{c.name} (relaxing it by 1 {c.unit} saves {d:,.0f} {self.currency})"
 
+    def _phrases(self, ranked: list[tuple[Constraint, float]]) -> list[str]:
+        """Phrases for ranked constraints; several policies of one measure (the same headline,
+        e.g. one licence per destination) are told once, the others by id and value."""
+        groups: dict[str, list[tuple[Constraint, float]]] = {}
+        for c, d in ranked:
+            head = c.name.split(" [", 1)[0] if c.key[0] == "policy" else c.name
+            groups.setdefault(f"{c.kind}|{head}", []).append((c, d))
+        out = []
+        for items in groups.values():
+            (c0, d0), rest = items[0], items[1:]
+            text = self._phrase(c0, d0)
+            if rest:
+                def short(c: Constraint, d: float) -> str:
+                    du = self.served(c)
+                    return f"{du:,.0f} t" if du > 0.5 else f"{d:,.0f} {self.currency}"
+                kind = c0.kind.replace("_", " ")
+                text += f", and by the same measure's other {kind}s " + ", ".join(
+                    f"'{c.key[1]}' ({short(c, d)})" for c, d in rest)
+            out.append(text)
+        return out
+
     def sentences(self, top: int = 3) -> list[str]:
         """One sentence per shortfall (consecutive periods with the same causes merged), then
         the scarcity prices that stand out, then the sources of the policies cited."""
@@ -397,16 +418,20 @@ class Explainer:
             row = self.b.pairs[(rec.region, rec.commodity)] * self.T + t
             ranked = self._ranked(self.measured(self.trace([row]), top), top)
             names = tuple(c.name for c, _ in ranked)
-            groups[(rec.region, rec.sector, rec.commodity, names)].append((rec.period, rec.amount,
-                                                                            ranked, row, t))
-        for (reg, sec, com, _names), items in groups.items():
-            pers = [p for p, *_ in items]
-            total = sum(a for _, a, *_ in items)
+            groups[(rec.region, rec.commodity, names)].append((rec.period, rec.amount, ranked,
+                                                                row, t, rec.sector))
+        order = {p: k for k, p in enumerate(self.m.periods.labels)}
+        for (reg, com, _names), items in groups.items():
+            pers = sorted({it[0] for it in items}, key=order.get)
+            total = sum(it[1] for it in items)
             ranked, row, t = items[0][2], items[0][3], items[0][4]
+            by_sector: dict[str, float] = {}
+            for it in items:
+                by_sector[it[5]] = by_sector.get(it[5], 0.0) + it[1]
             when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
             amount = f"{total:,.0f} t" if len(pers) == 1 else \
                 f"{total:,.0f} t in total over {len(pers)} periods"
-            parts = [self._phrase(c, d) for c, d in ranked]
+            parts = self._phrases(ranked)
             for c, _ in ranked:
                 if c.key[0] == "policy" and c.source:
                     cited[c.key[1]] = c.source
@@ -414,8 +439,13 @@ class Explainer:
                 parts.append(self._structural(reg, com, t, row))
             elif self.no_local_producer(reg, com, t):
                 parts.append(f"{self._reg(reg)}'s {com} capacity of 0 t/yr")
-            out.append(f"{self._reg(reg)}'s {sec} shortfall of {amount} of {com} in {when} is "
-                       f"bound by " + "; and by ".join(parts) + ".")
+            if len(by_sector) == 1:
+                who = f"{self._reg(reg)}'s {next(iter(by_sector))} shortfall of {amount}"
+            else:  # sectors with the same causes (equal priority shares pro rata) told once
+                split = ", ".join(f"{sec} {v:,.0f} t" for sec, v in
+                                  sorted(by_sector.items(), key=lambda kv: -kv[1]))
+                who = f"{self._reg(reg)}'s shortfall of {amount} ({split})"
+            out.append(f"{who} of {com} in {when} is bound by " + "; and by ".join(parts) + ".")
         if not len(un):
             out.append("All demand is served in every period.")
         out += self.policy_sentences(cited)
