@@ -62,6 +62,16 @@ def test_china_controls_create_shortfalls_outside_china(solved):
     # a tonne of Dy/Tb makes tens of tonnes of magnets (Dy/Tb content of NdFeB ~1-3 %)
     served = float(s[0].split("more would serve ")[1].split(" t more demand")[0].replace(",", ""))
     assert 30 <= served <= 150
+    # equal-priority sectors share each region's shortfall pro rata; medical and defence (higher
+    # priority) are served first
+    jpn = ctl.unserved[ctl.unserved.region == "JPN"]
+    share = (jpn["amount"] / jpn["requested"]).groupby([jpn["period"], jpn["sector"]]).sum() \
+        .unstack()
+    four = share.loc["2026", ["automotive", "wind", "electronics", "industrial"]]
+    assert four.min() > 0.1 and four.max() - four.min() < 1e-9  # one share per period
+    assert share.loc["2026", "defence"] == 0 and share.loc["2026", "medical"] == 0
+    first = ctl.compare(base).sentences[0]
+    assert first.startswith("JPN runs short of ") and "industrial +" in first
 
 
 def test_irel_plan_builds_an_indian_chain_and_reports_the_target(solved):

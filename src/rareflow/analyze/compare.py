@@ -123,16 +123,28 @@ def _sentences(c: Comparison, policies: list | None = None, limit: int = 12) -> 
     out: list[str] = []
     un = c.unserved
     if len(un):
-        g = un.groupby(["region", "sector", "commodity"], sort=False)
+        order = {p: k for k, p in enumerate(c.periods)}
+        g = un.groupby(["region", "commodity"], sort=False)
         ranked = sorted(g, key=lambda kv: -abs(kv[1]["change"].sum()))
-        for (reg, sec, com), d in ranked[: limit // 2]:
+        for (reg, com), d in ranked[: limit // 2]:
             tot = d["change"].sum()
-            when = _span(list(d["period"]))
+            pers = sorted(set(d["period"]), key=lambda p: order.get(p, 0))
+            when = _span(pers)
+            secs = d.groupby("sector", sort=False)["change"].sum()
+            secs = secs[secs.abs() > EPS].sort_values(key=abs, ascending=False)
+            if len(secs) == 1:
+                who = f"{reg} {secs.index[0]}"
+                split = ""
+            else:  # sectors sharing one shortfall (equal priority: pro rata) in one sentence
+                who = reg
+                split = "; " + ", ".join(f"{sec} {'+' if v > 0 else '−'}{_t(v)}"
+                                          for sec, v in secs.items())
             if tot > 0:
-                out.append(f"{reg} {sec} runs short of {_t(tot)} more {com} over {when} "
-                           f"({_t(d['base'].sum())} → {_t(d['scenario'].sum())} unserved).")
+                out.append(f"{who} runs short of {_t(tot)} more {com} over {when} "
+                           f"({_t(d['base'].sum())} → {_t(d['scenario'].sum())} unserved{split}).")
             else:
-                out.append(f"{reg} {sec} is spared {_t(tot)} of {com} shortfall over {when}.")
+                out.append(f"{who} is spared {_t(tot)} of {com} shortfall over {when}"
+                           f"{f' ({split[2:]})' if split else ''}.")
     fl = c.flows
     if not len(fl):
         return out
@@ -145,6 +157,7 @@ def _sentences(c: Comparison, policies: list | None = None, limit: int = 12) -> 
     lost["hit"] = [_hit(policies or [], r.origin, r.destination, r.commodity)
                    for r in lost.itertuples()]
     lost = lost.sort_values(["hit", "gone", "change"], ascending=[False, False, True])
+    exporters_told: set[str] = set()
     told = 0
     for rec in lost.itertuples():
         if told >= limit // 2:
@@ -182,7 +195,8 @@ def _sentences(c: Comparison, policies: list | None = None, limit: int = 12) -> 
         if len(own):
             text += f"; {rec.destination}'s own output changes: " + ", ".join(
                 f"{com} {'+' if v > 0 else '−'}{_t(v)}" for com, v in own.items())
-        if rec.hit:
+        if rec.hit and rec.origin not in exporters_told:  # once per exporter
+            exporters_told.add(rec.origin)
             text += _exporter_side(c, fl, rec, pers, threshold)
         out.append(text + ".")
     return out
