@@ -90,9 +90,9 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
     for line in (r.target_report() if hasattr(r, "target_report") else []):
         console.print(f"◎ {line}", highlight=False, markup=False)
     if hasattr(r, "build_plan"):
-        from .analyze import home_supply_sentences
+        from .analyze import home_supply_sentences, tolling_sentences
 
-        for line in home_supply_sentences(r):
+        for line in home_supply_sentences(r) + tolling_sentences(r):
             console.print(f"⌂ {line}", highlight=False, markup=False)
     if r.unserved["amount"].gt(0).any():
         said = r.explain() if hasattr(r, "explain") else (r.explanation() or [])

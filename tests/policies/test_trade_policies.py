@@ -132,3 +132,8 @@ def test_tolling_converts_owner_material_at_reserved_capacity(approx):
     assert val(r.unserved, region="P") == approx(30)
     # 33 t oxide (9.9 + 23.1) at 40 = 1,320; fee 3,000; unserved (20 + 30)·1000 = 50,000
     assert r.objective == approx(54_320)
+    # in words: 9.9 t of oxide sent, 30 t of magnets back, 30 of I's 50 t use = 60 %
+    from rareflow.analyze import tolling_sentences
+
+    assert tolling_sentences(r) == ["I has 9.9 t of ox made into 30 t of mag in P ('tolling-1') "
+                                    "over 2024: 60% of its mag use in those years."]

@@ -1,7 +1,7 @@
 """Metrics computed from solved results: who depends on whom, how concentrated, how short."""
 
 from .compare import Comparison, compare
-from .home import home_supply, home_supply_sentences
+from .home import home_supply, home_supply_sentences, tolling_sentences
 from .metrics import (
     balances,
     days_of_cover,
@@ -14,4 +14,4 @@ from .metrics import (
 
 __all__ = ["balances", "self_sufficiency", "hhi_imports", "hhi_output", "shortfall_by_sector",
            "days_of_cover", "metrics", "compare", "Comparison", "home_supply",
-           "home_supply_sentences"]
+           "home_supply_sentences", "tolling_sentences"]

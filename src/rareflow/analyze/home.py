@@ -16,7 +16,7 @@ EPS = 1e-6
 
 
 def _t(v: float) -> str:
-    return f"{v:,.0f} t"
+    return f"{v:,.0f} t" if abs(v) >= 10 or v == 0 else f"{v:,.1f} t"
 
 
 def home_supply(results) -> pd.DataFrame:
@@ -65,4 +65,32 @@ def home_supply_sentences(results) -> list[str]:
                 if len(first) else "")
         name = regions[reg].label or reg if reg in regions else reg
         out.append(f"{name}'s {com}: made at home {made}; imports {imports}{full}.")
+    return out
+
+
+def tolling_sentences(results) -> list[str]:
+    """One sentence per tolling deal that ran: what the owner sent, what came back, over which
+    years, and what share of the owner's own use of the product that covered."""
+    tl = results.tolling
+    if not len(tl) or not (tl["amount"] > EPS).any():
+        return []
+    order = {p: k for k, p in enumerate(results.model.periods.labels)}
+    regions = results.model.scenario.regions
+    un = results.unserved
+    out = []
+    for (pid, owner, partner, inp, outp), g in tl.groupby(
+            ["policy", "owner", "partner", "input", "output"], sort=False):
+        g = g[g["amount"] > EPS]
+        if not len(g):
+            continue
+        pers = sorted(set(g["period"]), key=order.get)
+        span = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+        made = g["amount"].sum()
+        use = un[(un["region"] == owner) & (un["commodity"] == outp)
+                 & un["period"].isin(pers)]["requested"].sum() if len(un) else 0.0
+        share = f": {made / use:.0%} of its {outp} use in those years" if use > EPS else ""
+        name = (regions[owner].label or owner) if owner in regions else owner
+        where = (regions[partner].label or partner) if partner in regions else partner
+        out.append(f"{name} has {_t(g['input_amount'].sum())} of {inp} made into {_t(made)} of "
+                   f"{outp} in {where} ('{pid}') over {span}{share}.")
     return out

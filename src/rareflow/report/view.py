@@ -48,10 +48,10 @@ def explanation_of(results) -> list[str] | None:
         return [s for s in out.splitlines() if s.strip()]
     out = [str(s) for s in out]
     try:  # what to build, whether targets are met, and what that changes at home
-        from ..analyze import home_supply_sentences
+        from ..analyze import home_supply_sentences, tolling_sentences
 
         for extra in (getattr(results, "build_plan", None), getattr(results, "target_report", None),
-                      lambda: home_supply_sentences(results)):
+                      lambda: home_supply_sentences(results), lambda: tolling_sentences(results)):
             if callable(extra):
                 out += [str(s) for s in extra()]
     except Exception as e:  # as above: a side section never costs the report
