@@ -77,34 +77,29 @@ def compare(base, scenario, align: bool = True) -> Comparison:
     cmp = Comparison(base.scenario, scenario.scenario, unserved, flows, prices, bal,
                      flows_all=flows_all, periods=list(scenario.model.periods.labels),
                      base_objective=base.objective, scenario_objective=scenario.objective)
-    cmp.sentences = _sentences(cmp, _new_trade_policies(base, scenario))
+    cmp.sentences = _sentences(cmp, _links_of_new_trade_policies(base, scenario))
     return cmp
 
 
-def _new_trade_policies(base, scenario) -> list:
-    """Trade policies of `scenario` that `base` does not have in the same form.
+def _links_of_new_trade_policies(base, scenario) -> set[tuple[str, str, str]]:
+    """(origin, destination, commodity) of the routes that trade policies of `scenario`, absent
+    from `base` in the same form, act on — matched by the policies' own route selection.
 
-    The links they cover are the direct effect of the scenario; everything else that moves is
-    the market's response (or an equal-cost reshuffle), so those links are told first.
+    Those links are the direct effect of the scenario; everything else that moves is the
+    market's response (or an equal-cost reshuffle), so they are told first.
     """
     def dump(p) -> str:
         return p.model_dump_json(exclude={"source", "headline", "event"})
 
     had = {dump(p) for p in base.model.build.policies}
-    return [p for p in scenario.model.build.policies
-            if isinstance(p, TradePolicy) and dump(p) not in had]
-
-
-def _hit(policies: list, origin: str, dest: str, com: str) -> bool:
-    for p in policies:
-        if p.exporter != origin or com not in p.commodities():
-            continue
-        if p.to is not None and dest not in p.to:
-            continue
-        if p.except_ and dest in p.except_:
-            continue
-        return True
-    return False
+    build = scenario.model.build
+    routes = build.routes
+    links: set[tuple[str, str, str]] = set()
+    for p in build.policies:
+        if isinstance(p, TradePolicy) and dump(p) not in had:
+            hit = routes.iloc[p.routes(build)]
+            links.update(zip(hit["origin"], hit["destination"], hit["commodity"], strict=True))
+    return links
 
 
 def _t(v: float) -> str:
@@ -115,7 +110,7 @@ def _span(periods: list[str]) -> str:
     return periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"
 
 
-def _sentences(c: Comparison, policies: list | None = None, limit: int = 12) -> list[str]:
+def _sentences(c: Comparison, hit_links: set | None = None, limit: int = 12) -> list[str]:
     """Shortfalls first; then lost import sources and what replaced them, netted over the
     horizon so that equal-cost reshuffles between suppliers (alternative optima) cancel out.
     Links that a new trade policy covers come first among the lost ones, then links that stop
@@ -154,7 +149,7 @@ def _sentences(c: Comparison, policies: list | None = None, limit: int = 12) -> 
     lost = pair[pair["change"] < -threshold].copy()
     lost["gone"] = [_zero_from(c, r.origin, r.destination, r.commodity) is not None
                     for r in lost.itertuples()]
-    lost["hit"] = [_hit(policies or [], r.origin, r.destination, r.commodity)
+    lost["hit"] = [(r.origin, r.destination, r.commodity) in (hit_links or set())
                    for r in lost.itertuples()]
     lost = lost.sort_values(["hit", "gone", "change"], ascending=[False, False, True])
     exporters_told: set[str] = set()
