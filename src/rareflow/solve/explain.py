@@ -90,6 +90,9 @@ class Explainer:
         self._probe = None
         self._saves: dict[tuple[str, int], float] = {}
         self._served: dict[tuple[str, int], float] = {}
+        self._binding: list[tuple[Constraint, float, float, tuple[str, int]]] | None = None
+        self._table_df: pd.DataFrame | None = None
+        self._sentences: dict[int, list[str]] = {}
 
     # ---- naming ---------------------------------------------------------------------
     def _period_of_col(self, j: int) -> int:
@@ -384,6 +387,11 @@ class Explainer:
                     f"{d:,.0f} {self.currency} at the shortfall penalties)")
         return f"{c.name} (relaxing it by 1 {c.unit} saves {d:,.0f} {self.currency})"
 
+    def _worth(self, c: Constraint, d: float) -> str:
+        """The short form of a phrase's value: tonnes served if any, else the saving."""
+        du = self.served(c)
+        return f"{du:,.0f} t" if du > 0.5 else f"{d:,.0f} {self.currency}"
+
     def _phrases(self, ranked: list[tuple[Constraint, float]]) -> list[str]:
         """Phrases for ranked constraints; several policies of one measure (the same headline,
         e.g. one licence per destination) are told once, the others by id and value."""
@@ -396,18 +404,21 @@ class Explainer:
             (c0, d0), rest = items[0], items[1:]
             text = self._phrase(c0, d0)
             if rest:
-                def short(c: Constraint, d: float) -> str:
-                    du = self.served(c)
-                    return f"{du:,.0f} t" if du > 0.5 else f"{d:,.0f} {self.currency}"
                 kind = c0.kind.replace("_", " ")
                 text += f", and by the same measure's other {kind}s " + ", ".join(
-                    f"'{c.key[1]}' ({short(c, d)})" for c, d in rest)
+                    f"'{c.key[1]}' ({self._worth(c, d)})" for c, d in rest)
             out.append(text)
         return out
 
     def sentences(self, top: int = 3) -> list[str]:
         """One sentence per shortfall (consecutive periods with the same causes merged), then
-        the scarcity prices that stand out, then the sources of the policies cited."""
+        the scarcity prices that stand out, then the sources of the policies cited. Computed
+        once per result: `run` asks for them to store and again to print."""
+        if top not in self._sentences:
+            self._sentences[top] = self._make_sentences(top)
+        return list(self._sentences[top])
+
+    def _make_sentences(self, top: int) -> list[str]:
         un = self.r.unserved
         un = un[un["amount"] > 1e-6]
         out: list[str] = []
@@ -547,49 +558,46 @@ class Explainer:
         return out
 
     def table(self) -> pd.DataFrame:
-        if getattr(self, "_table_df", None) is None:
+        if self._table_df is None:
             self._table_df = self._make_table()
         return self._table_df.copy()
 
+    def _col_entry(self, j: int) -> tuple[Constraint, float, float, tuple[str, int]] | None:
+        c = self.col_constraint(j)
+        if c is None:
+            return None
+        x = self.sol.x[j]
+        return c, self._dual_col(j), min(x - self.f.lb[j], self.f.ub[j] - x), ("col", j)
+
+    def _row_entry(self, i: int) -> tuple[Constraint, float, float, tuple[str, int]] | None:
+        c = self.row_constraint(i)
+        if c is None:
+            return None
+        v = self.sol.row_value[i]
+        return c, self._dual_row(i), min(v - self.f.row_lb[i], self.f.row_ub[i] - v), ("row", i)
+
+    def _entries(self, cols, rows) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
+        """(constraint, dual, slack, where) of the given columns and rows that carry a nonzero
+        dual, strongest first (the probe budget goes to them); nothing is re-solved here."""
+        out = [e for j in cols if abs(self.sol.col_dual[j]) > EPS
+               and (e := self._col_entry(int(j))) is not None]
+        out += [e for i in rows if abs(self.sol.row_dual[i]) > EPS
+                and (e := self._row_entry(int(i))) is not None]
+        out.sort(key=lambda r: -abs(r[1]))
+        return out
+
     def binding(self) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
-        """(constraint, dual, slack, where) of every bound or row with a nonzero dual, strongest
-        first; nothing is re-solved here."""
-        if getattr(self, "_binding", None) is not None:
-            return self._binding
-        rows = []
-        nb = self.f.n_balance
-        for j in np.flatnonzero(np.abs(self.sol.col_dual) > EPS):
-            c = self.col_constraint(int(j))
-            if c is None:
-                continue
-            x = self.sol.x[j]
-            slack = min(x - self.f.lb[j], self.f.ub[j] - x)
-            rows.append((c, self._dual_col(int(j)), slack, ("col", int(j))))
-        for i in np.flatnonzero(np.abs(self.sol.row_dual[nb:]) > EPS) + nb:
-            c = self.row_constraint(int(i))
-            if c is None:
-                continue
-            v = self.sol.row_value[i]
-            slack = min(v - self.f.row_lb[i], self.f.row_ub[i] - v)
-            rows.append((c, self._dual_row(int(i)), slack, ("row", int(i))))
-        rows.sort(key=lambda r: -abs(r[1]))  # the probe budget goes to the strongest first
-        self._binding = rows
-        return rows
+        """Every bound or non-balance row with a nonzero dual."""
+        if self._binding is None:
+            nb = self.f.n_balance
+            self._binding = self._entries(np.flatnonzero(np.abs(self.sol.col_dual) > EPS),
+                                          np.flatnonzero(np.abs(self.sol.row_dual[nb:]) > EPS) + nb)
+        return self._binding
 
     def policy_binding(self) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
         """Like `binding()`, but only the bounds and rows that policies own: a few instead of
         every priced column of the model (what the policy sentences need)."""
-        rows = []
-        for j in sorted(self.col_policy):
-            d = self._dual_col(j)
-            if abs(d) > EPS and (c := self.col_constraint(j)) is not None:
-                rows.append((c, d, 0.0, ("col", j)))
-        for i in sorted(self.row_policy):
-            if i < len(self.sol.row_dual) and abs(self.sol.row_dual[i]) > EPS:
-                if (c := self.row_constraint(i)) is not None:
-                    rows.append((c, self._dual_row(i), 0.0, ("row", i)))
-        rows.sort(key=lambda r: -abs(r[1]))
-        return rows
+        return self._entries(sorted(self.col_policy), sorted(self.row_policy))
 
     def _make_table(self) -> pd.DataFrame:
         """Every binding constraint in the model: constraint, kind, period, dual, saves (what
