@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .compare import _span
 from .metrics import balances
 
 EPS = 1e-6
@@ -17,6 +18,10 @@ EPS = 1e-6
 
 def _t(v: float) -> str:
     return f"{v:,.0f} t" if abs(v) >= 10 or v == 0 else f"{v:,.1f} t"
+
+
+def _label(regions, code: str) -> str:
+    return (regions[code].label or code) if code in regions else code
 
 
 def home_supply(results) -> pd.DataFrame:
@@ -63,8 +68,7 @@ def home_supply_sentences(results) -> list[str]:
         first = g.index[ss >= 0.999]
         full = (f"; it covers all its own use from {g.at[first[0], 'period']}"
                 if len(first) else "")
-        name = regions[reg].label or reg if reg in regions else reg
-        out.append(f"{name}'s {com}: made at home {made}; imports {imports}{full}.")
+        out.append(f"{_label(regions, reg)}'s {com}: made at home {made}; imports {imports}{full}.")
     return out
 
 
@@ -84,13 +88,12 @@ def tolling_sentences(results) -> list[str]:
         if not len(g):
             continue
         pers = sorted(set(g["period"]), key=order.get)
-        span = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+        span = _span(pers)
         made = g["amount"].sum()
         use = un[(un["region"] == owner) & (un["commodity"] == outp)
                  & un["period"].isin(pers)]["requested"].sum() if len(un) else 0.0
         share = f": {made / use:.0%} of its {outp} use in those years" if use > EPS else ""
-        name = (regions[owner].label or owner) if owner in regions else owner
-        where = (regions[partner].label or partner) if partner in regions else partner
-        out.append(f"{name} has {_t(g['input_amount'].sum())} of {inp} made into {_t(made)} of "
-                   f"{outp} in {where} ('{pid}') over {span}{share}.")
+        out.append(f"{_label(regions, owner)} has {_t(g['input_amount'].sum())} of {inp} made "
+                   f"into {_t(made)} of {outp} in {_label(regions, partner)} ('{pid}') over "
+                   f"{span}{share}.")
     return out

@@ -109,7 +109,7 @@ def closest_optimum(results, reference):
         return results
     r = _reference_values(results, reference, mine)
     cols = mine["col"].to_numpy(np.int64)
-    n_rows, n = f.shape
+    n = f.shape[1]
     k = len(cols)
     old = results.solution
     # the optimal face: pin what the duals price

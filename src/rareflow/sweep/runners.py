@@ -22,9 +22,10 @@ from .plan import Plan
 
 Progress = Callable[[int], None]  # called with the number of samples just finished
 OnPart = Callable[[dict], None]  # called with each finished chunk's records (checkpoints)
+Todo = int | list[int]  # a sample count, or the sample indices still to solve
 
 
-def chunks(todo, workers: int, target: int = 8, most: int = 50) -> list[list[int]]:
+def chunks(todo: Todo, workers: int, target: int = 8, most: int = 50) -> list[list[int]]:
     """Chunks of the sample indices `todo` (a count or a list): about `target` per worker, at
     most `most` samples each."""
     todo = list(range(todo)) if isinstance(todo, int) else sorted(todo)
@@ -37,10 +38,10 @@ def _verify_of(idx: list[int], verify: set[int]) -> list[int]:
     return [i for i in idx if i in verify]
 
 
-def run_inline(plan: Plan, seed: int, n, verify: set[int], options: dict | None,
+def run_inline(plan: Plan, seed: int, todo: Todo, verify: set[int], options: dict | None,
                progress: Progress | None, on_part: OnPart | None = None) -> list[dict]:
     out = []
-    for idx in chunks(n, 1):
+    for idx in chunks(todo, 1):
         out.append(run_chunk(plan, seed, idx, _verify_of(idx, verify), options))
         if on_part:
             on_part(out[-1])
@@ -79,7 +80,7 @@ def start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def run_pool(plan: Plan, seed: int, n, workers: int, verify: set[int], options: dict | None,
+def run_pool(plan: Plan, seed: int, todo: Todo, workers: int, verify: set[int], options: dict | None,
              progress: Progress | None, on_part: OnPart | None = None) -> list[dict]:
     """A pool of `workers` processes, each building its HiGHS model once (in its initializer)."""
     ctx = mp.get_context(start_method())
@@ -89,7 +90,7 @@ def run_pool(plan: Plan, seed: int, n, workers: int, verify: set[int], options: 
         with warnings.catch_warnings():  # 3.12+: "process is multi-threaded, use of fork()…"
             warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
             pending = {pool.submit(_pool_task, seed, idx, _verify_of(idx, verify)): len(idx)
-                       for idx in chunks(n, workers)}
+                       for idx in chunks(todo, workers)}
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -115,7 +116,7 @@ def default_workers() -> int:
 
 
 # ---- Dask -----------------------------------------------------------------------------------
-def run_dask(plan: Plan, seed: int, n, scheduler, verify: set[int], options: dict | None,
+def run_dask(plan: Plan, seed: int, todo: Todo, scheduler, verify: set[int], options: dict | None,
              progress: Progress | None, on_part: OnPart | None = None) -> list[dict]:
     """On an existing Dask cluster: `scheduler` is an address ('tcp://host:8786') or a Client."""
     try:
@@ -139,7 +140,7 @@ def run_dask(plan: Plan, seed: int, n, scheduler, verify: set[int], options: dic
         plan_f = client.scatter(plan, broadcast=True, hash=False)
         futs = {client.submit(run_chunk, plan_f, seed, idx, _verify_of(idx, verify), options,
                               pure=False): len(idx)
-                for idx in chunks(n, nworkers)}
+                for idx in chunks(todo, nworkers)}
         out = []
         try:
             for f in as_completed(list(futs)):
