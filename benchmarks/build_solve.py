@@ -67,8 +67,8 @@ def one(side: str, case: str) -> dict:
     """Run in a child process: build and solve one case on one side; return the figures."""
     kind, obj = _case(case)
     import rareflow  # noqa: F401  (imports are not timed)
-    from rareflow.model.loader import from_dict, load_scenario
-    from rareflow.network import Model
+    from rareflow.lp.model import Model
+    from rareflow.scenario.loader import from_dict, load_scenario
 
     if side == "linopy":
         import linopy  # noqa: F401
@@ -113,7 +113,7 @@ def one(side: str, case: str) -> dict:
 
 
 def _method(h) -> str:
-    from rareflow.solve.method import describe
+    from rareflow.lp.method import describe
 
     def opt(k):
         v = h.getOptionValue(k)
@@ -126,9 +126,9 @@ def methods(case: str) -> dict:
     """Cold solve of rareflow's LP with each HiGHS method, in a child process."""
     kind, obj = _case(case)
     import rareflow
-    from rareflow.model.loader import from_dict
-    from rareflow.network import Model
-    from rareflow.solve import highs
+    from rareflow.lp import highs
+    from rareflow.lp.model import Model
+    from rareflow.scenario.loader import from_dict
 
     m = Model(from_dict(obj)) if kind == "world" else rareflow.load(obj)
     out = {"case": case, "variables": int(m.frozen.shape[1])}

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from rareflow.model import series
-from rareflow.model.validate import make_periods
+from rareflow.scenario import series
+from rareflow.scenario.periods import make_periods
 
 # absent slots (from .reindex/.shift) contribute nothing: linopy's current ("legacy") semantics
 if hasattr(linopy, "LinopySemanticsWarning"):

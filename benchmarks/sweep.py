@@ -42,8 +42,8 @@ import highspy  # noqa: E402
 import yaml  # noqa: E402
 
 import rareflow  # noqa: E402
-from rareflow.model.loader import from_dict  # noqa: E402
-from rareflow.network import Model  # noqa: E402
+from rareflow.lp.model import Model  # noqa: E402
+from rareflow.scenario.loader import from_dict  # noqa: E402
 from rareflow.sweep import sweep  # noqa: E402
 from rareflow.sweep.plan import compile_plan  # noqa: E402
 from rareflow.sweep.sample import sample_bounds, sample_effects  # noqa: E402

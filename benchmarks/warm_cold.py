@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 import worlds  # noqa: E402
 
 import rareflow  # noqa: E402
-from rareflow.solve import highs  # noqa: E402
+from rareflow.lp import highs  # noqa: E402
 
 
 def measure(regions: int, years: int = 12) -> list[dict]:

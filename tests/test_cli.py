@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rareflow import load
-from rareflow.outputs import write_results
+from rareflow.results.tables import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +72,7 @@ def test_interrupted_write_keeps_the_previous_complete_set(tmp_path, monkeypatch
             raise KeyboardInterrupt  # the process is stopped mid-write
         return real(fd)
 
-    monkeypatch.setattr("rareflow.outputs.os.fsync", dying_fsync)
+    monkeypatch.setattr("rareflow.results.tables.os.fsync", dying_fsync)
     with pytest.raises(KeyboardInterrupt):
         write_results(r, out)
     after = {f.name: f.read_text() for f in out.iterdir()}

@@ -1,8 +1,8 @@
 """rareflow: the rare-earth supply chain as a linear program, with what-if answers in words."""
 
-from .errors import MassBalanceError, Problem, RareflowError, ScenarioError, SolveError
-from .network import Model, from_mapping, from_yaml, load
-from .solve.results import Results
+from rareflow.errors import MassBalanceError, Problem, RareflowError, ScenarioError, SolveError
+from rareflow.lp.model import Model, from_mapping, from_yaml, load
+from rareflow.results.result import Results
 
 __version__ = "0.1.0"
 __all__ = ["load", "from_yaml", "from_mapping", "Model", "Results", "RareflowError", "ScenarioError",

@@ -1,7 +1,7 @@
 """What a build plan changes at home, on the hand-worked expansion network."""
 
 from rareflow.analyze import home_supply, home_supply_sentences
-from tests.solve.test_explain import lumpy
+from tests.analyze.test_explain import lumpy
 
 
 def test_home_supply_of_a_built_plant():

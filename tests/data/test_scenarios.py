@@ -3,7 +3,7 @@
 import pytest
 
 import rareflow
-from rareflow.model.loader import builtin_names
+from rareflow.scenario.loader import builtin_names
 
 SEEDS = ["baseline-2024", "china-controls-2025", "india-japan-halt", "irel-nd-2030",
          "tolling-jp-kr", "overseas-mining"]

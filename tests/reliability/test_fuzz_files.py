@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rareflow
-from rareflow.model.loader import load_scenario
+from rareflow.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [yaml.safe_load((ROOT / "src/rareflow/data/scenarios/toy.yaml").read_text()),

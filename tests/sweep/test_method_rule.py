@@ -1,10 +1,10 @@
-"""The measured HiGHS method rule for single solves (rareflow.solve.method) and its use by Model."""
+"""The measured HiGHS method rule for single solves (rareflow.lp.method) and its use by Model."""
 
 import pytest
 
 import rareflow
 from rareflow.errors import MassBalanceError, SolveError
-from rareflow.solve import method
+from rareflow.lp import method
 from tests.sweep.helpers import hand, small_world
 
 
@@ -52,7 +52,7 @@ def test_solve_still_refuses_failures_and_checks_mass_balance(monkeypatch):
     with pytest.raises(SolveError):
         rareflow.from_mapping(w).solve()
     m = rareflow.from_mapping(hand(p=0.0))
-    from rareflow.solve import highs
+    from rareflow.lp import highs
 
     real = highs.run
 

@@ -237,7 +237,7 @@ def test_page_and_local_assets(client):
 def test_world_levers_map_onto_the_seed_scenarios(tmp_path):
     """With the built-in world scenarios: the five levers exist, and each is an overlay that
     changes the answer (no numbers in the code: ids come from the scenario files)."""
-    from rareflow.model.loader import builtin_names
+    from rareflow.scenario.loader import builtin_names
     from rareflow.web.levers import Catalog
 
     need = {"baseline-2024", "china-controls-2025", "india-japan-halt", "irel-nd-2030",

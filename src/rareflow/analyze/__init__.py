@@ -1,8 +1,8 @@
 """Metrics computed from solved results: who depends on whom, how concentrated, how short."""
 
-from .compare import Comparison, compare
-from .home import home_supply, home_supply_sentences, tolling_sentences
-from .metrics import (
+from rareflow.analyze.compare import Comparison, compare
+from rareflow.analyze.home import home_supply, home_supply_sentences, tolling_sentences
+from rareflow.analyze.metrics import (
     balances,
     days_of_cover,
     hhi_imports,

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..policies.routes_match import TradePolicy
-from ..solve.align import closest_optimum
-from .metrics import balances, trade
+from rareflow.analyze.metrics import balances, trade
+from rareflow.lp.align import closest_optimum
+from rareflow.lp.rules.routes import trade_routes
+from rareflow.scenario.policies.routes_match import TradePolicy
 
 EPS = 1e-6
 
@@ -97,7 +98,7 @@ def _links_of_new_trade_policies(base, scenario) -> set[tuple[str, str, str]]:
     links: set[tuple[str, str, str]] = set()
     for p in build.policies:
         if isinstance(p, TradePolicy) and dump(p) not in had:
-            hit = routes.iloc[p.routes(build)]
+            hit = routes.iloc[trade_routes(p, build)]
             links.update(zip(hit["origin"], hit["destination"], hit["commodity"], strict=True))
     return links
 

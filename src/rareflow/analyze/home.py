@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .compare import _span
-from .metrics import balances
+from rareflow.analyze.compare import _span
+from rareflow.analyze.metrics import balances
 
 EPS = 1e-6
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from .view import RunView
+from rareflow.report.view import RunView
 
 EPS = 1e-6
 

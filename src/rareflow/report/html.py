@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
-from . import charts
-from .view import RunView
+from rareflow import __version__
+from rareflow.report import charts
+from rareflow.report.view import RunView
 
 CSS = """
 :root { --ink:#1d2330; --muted:#5b6475; --line:#e3e7ee; --accent:#c2410c; --bg:#f6f7f9; }
@@ -187,7 +187,7 @@ def build_report(results, base=None, region: str | None = None, period: str | No
 
     if base is not None and hasattr(results, "solution") and hasattr(results, "model"):
         # the optimum closest to the base: what the scenario had to change, not equal-cost swaps
-        from ..solve.align import closest_optimum
+        from rareflow.lp.align import closest_optimum
 
         results = closest_optimum(results, base)
     view = RunView.of(results)
@@ -198,10 +198,10 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         region = None
     if region is not None and region not in view.scenario.regions:
         known = ", ".join(view.scenario.regions)
-        from ..errors import RareflowError
+        from rareflow.errors import RareflowError
         raise RareflowError(f"region '{region}' is not in scenario '{view.name}'; use one of {known}")
     if period is not None and str(period) not in view.periods:
-        from ..errors import RareflowError
+        from rareflow.errors import RareflowError
         raise RareflowError(f"period '{period}' is not in scenario '{view.name}'; use one of "
                             f"{', '.join(view.periods)}")
     period = str(period) if period is not None else charts.default_period(view, bview)
@@ -312,7 +312,7 @@ def write_report(results, path: Path | str, base=None, region: str | None = None
     """Write the report atomically (a crash never leaves half a file)."""
     import os
 
-    from ..outputs import atomic_write
+    from rareflow.results.tables import atomic_write
 
     path = Path(path)
     atomic_write(path, build_report(results, base=base, region=region, period=period))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..model.schema import Scenario
+from rareflow.scenario.schema import Scenario
 
 
 def scenario_json(scenario: Scenario) -> str:
@@ -48,7 +48,7 @@ def explanation_of(results) -> list[str] | None:
         return [s for s in out.splitlines() if s.strip()]
     out = [str(s) for s in out]
     try:  # what to build, whether targets are met, and what that changes at home
-        from ..analyze import home_supply_sentences, tolling_sentences
+        from rareflow.analyze import home_supply_sentences, tolling_sentences
 
         for extra in (getattr(results, "build_plan", None), getattr(results, "target_report", None),
                       lambda: home_supply_sentences(results), lambda: tolling_sentences(results)):
@@ -64,7 +64,7 @@ def metrics_of(results) -> dict[str, pd.DataFrame] | None:
     fn = getattr(results, "metrics", None)
     if not callable(fn):
         try:
-            from ..analyze import metrics as fn  # type: ignore[attr-defined]
+            from rareflow.analyze import metrics as fn  # type: ignore[attr-defined]
         except ImportError:
             return None
         fn = (lambda f: (lambda: f(results)))(fn)

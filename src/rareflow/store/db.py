@@ -30,9 +30,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .. import __version__
-from ..errors import RareflowError
-from ..report.view import (
+from rareflow import __version__
+from rareflow.errors import RareflowError
+from rareflow.report.view import (
     RunView,
     explanation_of,
     metrics_of,
@@ -166,7 +166,7 @@ class StoredRun:
         """The metric tables stored with the run, or computed now from its tables."""
         if not self._metrics:
             try:
-                from ..analyze import metrics as compute  # type: ignore[attr-defined]
+                from rareflow.analyze import metrics as compute  # type: ignore[attr-defined]
             except ImportError:
                 return {}
             self._metrics = metrics_of(SimpleNamespace(metrics=lambda: compute(self))) or {}
@@ -175,7 +175,7 @@ class StoredRun:
     @property
     def model(self):
         """What metric functions read from a model: the scenario and its periods."""
-        from ..model.validate import make_periods
+        from rareflow.scenario.periods import make_periods
 
         scn = self.scenario_model()
         return SimpleNamespace(scenario=scn, periods=make_periods(scn))

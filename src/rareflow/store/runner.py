@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..report.view import scenario_hash
-from .db import RunStore, StoredRun, StoreError
+from rareflow.report.view import scenario_hash
+from rareflow.store.db import RunStore, StoredRun, StoreError
 
 
 @dataclass

@@ -13,19 +13,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .api import SweepResult, sweep
-    from .stats import cvar
+    from rareflow.sweep.api import SweepResult, sweep
+    from rareflow.sweep.stats import cvar
 
 __all__ = ["sweep", "SweepResult", "cvar"]
 
 
 def __getattr__(name: str):
     if name in ("sweep", "SweepResult"):
-        from . import api
+        from rareflow.sweep import api
 
         return getattr(api, name)
     if name == "cvar":
-        from .stats import cvar
+        from rareflow.sweep.stats import cvar
 
         return cvar
     raise AttributeError(f"module 'rareflow.sweep' has no attribute {name!r}")

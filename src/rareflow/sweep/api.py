@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import RareflowError
-from ..model.uncertainty import Uncertainty
-from . import runners
-from .checkpoint import Checkpoint, default_root, done_indices
-from .kernel import METHODS, VERIFY_RTOL, forget
-from .plan import Plan, compile_plan, default_seed
-from .stats import group_summary, sector_summary
+from rareflow.errors import RareflowError
+from rareflow.scenario.uncertainty import Uncertainty
+from rareflow.sweep import runners
+from rareflow.sweep.checkpoint import Checkpoint, default_root, done_indices
+from rareflow.sweep.kernel import METHODS, VERIFY_RTOL, forget
+from rareflow.sweep.plan import Plan, compile_plan, default_seed
+from rareflow.sweep.stats import group_summary, sector_summary
 
 
 def verify_indices(seed: int, n: int, k: int) -> set[int]:
@@ -81,7 +81,7 @@ class SweepResult:
 
     def write(self, out: str | Path) -> list[Path]:
         """CSV tables plus sweep.json (last, so its presence marks a complete set)."""
-        from ..outputs import atomic_write
+        from rareflow.results.tables import atomic_write
 
         out = Path(out)
         texts = {f"{k.removeprefix('sweep_')}.csv": df.to_csv(index=False)
@@ -100,7 +100,7 @@ class SweepResult:
 
 
 def _load(scenario, uncertainty):
-    from ..network import Model, load
+    from rareflow.lp.model import Model, load
 
     model = scenario if isinstance(scenario, Model) else load(scenario)
     if isinstance(uncertainty, dict):
@@ -108,7 +108,7 @@ def _load(scenario, uncertainty):
     if uncertainty is not None:
         problems = uncertainty.check(model.scenario, model.periods)
         if problems:
-            from ..errors import ScenarioError
+            from rareflow.errors import ScenarioError
 
             raise ScenarioError(problems)
     return model, uncertainty
@@ -117,8 +117,8 @@ def _load(scenario, uncertainty):
 def precheck(plan: Plan, options: dict | None = None) -> None:
     """Refuse an uncertainty block with an event that alone, at its hardest, leaves no feasible
     plan — before N samples are spent finding out."""
-    from ..errors import Problem, ScenarioError
-    from .kernel import kernel_for
+    from rareflow.errors import Problem, ScenarioError
+    from rareflow.sweep.kernel import kernel_for
 
     bad = kernel_for(plan, options).precheck()
     if bad:

@@ -23,7 +23,7 @@ KEYS = ("index", "objective", "unserved", "periods_short", "requested", "events"
 
 def default_root() -> Path:
     """Beside the run store: `$RAREFLOW_STORE`'s folder, else ~/.rareflow, then `sweeps/`."""
-    from ..store import default_path
+    from rareflow.store import default_path
 
     return default_path().parent / "sweeps"
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from ..errors import MassBalanceError, SolveError
-from ..solve import highs
-from ..solve.check import TOLERANCE
-from ..solve.rationing import share
-from .plan import Plan
-from .sample import sample_bounds, sample_effects
+from rareflow.errors import MassBalanceError, SolveError
+from rareflow.lp import highs
+from rareflow.lp.check import TOLERANCE
+from rareflow.lp.rationing import share
+from rareflow.sweep.plan import Plan
+from rareflow.sweep.sample import sample_bounds, sample_effects
 
 INF_ITER = 2147483647
 VERIFY_RTOL = 1e-6

@@ -23,9 +23,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import RareflowError, SolveError
-from ..model import series
-from ..model.uncertainty import (
+from rareflow.errors import RareflowError, SolveError
+from rareflow.lp import highs
+from rareflow.lp.matrix import Frozen
+from rareflow.lp.rationing import share
+from rareflow.scenario import series
+from rareflow.scenario.uncertainty import (
     DemandShockEvent,
     ExportBanEvent,
     ExportLicenceEvent,
@@ -34,9 +37,6 @@ from ..model.uncertainty import (
     Uncertainty,
     bounds,
 )
-from ..solve import highs
-from ..solve.lp import Frozen
-from ..solve.rationing import share
 
 CAP_KINDS = (ExportBanEvent, ExportLicenceEvent, OutageEvent, RouteBlockEvent)
 

@@ -16,9 +16,9 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from ..errors import RareflowError
-from .kernel import kernel_for, run_chunk
-from .plan import Plan
+from rareflow.errors import RareflowError
+from rareflow.sweep.kernel import kernel_for, run_chunk
+from rareflow.sweep.plan import Plan
 
 Progress = Callable[[int], None]  # called with the number of samples just finished
 OnPart = Callable[[dict], None]  # called with each finished chunk's records (checkpoints)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.uncertainty import draw
-from .plan import EventPlan, Plan
+from rareflow.scenario.uncertainty import draw
+from rareflow.sweep.plan import EventPlan, Plan
 
 
 def stream(seed: int, i: int, salt: int) -> np.random.Generator:

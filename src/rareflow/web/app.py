@@ -20,13 +20,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
-from ..errors import RareflowError, ScenarioError, SolveError
-from ..model.schema import Scenario
-from ..report import charts
-from ..store import RunStore, StoreError
-from .levers import Catalog, LeverError
-from .service import Busy, NotFound, RunService, TooBig, TooLong, comparison_json, run_json
+from rareflow import __version__
+from rareflow.errors import RareflowError, ScenarioError, SolveError
+from rareflow.report import charts
+from rareflow.scenario.schema import Scenario
+from rareflow.store import RunStore, StoreError
+from rareflow.web.levers import Catalog, LeverError
+from rareflow.web.service import Busy, NotFound, RunService, TooBig, TooLong, comparison_json, run_json
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 OVERRIDE_BLOCKS = sorted(set(Scenario.model_fields) - {"name", "extends"})
@@ -217,7 +217,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         return _error(500, f"internal error ({type(exc).__name__}); this is a bug in rareflow")
 
     # -- pages and assets
-    from . import page
+    from rareflow.web import page
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> HTMLResponse:
@@ -260,8 +260,8 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         catalog.path(name)
 
         def work():
-            from ..model.loader import load_scenario
-            from ..model.validate import make_periods
+            from rareflow.scenario.loader import load_scenario
+            from rareflow.scenario.periods import make_periods
 
             scn, _ = load_scenario(catalog.path(name))
             head = catalog.head(name)
@@ -318,7 +318,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
     async def get_report(run_id: int, vs: int | None = Query(None, ge=1),
                          region: str | None = Query(None, max_length=40)) -> HTMLResponse:
         """The self-contained HTML report of a stored run (optionally against run `vs`)."""
-        from ..report import build_report
+        from rareflow.report import build_report
 
         def work():
             try:

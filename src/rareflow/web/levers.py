@@ -27,8 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, ScenarioError
-from ..model.loader import LIST_BLOCKS, MAP_BLOCKS, _item_id, builtin_dir, load_raw, read_yaml
+from rareflow.errors import Problem, ScenarioError
+from rareflow.scenario.loader import LIST_BLOCKS, MAP_BLOCKS, _item_id, builtin_dir, load_raw, read_yaml
 
 # The seed scenarios each lever reads its items from (DESIGN.md, "Seed reference cases").
 SEEDS = {
@@ -203,7 +203,7 @@ class Catalog:
     def scenario(self, name: str, overlay: dict | None = None):
         """(Scenario, files) of `name` with `overlay` laid over it, as `load(name, overrides)`
         gives, from the parsed files kept in memory (YAML is read once per scenario)."""
-        from ..model.loader import _check_shape, from_dict, merge
+        from rareflow.scenario.loader import _check_shape, from_dict, merge
 
         raw, origins, files = self._loaded(name)
         if overlay:
@@ -236,7 +236,7 @@ class Catalog:
 
     def _valid(self, name: str, overlay: dict) -> bool:
         """Whether `overlay` laid over scenario `name` gives a valid scenario."""
-        from ..model.loader import from_dict, merge
+        from rareflow.scenario.loader import from_dict, merge
 
         raw = merge(self.resolved_raw(name), overlay, {}, "<levers>")
         raw.pop("extends", None)
@@ -370,7 +370,7 @@ class Catalog:
         if found is None:
             return None
         (plant, *feeders), procs, _ = found
-        from ..model.periods import parse_key
+        from rareflow.scenario.periods import parse_key
 
         periods = _periods_of(cur)
         start = parse_key(plant.get("earliest"))[0] if plant.get("earliest") is not None else None
@@ -535,7 +535,7 @@ class Catalog:
 
 
 def _periods_of(raw: dict) -> list[tuple[str, int]]:
-    from ..model.periods import Periods, parse_key
+    from rareflow.scenario.periods import Periods, parse_key
 
     p = raw.get("periods")
     if isinstance(p, list):

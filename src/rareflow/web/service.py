@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import Problem, RareflowError, ScenarioError, SolveError
-from ..model.validate import make_periods
-from ..report import charts
-from ..report.view import RunView, scenario_hash
-from ..store import RunStore, StoreError
-from .levers import Catalog
+from rareflow.errors import Problem, RareflowError, ScenarioError, SolveError
+from rareflow.report import charts
+from rareflow.report.view import RunView, scenario_hash
+from rareflow.scenario.periods import make_periods
+from rareflow.store import RunStore, StoreError
+from rareflow.web.levers import Catalog
 
 
 class Busy(RareflowError):
@@ -139,7 +139,7 @@ class RunService:
         self.catalog.path(name)
         overlay = self.catalog.overlay(name, levers or {})
         if overrides:
-            from .levers import _merge_overlays
+            from rareflow.web.levers import _merge_overlays
 
             overlay = _merge_overlays([overlay, overrides])
         scn, files = self.catalog.scenario(name, overlay or None)
@@ -160,7 +160,7 @@ class RunService:
                 rid = None
             if rid is not None:
                 return Solved(self.view(rid), rid, True, time.perf_counter() - t0, overlay)
-            from ..network import Model
+            from rareflow.lp.model import Model
 
             model = Model(scn, files)
             try:
@@ -172,7 +172,7 @@ class RunService:
                 raise
             ref = self._reference(name, overlay)
             if ref is not None:  # stored as the optimum closest to what it is compared with
-                from ..solve.align import closest_optimum
+                from rareflow.lp.align import closest_optimum
 
                 results = closest_optimum(results, ref.view)
             # metrics are left to the report (they take longer than the solve); the tables,

@@ -1,0 +1,619 @@
+"""Why a sector runs short: the binding constraints upstream of each shortfall, ranked by dual.
+
+From the short balance row (region, commodity, period) we walk up the chain: the columns that
+could supply it (imports, plants, stock drawdown), then their own inputs' balance rows, and so
+on. Every column held at a bound with a nonzero reduced cost, and every policy or capacity row
+with a nonzero dual met on the way, is a bottleneck. Facilities, policies and events are named
+by id, headline and source.
+
+Duals rank the candidates, but the figure a sentence quotes ("relaxing it by 1 t saves X") is
+measured: the bound or row is relaxed by one unit on a private copy of the LP and re-solved
+warm. Supply-chain LPs are degenerate (an idle plant's product has any price between zero and
+its cost), so a dual alone is one subgradient among many and moves between HiGHS versions; the
+re-solve gives the one number the sentence claims.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+EPS = 1e-7
+MAX_DEPTH = 6
+POLICY_KINDS = ("export_ban", "export_quota", "export_licence", "tariff", "agreement", "tolling",
+                "capacity_change")
+MAX_PROBES = 400  # relaxation re-solves per explanation; past it the dual is quoted as is
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str  # a phrase that completes "is bound by …"
+    kind: str
+    period: str
+    key: tuple
+    source: str = ""
+    unit: str = "t"
+
+
+def _periods_span(pers: list[str], order: dict[str, int]) -> str:
+    """'2026', '2026–2035', or '2025, 2027–2030' for gaps."""
+    if not pers:
+        return "the whole horizon"
+    runs: list[list[str]] = [[pers[0]]]
+    for p in pers[1:]:
+        if order.get(p, -9) == order.get(runs[-1][-1], -9) + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+class Explainer:
+    def __init__(self, results) -> None:
+        self.r = results
+        m = results.model
+        self.m, self.b, self.f = m, m.build, m.frozen
+        self.sol = results.solution
+        self.a_csr = self.f.a.tocsr()
+        self.T = self.b.T
+        ncol = self.f.shape[1]
+        self.col_span = np.zeros(ncol, dtype=np.int64)
+        for i, sp in enumerate(self.b.lp.cols):
+            self.col_span[sp.start:sp.stop] = i
+        nrow = self.b.lp.n_rows
+        self.row_span = np.zeros(nrow, dtype=np.int64)
+        for i, sp in enumerate(self.b.lp.rows):
+            self.row_span[sp.start:sp.stop] = i
+        self.col_policy: dict[int, object] = {}
+        for pol, cols in self.b.bound_owners:
+            for c in np.asarray(cols).ravel():
+                self.col_policy[int(c)] = pol
+        self.row_policy: dict[int, object] = {}
+        for pol, rows in self.b.row_owners:
+            for rr in np.asarray(rows).ravel():
+                self.row_policy[int(rr) + self.f.n_balance] = pol
+        self.bal = self.b.balance_labels()
+        self.regions = {k: (v.label or k) for k, v in m.scenario.regions.items()}
+        self.currency = m.scenario.currency
+        self.where: dict[Constraint, tuple[str, int]] = {}  # constraint → the col/row of its dual
+        self._probe = None
+        self._saves: dict[tuple[str, int], float] = {}
+        self._served: dict[tuple[str, int], float] = {}
+        self._binding: list[tuple[Constraint, float, float, tuple[str, int]]] | None = None
+        self._table_df: pd.DataFrame | None = None
+        self._sentences: dict[int, list[str]] = {}
+
+    # ---- naming ---------------------------------------------------------------------
+    def _period_of_col(self, j: int) -> int:
+        sp = self.b.lp.cols[self.col_span[j]]
+        per = sp.labels.iloc[j - sp.start].get("period")
+        return self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+
+    def _policy_name(self, pol) -> str:
+        if hasattr(pol, "describe"):
+            return f"target '{pol.id}' ({pol.describe()})"
+        if pol.headline:
+            return f"{_short(pol.headline)} [{pol.type} '{pol.id}']"
+        return f"{pol.type} '{pol.id}'"
+
+    def _policy_constraint(self, pol, per: str) -> Constraint:
+        unit = "t"
+        if hasattr(pol, "commodities"):
+            unit = "t of " + "/".join(pol.commodities())
+        elif getattr(pol, "commodity", None):
+            unit = f"t of {pol.commodity}"
+        return Constraint(self._policy_name(pol), pol.type, per, ("policy", pol.id, per),
+                          pol.source, unit)
+
+    def col_constraint(self, j: int) -> Constraint | None:
+        sp = self.b.lp.cols[self.col_span[j]]
+        lab = sp.labels.iloc[j - sp.start]
+        per = str(lab.get("period", ""))
+        t = self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        x, lo, hi = self.sol.x[j], self.f.lb[j], self.f.ub[j]
+        at_hi = np.isfinite(hi) and abs(x - hi) <= 1e-6 * max(1.0, abs(hi))
+        at_lo = abs(x - lo) <= 1e-6 * max(1.0, abs(lo))
+        if j in self.col_policy:
+            return self._policy_constraint(self.col_policy[j], per)
+        length = self.m.periods.length[t]
+        if sp.kind == "activity" and lab.get("kind") == "facility":
+            if at_hi:
+                cap = hi / length
+                what = (f"{cap:,.0f} t/yr of {lab['process']}" if cap > 0 else
+                        f"no {lab['process']} capacity then")
+                fac = next((f for f in self.m.scenario.facilities if f.id == lab["facility"]), None)
+                return Constraint(f"the capacity of {lab['facility']} in {self._reg(lab['region'])} "
+                                  f"({what})", "capacity", per, ("capacity", lab["facility"], per),
+                                  fac.source if fac else "", "unit of activity")
+            if at_lo and lo > 0:
+                return Constraint(f"the must-run minimum of {lab['facility']} ({lo / length:,.0f}/yr)",
+                                  "minimum", per, ("minimum", lab["facility"], per))
+        if sp.kind == "flow" and at_hi:
+            return Constraint(f"the capacity of route {lab['route']} ({hi / length:,.0f} t/yr)",
+                              "route_capacity", per, ("route", lab["route"], per))
+        if sp.kind == "stock":
+            if at_lo:
+                return Constraint(f"the empty stock {lab['stock']}", "stock_empty", per,
+                                  ("stock_empty", lab["stock"], per))
+            if at_hi:
+                return Constraint(f"the capacity of stock {lab['stock']} ({hi:,.0f} t)",
+                                  "stock_capacity", per, ("stock_cap", lab["stock"], per))
+        if sp.kind == "build" and at_hi and hi == 0:
+            c = next(c for c in self.m.scenario.candidates if c.id == lab["candidate"])
+            return Constraint(f"the earliest build date of candidate {c.id} ({c.earliest}, "
+                              f"online {c.lead_time:g} yr after the build)", "build_window", "",
+                              ("earliest", c.id))
+        return None
+
+    def row_constraint(self, i: int) -> Constraint | None:
+        if i in self.row_policy:
+            pol = self.row_policy[i]
+            sp = self.b.lp.rows[self.row_span[i - self.f.n_balance]]
+            per = str(sp.labels.iloc[i - self.f.n_balance - sp.start].get("period", ""))
+            return self._policy_constraint(pol, per)
+        k = i - self.f.n_balance
+        sp = self.b.lp.rows[self.row_span[k]]
+        lab = sp.labels.iloc[k - sp.start]
+        per = str(lab.get("period", ""))
+        if sp.kind == "candidate_capacity":
+            c = next(c for c in self.m.scenario.candidates if c.id == lab["facility"])
+            return Constraint(f"the capacity of candidate plant {c.id} in {self._reg(c.region)} that "
+                              f"can be online by then (lead time {c.lead_time:g} yr)",
+                              "candidate_capacity", per, ("candidate", c.id, per))
+        if sp.kind == "candidate_max":
+            return Constraint(f"the maximum size of candidate {lab['facility']}", "candidate_max",
+                              "", ("candidate_max", lab["facility"]))
+        if sp.kind.startswith("target"):
+            return Constraint(f"target {lab.get('target')}", "target", per,
+                              ("target", lab.get("target"), per))
+        return Constraint(f"{sp.kind} ({', '.join(f'{v}' for v in lab.to_dict().values())})",
+                          sp.kind, per, (sp.kind, k))
+
+    def _reg(self, code: str) -> str:
+        return self.regions.get(code, code)
+
+    # ---- tracing ----------------------------------------------------------------------
+    def _dual_col(self, j: int) -> float:
+        return float(self.sol.col_dual[j]) / self.b.disc[self._period_of_col(j)]
+
+    def _dual_row(self, i: int) -> float:
+        return float(self.sol.row_dual[i]) / self.b.disc[self._period_of_row(i)]
+
+    def trace(self, start_rows: list[int]) -> dict[Constraint, float]:
+        """Binding constraints reachable upstream of `start_rows` → |dual| (per tonne/unit)."""
+        found: dict[Constraint, float] = {}
+        seen_rows: set[int] = set()
+        seen_cols: set[int] = set()
+        frontier = [(i, 0) for i in start_rows]
+        a, csr, nb = self.f.a, self.a_csr, self.f.n_balance
+        while frontier:
+            i, depth = frontier.pop()
+            if i in seen_rows or depth > MAX_DEPTH:
+                continue
+            seen_rows.add(i)
+            cols = csr.indices[csr.indptr[i]:csr.indptr[i + 1]]
+            vals = csr.data[csr.indptr[i]:csr.indptr[i + 1]]
+            for j, v in zip(cols, vals, strict=True):
+                sp = self.b.lp.cols[self.col_span[j]]
+                if sp.kind in ("unserved", "surplus", "agreement_shortfall", "agreement_excess"):
+                    continue
+                if i < nb and v <= 0:
+                    continue  # only suppliers of a balance row lead upstream
+                if j in seen_cols:
+                    continue
+                seen_cols.add(j)
+                d = self._dual_col(j)
+                if abs(d) > EPS:
+                    c = self.col_constraint(j)
+                    if c is not None and abs(d) > found.get(c, 0.0):
+                        found[c] = abs(d)
+                        self.where[c] = ("col", int(j))
+                rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
+                rvals = a.data[a.indptr[j]:a.indptr[j + 1]]
+                for i2, v2 in zip(rows, rvals, strict=True):
+                    if i2 == i:
+                        continue
+                    if i2 >= nb:
+                        d2 = self._dual_row(i2)
+                        if abs(d2) > EPS:
+                            c = self.row_constraint(i2)
+                            if c is not None and abs(d2) > found.get(c, 0.0):
+                                found[c] = abs(d2)
+                                self.where[c] = ("row", int(i2))
+                        if self.b.lp.rows[self.row_span[i2 - nb]].kind == "candidate_capacity":
+                            frontier.append((i2, depth + 1))
+                    elif v2 < 0:
+                        frontier.append((i2, depth + 1))
+        return found
+
+    # ---- measured relaxation -------------------------------------------------------------
+    def saving(self, kind: str, idx: int) -> float:
+        """What relaxing this bound or row by one unit saves, re-solved warm (undiscounted).
+
+        NaN when it cannot be measured (the probe budget is spent or the re-solve fails); the
+        caller then falls back to the dual.
+        """
+        key = (kind, idx)
+        if key in self._saves:
+            return self._saves[key]
+        if len(self._saves) >= MAX_PROBES or len(self.f.integer):
+            return float("nan")
+        from rareflow.lp import highs
+
+        h = self._probe
+        if h is None:
+            h = self._probe = highs.new_solver(self.f)
+            for k, v in (("solver", "simplex"), ("simplex_strategy", 1)):
+                highs.set_option(h, k, v)
+            base = highs.run(h)
+            if base.status != "optimal":
+                self._saves[key] = float("nan")
+                return float("nan")
+            self._obj0 = base.objective
+            self._ucols = self.b.unserved_cols.ravel()
+            self._u0 = float(base.x[self._ucols].sum()) if len(self._ucols) else 0.0
+        if kind == "col":
+            lo, hi = float(self.f.lb[idx]), float(self.f.ub[idx])
+            up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
+            new = (lo, hi + 1.0) if up else (lo - 1.0, hi)
+            h.changeColBounds(idx, *new)
+            sol = highs.run(h)
+            h.changeColBounds(idx, lo, hi)
+            t = self._period_of_col(idx)
+        else:
+            lo, hi = float(self.f.row_lb[idx]), float(self.f.row_ub[idx])
+            up = self.sol.row_dual[idx] < 0
+            if lo == hi:
+                new = (lo + 1.0, hi + 1.0) if up else (lo - 1.0, hi - 1.0)
+            else:
+                new = (lo, hi + 1.0) if up else (lo - 1.0, hi)
+            h.changeRowBounds(idx, *new)
+            sol = highs.run(h)
+            h.changeRowBounds(idx, lo, hi)
+            t = self._period_of_row(idx)
+        val = (self._obj0 - sol.objective) / self.b.disc[t] if sol.status == "optimal" \
+            else float("nan")
+        self._saves[key] = val
+        if sol.status == "optimal" and len(self._ucols):
+            self._served[key] = self._u0 - float(sol.x[self._ucols].sum())
+        return val
+
+    def served(self, c: Constraint) -> float:
+        """Tonnes of demand one more unit of `c` serves (measured with its saving), or 0."""
+        where = self.where.get(c)
+        return self._served.get(where, 0.0) if where else 0.0
+
+    def _period_of_row(self, i: int) -> int:
+        if i < self.f.n_balance:
+            return i % self.T
+        k = i - self.f.n_balance
+        sp = self.b.lp.rows[self.row_span[k]]
+        per = sp.labels.iloc[k - sp.start].get("period")
+        return self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+
+    def measured(self, found: dict[Constraint, float], top: int) -> dict[Constraint, float]:
+        """The strongest candidates by dual, valued by what relaxing each by one unit saves."""
+        out: dict[Constraint, float] = {}
+        for c, d in sorted(found.items(), key=lambda kv: -kv[1])[: max(3 * top, top + 4)]:
+            where = self.where.get(c)
+            v = self.saving(*where) if where else float("nan")
+            out[c] = d if np.isnan(v) else max(v, 0.0)
+        if any(v > EPS for v in out.values()):  # the limits that matter on their own
+            return {c: v for c, v in out.items() if v > EPS}
+        return out  # limits that bind only together (a chain in series): each saves nothing alone
+
+    def no_supply(self, row: int) -> bool:
+        """True if nothing but unserved demand could ever feed this balance row."""
+        csr = self.a_csr
+        cols = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
+        vals = csr.data[csr.indptr[row]:csr.indptr[row + 1]]
+        for j, v in zip(cols, vals, strict=True):
+            if v > 0 and self.b.lp.cols[self.col_span[j]].kind != "unserved" and self.f.ub[j] > 0:
+                return False
+        return True
+
+    def no_local_producer(self, region: str, commodity: str, t: int) -> bool:
+        for sp in self.b.lp.cols:
+            if sp.kind != "activity":
+                continue
+            lab = sp.labels
+            sel = (lab["region"] == region) & (lab["period"] == self.m.periods.labels[t])
+            for j in np.flatnonzero(sel.to_numpy()):
+                proc = self.m.scenario.processes[lab["process"].iloc[j]]
+                if commodity in proc.outputs and (self.f.ub[sp.start + j] > 0
+                                                   or lab["kind"].iloc[j] == "candidate"):
+                    return False
+        return True
+
+    # ---- outputs ----------------------------------------------------------------------
+    def shortfalls(self) -> pd.DataFrame:
+        un = self.r.unserved
+        un = un[un["amount"] > 1e-6]
+        rows = []
+        for rec in un.itertuples():
+            t = self.m.periods.labels.index(rec.period)
+            k = self.b.pairs[(rec.region, rec.commodity)]
+            row = k * self.T + t
+            raw = self.trace([row])
+            found = self.measured(raw, 5)
+            for c, v in sorted(found.items(), key=lambda kv: (-kv[1], -raw[kv[0]])):
+                rows.append({"region": rec.region, "sector": rec.sector, "commodity": rec.commodity,
+                             "period": rec.period, "unserved": rec.amount, "constraint": c.name,
+                             "kind": c.kind, "constraint_period": c.period, "dual": raw[c],
+                             "saves": v})
+            if not found:
+                rows.append({"region": rec.region, "sector": rec.sector, "commodity": rec.commodity,
+                             "period": rec.period, "unserved": rec.amount,
+                             "constraint": self._structural(rec.region, rec.commodity, t, row),
+                             "kind": "structure", "constraint_period": rec.period, "dual": np.nan,
+                             "saves": np.nan})
+        return pd.DataFrame(rows, columns=["region", "sector", "commodity", "period", "unserved",
+                                           "constraint", "kind", "constraint_period", "dual",
+                                           "saves"])
+
+    def _structural(self, region, commodity, t, row) -> str:
+        if self.no_supply(row):
+            return (f"the absence of any supply: {self._reg(region)} has no plant, open route or "
+                    f"stock for {commodity}")
+        return "the chain's total capacity upstream (no single binding limit)"
+
+    def _ranked(self, found: dict[Constraint, float], top: int) -> list[tuple[Constraint, float]]:
+        """Distinct constraints by name (one policy over many periods counts once), by dual."""
+        best: dict[str, tuple[Constraint, float]] = {}
+        for c, d in found.items():
+            if c.name not in best or d > best[c.name][1]:
+                best[c.name] = (c, d)
+        return sorted(best.values(), key=lambda cd: -cd[1])[:top]
+
+    def _phrase(self, c: Constraint, d: float) -> str:
+        if np.isnan(d):
+            return c.name
+        if d <= EPS:
+            return f"{c.name} (binding together with others: relaxing it alone saves nothing)"
+        du = self.served(c)
+        if du > 0.5:  # the money is mostly shortfall penalty: say the tonnes first
+            return (f"{c.name} (1 {c.unit} more would serve {du:,.0f} t more demand, worth "
+                    f"{d:,.0f} {self.currency} at the shortfall penalties)")
+        return f"{c.name} (relaxing it by 1 {c.unit} saves {d:,.0f} {self.currency})"
+
+    def _worth(self, c: Constraint, d: float) -> str:
+        """The short form of a phrase's value: tonnes served if any, else the saving."""
+        du = self.served(c)
+        return f"{du:,.0f} t" if du > 0.5 else f"{d:,.0f} {self.currency}"
+
+    def _phrases(self, ranked: list[tuple[Constraint, float]]) -> list[str]:
+        """Phrases for ranked constraints; several policies of one measure (the same headline,
+        e.g. one licence per destination) are told once, the others by id and value."""
+        groups: dict[str, list[tuple[Constraint, float]]] = {}
+        for c, d in ranked:
+            head = c.name.split(" [", 1)[0] if c.key[0] == "policy" else c.name
+            groups.setdefault(f"{c.kind}|{head}", []).append((c, d))
+        out = []
+        for items in groups.values():
+            (c0, d0), rest = items[0], items[1:]
+            text = self._phrase(c0, d0)
+            if rest:
+                kind = c0.kind.replace("_", " ")
+                text += f", and by the same measure's other {kind}s " + ", ".join(
+                    f"'{c.key[1]}' ({self._worth(c, d)})" for c, d in rest)
+            out.append(text)
+        return out
+
+    def sentences(self, top: int = 3) -> list[str]:
+        """One sentence per shortfall (consecutive periods with the same causes merged), then
+        the scarcity prices that stand out, then the sources of the policies cited. Computed
+        once per result: `run` asks for them to store and again to print."""
+        if top not in self._sentences:
+            self._sentences[top] = self._make_sentences(top)
+        return list(self._sentences[top])
+
+    def _make_sentences(self, top: int) -> list[str]:
+        un = self.r.unserved
+        un = un[un["amount"] > 1e-6]
+        out: list[str] = []
+        cited: dict[str, str] = {}
+        groups: dict[tuple, list] = defaultdict(list)
+        for rec in un.itertuples():
+            t = self.m.periods.labels.index(rec.period)
+            row = self.b.pairs[(rec.region, rec.commodity)] * self.T + t
+            ranked = self._ranked(self.measured(self.trace([row]), top), top)
+            names = tuple(c.name for c, _ in ranked)
+            groups[(rec.region, rec.commodity, names)].append((rec.period, rec.amount, ranked,
+                                                                row, t, rec.sector))
+        order = {p: k for k, p in enumerate(self.m.periods.labels)}
+        for (reg, com, _names), items in groups.items():
+            pers = sorted({it[0] for it in items}, key=order.get)
+            total = sum(it[1] for it in items)
+            ranked, row, t = items[0][2], items[0][3], items[0][4]
+            by_sector: dict[str, float] = {}
+            for it in items:
+                by_sector[it[5]] = by_sector.get(it[5], 0.0) + it[1]
+            when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+            amount = f"{total:,.0f} t" if len(pers) == 1 else \
+                f"{total:,.0f} t in total over {len(pers)} periods"
+            parts = self._phrases(ranked)
+            for c, _ in ranked:
+                if c.key[0] == "policy" and c.source:
+                    cited[c.key[1]] = c.source
+            if not ranked:
+                parts.append(self._structural(reg, com, t, row))
+            elif self.no_local_producer(reg, com, t):
+                parts.append(f"{self._reg(reg)}'s {com} capacity of 0 t/yr")
+            if len(by_sector) == 1:
+                who = f"{self._reg(reg)}'s {next(iter(by_sector))} shortfall of {amount}"
+            else:  # sectors with the same causes (equal priority shares pro rata) told once
+                split = ", ".join(f"{sec} {v:,.0f} t" for sec, v in
+                                  sorted(by_sector.items(), key=lambda kv: -kv[1]))
+                who = f"{self._reg(reg)}'s shortfall of {amount} ({split})"
+            out.append(f"{who} of {com} in {when} is bound by " + "; and by ".join(parts) + ".")
+        if not len(un):
+            out.append("All demand is served in every period.")
+        out += self.policy_sentences(cited)
+        out += self.price_sentences(cited)
+        out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
+        return out
+
+    def policy_sentences(self, cited: dict[str, str]) -> list[str]:
+        """What each binding policy costs: the periods it binds in and what one more unit of it
+        would save; then the agreements missed, by how much and at what breach cost.
+
+        This answers "what does the halt (the ban, the licence squeeze) cost" even when every
+        demand is still served and no shortfall sentence names the policy.
+        """
+        out: list[str] = []
+        order = {p: k for k, p in enumerate(self.m.periods.labels)}
+        br = self.r.breaches
+        br = br[br["amount"] > 1e-6] if len(br) else br
+        breached = set(br["policy"]) if len(br) else set()
+        groups: dict[str, list] = defaultdict(list)
+        for c, _d, _s, w in self.policy_binding():
+            if c.kind in POLICY_KINDS:
+                groups[c.name].append((c, max(self.saving(*w), 0.0)))
+        for name, items in groups.items():
+            items = [(c, v) for c, v in items if not np.isnan(v)]
+            if not items:
+                continue
+            c0 = items[0][0]
+            pers = sorted({c.period for c, _ in items if c.period}, key=lambda p: order.get(p, 0))
+            span = _periods_span(pers, order)
+            best_c, best = max(items, key=lambda cv: cv[1])
+            if best <= EPS:
+                continue
+            if c0.kind == "agreement" and c0.key[1] in breached:
+                continue  # the breach sentence below says it, with volumes
+            low = min(v for _, v in items)
+            if len(items) == 1:
+                worth = f"{best:,.0f} {self.currency}"
+            elif low < best * 0.99:
+                worth = (f"{low:,.0f}–{best:,.0f} {self.currency} per period (most in "
+                         f"{best_c.period})")
+            else:
+                worth = f"{best:,.0f} {self.currency} in each period"
+            out.append(f"{name} binds in {span}: relaxing it by 1 {c0.unit} would save {worth}.")
+            if c0.source and c0.key[0] == "policy":
+                cited[c0.key[1]] = c0.source
+        pols = {p.id: p for p in self.b.policies}
+        for (pid, side), g in (br.groupby(["policy", "side"], sort=False) if len(br) else []):
+            pol = pols.get(pid)
+            if pol is None:
+                continue
+            g = g.sort_values("period", key=lambda s: s.map(order))
+            parts = [f"{a:,.0f} t in {p}" for p, a in zip(g["period"], g["amount"], strict=True)]
+            what = "missed" if side == "min" else "exceeded"
+            total = g["amount"].sum() * pol.breach_cost
+            out.append(f"{self._policy_name(pol)}: the {side} volume of {pol.commodity} from "
+                       f"{pol.exporter} to {pol.importer} is {what} by " + ", ".join(parts)
+                       + f", paying its breach cost of {pol.breach_cost:,.0f} {self.currency}/t "
+                       f"({total:,.0f} {self.currency} in all, undiscounted).")
+            if pol.source:
+                cited[pid] = pol.source
+        return out
+
+    def price_sentences(self, cited: dict[str, str], top: int = 5, ratio: float = 3.0) -> list[str]:
+        """Scarcity prices far above the commodity's usual level, and what holds them there."""
+        pr = self.r.prices
+        pr = pr[pr["price"] > 0]
+        if not len(pr):
+            return []
+        med = pr.groupby("commodity")["price"].transform("median")
+        hot = pr.assign(ratio=pr["price"] / med)
+        hot = hot[(hot["ratio"] >= ratio)]
+        un = self.r.unserved
+        short = set(zip(un.loc[un["amount"] > 1e-6, "region"], un.loc[un["amount"] > 1e-6,
+                                                                      "commodity"], strict=True))
+        keep = np.array([(r, c) not in short for r, c in zip(hot["region"], hot["commodity"],
+                                                              strict=True)], dtype=bool)
+        hot = hot[keep] if len(hot) else hot
+        tg = self.r.targets
+        if len(tg):  # prices in periods where a target is missed carry its penalty: not news
+            missed = set(tg.loc[~tg["met"].astype(bool), "period"])
+            hot = hot[~hot["period"].isin(missed)]
+        out = []
+        for (reg, com), g in list(hot.groupby(["region", "commodity"], sort=False))[:top]:
+            peak = g.loc[g["price"].idxmax()]
+            t = self.m.periods.labels.index(peak["period"])
+            row = self.b.pairs[(reg, com)] * self.T + t
+            ranked = self._ranked(self.measured(self.trace([row]), 2), 2)
+            for c, _ in ranked:
+                if c.key[0] == "policy" and c.source:
+                    cited[c.key[1]] = c.source
+            why = ("; it is held there by " + "; and by ".join(self._phrase(c, d) for c, d in ranked)
+                   ) if ranked else ""
+            pers = list(g["period"])
+            when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+            out.append(f"The scarcity price of {com} in {self._reg(reg)} is {peak['price']:,.0f} "
+                       f"{self.currency}/t at its peak ({peak['period']}; {peak['ratio']:.1f}× the "
+                       f"median across regions and periods; high in {when}){why}.")
+        return out
+
+    def table(self) -> pd.DataFrame:
+        if self._table_df is None:
+            self._table_df = self._make_table()
+        return self._table_df.copy()
+
+    def _col_entry(self, j: int) -> tuple[Constraint, float, float, tuple[str, int]] | None:
+        c = self.col_constraint(j)
+        if c is None:
+            return None
+        x = self.sol.x[j]
+        return c, self._dual_col(j), min(x - self.f.lb[j], self.f.ub[j] - x), ("col", j)
+
+    def _row_entry(self, i: int) -> tuple[Constraint, float, float, tuple[str, int]] | None:
+        c = self.row_constraint(i)
+        if c is None:
+            return None
+        v = self.sol.row_value[i]
+        return c, self._dual_row(i), min(v - self.f.row_lb[i], self.f.row_ub[i] - v), ("row", i)
+
+    def _entries(self, cols, rows) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
+        """(constraint, dual, slack, where) of the given columns and rows that carry a nonzero
+        dual, strongest first (the probe budget goes to them); nothing is re-solved here."""
+        out = [e for j in cols if abs(self.sol.col_dual[j]) > EPS
+               and (e := self._col_entry(int(j))) is not None]
+        out += [e for i in rows if abs(self.sol.row_dual[i]) > EPS
+                and (e := self._row_entry(int(i))) is not None]
+        out.sort(key=lambda r: -abs(r[1]))
+        return out
+
+    def binding(self) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
+        """Every bound or non-balance row with a nonzero dual."""
+        if self._binding is None:
+            nb = self.f.n_balance
+            self._binding = self._entries(np.flatnonzero(np.abs(self.sol.col_dual) > EPS),
+                                          np.flatnonzero(np.abs(self.sol.row_dual[nb:]) > EPS) + nb)
+        return self._binding
+
+    def policy_binding(self) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
+        """Like `binding()`, but only the bounds and rows that policies own: a few instead of
+        every priced column of the model (what the policy sentences need)."""
+        return self._entries(sorted(self.col_policy), sorted(self.row_policy))
+
+    def _make_table(self) -> pd.DataFrame:
+        """Every binding constraint in the model: constraint, kind, period, dual, saves (what
+        relaxing it by one unit saves, measured), slack, affected, source."""
+        sf = self.shortfalls()
+        affected = defaultdict(set)
+        for rec in sf.itertuples():
+            affected[(rec.constraint, rec.constraint_period)].add(
+                f"{rec.region}/{rec.sector}/{rec.period}")
+        rows = self.binding()
+        out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
+                             "saves": max(self.saving(*w), 0.0), "slack": max(s, 0.0),
+                             "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),
+                             "source": c.source}
+                            for c, d, s, w in rows],
+                           columns=["constraint", "kind", "period", "dual", "saves", "slack",
+                                    "affected", "source"])
+        out = out.drop_duplicates(["constraint", "period"])
+        return out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)

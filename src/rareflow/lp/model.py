@@ -1,0 +1,111 @@
+"""The central object: a scenario compiled to an LP, solved and re-solved on demand.
+
+Like a PyPSA network or a linopy model, a `Model` is built once and kept: later solves can
+change bounds and right-hand sides and start from the last basis.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rareflow.errors import SolveError
+from rareflow.lp import highs
+from rareflow.lp.build import assemble
+from rareflow.lp.check import check_mass_balance
+from rareflow.lp.diagnose import diagnose
+from rareflow.lp.rationing import share
+from rareflow.results.result import Results
+from rareflow.scenario.loader import from_dict, load_scenario, parse_yaml
+from rareflow.scenario.periods import make_periods
+from rareflow.scenario.schema import Scenario
+
+
+class Model:
+    def __init__(self, scenario: Scenario, files: list[str] | None = None) -> None:
+        self.scenario = scenario
+        self.files = files or []
+        self.periods = make_periods(scenario)
+        t0 = time.perf_counter()
+        self.build = assemble(scenario, self.periods)
+        self.frozen = self.build.freeze()
+        self.build_seconds = time.perf_counter() - t0
+        self._highs = None
+        self._options: dict = {}
+
+    def __repr__(self) -> str:
+        rows, cols = self.frozen.shape
+        return (f"<Model {self.scenario.name}: {len(self.periods.labels)} periods, "
+                f"{cols:,} variables, {rows:,} constraints>")
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def solver(self, options: dict | None = None):
+        """The kept HiGHS object (created on first use; options applied each call)."""
+        if self._highs is None:
+            self._highs = highs.new_solver(self.frozen, options)
+        elif options:
+            for k, v in options.items():
+                highs.set_option(self._highs, k, v)
+        if options:
+            self._options.update(options)  # the user's choices: the method rule leaves them alone
+        return self._highs
+
+    def solve(self, check: bool = True, **options) -> Results:
+        """Solve (warm from the last basis when re-solving) and check mass balance."""
+        from rareflow.lp import method
+
+        h = self.solver(options or None)
+        mip = len(self.frozen.integer) > 0
+        warm = h.getInfo().basis_validity == 1  # a basis from the last solve (or the user's)
+        for k, v in method.choose(self.frozen.shape[1], warm, mip, self._options).items():
+            highs.set_option(h, k, v)
+        sol = highs.run_mip(h, self.frozen) if mip else highs.run(h)
+        if sol.status != "optimal":
+            raise SolveError(self._explain_failure(sol.status))
+        b = self.build
+        if len(b.demand_ties):  # equal-priority demands share a shortfall pro rata
+            sol.x = sol.x.copy()
+            cols = b.unserved_cols
+            sol.x[cols] = share(sol.x[cols], b.demand_amount, b.demand_ties)
+        # the labels are built only if the check fails and has to name a row
+        worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels) if check \
+            else float("nan")
+        return Results(self, sol, worst)
+
+    def _explain_failure(self, status: str) -> str:
+        if status in ("infeasible", "infeasible_or_unbounded"):
+            why = diagnose(self.build, self.frozen)
+            head = f"Scenario '{self.name}' cannot be satisfied."
+            if why:
+                return "\n".join([head, "These constraints conflict:", *(f"  - {w}" for w in why)])
+            return head + " No single row or bound could be named; check minimums and balances."
+        if status == "unbounded":
+            neg = np.flatnonzero(self.frozen.cost < 0)
+            return (f"Scenario '{self.name}' is unbounded: some cost can fall without limit "
+                    f"({len(neg)} negative costs).")
+        return f"Scenario '{self.name}': the solver stopped with status '{status}'."
+
+
+def load(name_or_path: str | Path, overrides: dict | None = None) -> Model:
+    """A built-in scenario name (e.g. 'toy') or a path to a YAML scenario file.
+
+    `overrides` is a mapping shaped like a scenario file, laid over the scenario exactly as an
+    `extends:` overlay would be (lists merge by id), e.g. to toggle a policy from the web page.
+    """
+    scn, files = load_scenario(name_or_path, overrides)
+    return Model(scn, files)
+
+
+def from_yaml(text: str, name: str = "<text>") -> Model:
+    """A model from YAML text (no `extends`)."""
+    return Model(from_dict(parse_yaml(text, name), name), [name])
+
+
+def from_mapping(data: dict, name: str = "<dict>") -> Model:
+    """A model from an in-memory mapping shaped like a scenario file (no `extends`)."""
+    return Model(from_dict(data, name), [name])

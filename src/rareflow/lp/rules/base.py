@@ -1,0 +1,52 @@
+"""The declared interface between policy rules and the LP under construction.
+
+A rule is a function `rule(policy, b)` that turns one policy's data into bounds, rows and
+columns. It may use only what `RuleBuild` declares below — never the matrix or private
+indexes of `Build` — so that the assembler can change inside without touching any rule, and
+so that the same rule serves a deterministic policy and a sampled sweep event.
+`tests/lp/test_rules_interface.py` reads every rule module and fails on any other attribute.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+
+class RuleBuild(Protocol):
+    """What a rule may read and do. Columns and rows are integer index arrays."""
+
+    # ---- the horizon -------------------------------------------------------------------
+    scenario: object  # the validated Scenario (pure data)
+    periods: object  # scenario.periods.Periods
+    T: int
+    labels: np.ndarray  # period labels, shape (T,)
+    length: np.ndarray  # period length in years, shape (T,): rates per year × length = t
+    disc: np.ndarray  # discount factor per period, shape (T,)
+
+    # ---- entity tables and their columns (entities × T) --------------------------------
+    routes: pd.DataFrame  # route, origin, destination, commodity
+    route_cols: np.ndarray
+    facilities: pd.DataFrame  # facility, region, process (one row per recipe)
+    fac_cols: np.ndarray
+    candidates: pd.DataFrame  # facility, region, process
+    cand_cols: np.ndarray
+    demands: pd.DataFrame  # demand, region, commodity, sector
+    demand_amount: np.ndarray  # t per period (amount × length)
+
+    def active(self, start, end) -> np.ndarray: ...
+    def match_routes(self, exporter=None, commodities=None, to=None, except_=None) -> np.ndarray: ...
+    def facility_rows(self, facility_id: str) -> np.ndarray: ...
+    def output_terms(self, region: str, commodity: str) -> list[tuple[np.ndarray, float]]: ...
+    def balance_keys(self, regions, commodities) -> np.ndarray: ...
+
+    # ---- changes --------------------------------------------------------------------------
+    def get_bounds(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+    def set_bounds(self, cols: np.ndarray, lb=None, ub=None, owner=None) -> None: ...
+    def add_cost(self, cols: np.ndarray, cost, owner=None) -> None: ...
+    def add_cols(self, kind: str, labels: pd.DataFrame, lb, ub, cost) -> np.ndarray: ...
+    def add_rows(self, kind: str, labels: pd.DataFrame, lb, ub, owner=None) -> np.ndarray: ...
+    def add_coeffs(self, rows, cols, vals) -> None: ...
+    def add_balance(self, keys, cols, vals) -> None: ...

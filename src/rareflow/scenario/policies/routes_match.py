@@ -1,0 +1,29 @@
+"""Which routes a trade policy covers: an exporter, commodities, and `to` or `except` lists."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from rareflow.scenario.policies.base import PolicyBase, known
+
+
+class TradePolicy(PolicyBase):
+    """Shared fields of policies that act on an exporter's routes."""
+
+    exporter: str
+    commodity: str | list[str]
+    to: list[str] | None = None
+    except_: list[str] | None = Field(default=None, alias="except")
+
+    def commodities(self) -> list[str]:
+        return [self.commodity] if isinstance(self.commodity, str) else list(self.commodity)
+
+    def check(self, scn, path):
+        out = known("region", self.exporter, scn.regions, f"{path}.exporter")
+        for i, c in enumerate(self.commodities()):
+            sub = f"{path}.commodity" + (f"[{i}]" if isinstance(self.commodity, list) else "")
+            out += known("commodity", c, scn.commodities, sub)
+        for key, regions in (("to", self.to), ("except", self.except_)):
+            for i, r in enumerate(regions or []):
+                out += known("region", r, scn.regions, f"{path}.{key}[{i}]")
+        return out

@@ -1,0 +1,179 @@
+"""The scenario schema (DESIGN's file contract) as pydantic blocks.
+
+The schema checks shapes and values; `validate.py` checks references between blocks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from rareflow.scenario.policies import POLICY_TYPES
+from rareflow.scenario.policies.targets import Target
+from rareflow.scenario.types import (
+    Amount,
+    AmountSeries,
+    Block,
+    Bound,
+    BoundSeries,
+    Coef,
+    DateText,
+    PeriodKey,
+)
+from rareflow.scenario.uncertainty import Uncertainty
+
+Policy = Annotated[Union[POLICY_TYPES], Field(discriminator="type")]  # noqa: UP007
+
+
+class PeriodRange(Block):
+    start: PeriodKey
+    end: PeriodKey
+    step: Literal["year", "quarter", "month"] = "year"
+
+
+class Commodity(Block):
+    unit: str = "t"
+    label: str = ""
+    disposal_cost: Amount | None = None
+    source: str = ""
+
+
+class Region(Block):
+    label: str = ""
+    source: str = ""
+
+
+class Process(Block):
+    inputs: dict[str, Coef] = {}
+    outputs: dict[str, Coef] = {}
+    label: str = ""
+    source: str = ""
+
+
+class Facility(Block):
+    id: str
+    region: str
+    process: str
+    capacity: BoundSeries
+    cost: AmountSeries = 0.0
+    minimum: AmountSeries = 0.0
+    online: PeriodKey | None = None
+    offline: PeriodKey | None = None
+    owner: str = ""
+    label: str = ""
+    source: str = ""
+
+
+class Route(Block):
+    id: str = ""
+    from_: str = Field(alias="from")
+    to: str
+    commodity: str
+    cost: AmountSeries = 0.0
+    capacity: BoundSeries | None = None
+    minimum: AmountSeries = 0.0
+    label: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Route:
+        if not self.id:
+            self.id = f"{self.from_}-{self.to}-{self.commodity}"
+        return self
+
+
+class Stock(Block):
+    id: str = ""
+    region: str
+    commodity: str
+    initial: Amount = 0.0
+    capacity: Bound | None = None
+    holding_cost: Amount = 0.0
+    label: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Stock:
+        if not self.id:
+            self.id = f"{self.region}-{self.commodity}"
+        return self
+
+
+class Demand(Block):
+    id: str = ""
+    region: str
+    commodity: str
+    sector: str
+    amount: AmountSeries
+    priority: Amount
+    label: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Demand:
+        if not self.id:
+            self.id = f"{self.region}-{self.commodity}-{self.sector}"
+        return self
+
+
+class Candidate(Block):
+    id: str
+    region: str
+    process: str
+    capex: Amount = 0.0
+    lead_time: Amount = 0.0
+    max_capacity: Bound = math.inf
+    min_capacity: Amount = 0.0
+    earliest: PeriodKey | None = None
+    cost: AmountSeries = 0.0
+    owner: str = ""
+    label: str = ""
+    source: str = ""
+
+
+class Event(Block):
+    id: str
+    date: DateText
+    headline: str
+    source: str
+    url: str = ""
+    policies: list[Policy] = []
+
+
+class Scenario(Block):
+    name: str
+    description: str = ""
+    extends: str | None = None
+    periods: PeriodRange | list[PeriodKey]
+    currency: str = "USD"
+    discount_rate: Amount = 0.0
+    commodities: dict[str, Commodity] = {}
+    regions: dict[str, Region] = {}
+    processes: dict[str, Process] = {}
+    facilities: list[Facility] = []
+    routes: list[Route] = []
+    stocks: list[Stock] = []
+    demands: list[Demand] = []
+    policies: list[Policy] = []
+    events: list[Event] = []
+    candidates: list[Candidate] = []
+    targets: list[Target] = []
+    sources: dict[str, str] = {}
+    uncertainty: Uncertainty | None = None
+
+    def all_policies(self) -> list:
+        """Top-level policies, then those inside events (tagged with the event's id and source)."""
+        out = list(self.policies)
+        for ev in self.events:
+            for p in ev.policies:
+                upd = {"event": ev.id}
+                if not p.headline:
+                    upd["headline"] = ev.headline
+                if not p.source:
+                    upd["source"] = ev.source
+                if not p.id:
+                    upd["id"] = ev.id if len(ev.policies) == 1 else None
+                out.append(p.model_copy(update=upd))
+        return out

@@ -1,0 +1,122 @@
+"""Field types shared by the scenario schema and the policy modules.
+
+Numbers are checked once, at load time, so that the LP assembly can trust them: NaN is
+never data, infinity only where "unbounded" makes sense, negatives only where allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+
+from rareflow.scenario.periods import parse_key
+
+
+class Block(BaseModel):
+    """Base of every scenario block: unknown keys are errors, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=False)
+
+
+def _number(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError("expected a number, got a true/false value | write a number")
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in {".inf", "inf", "+inf", "infinity"}:
+            return math.inf
+        try:
+            float(s)
+        except ValueError:
+            raise ValueError(f"expected a number, got the text '{v}' | write a number") from None
+        raise ValueError(f"expected a number, got the text '{v}' | write {v} without quotes")
+    return v
+
+
+LARGEST = 1e12  # tonnes or currency per tonne: beyond this a number is a unit mistake
+
+
+def _not_huge(v: float) -> float:
+    if math.isfinite(v) and abs(v) > LARGEST:
+        raise ValueError(f"{v:g} is implausibly large (over {LARGEST:g}) | check the units: "
+                         "amounts are tonnes and costs are per tonne; use .inf for unbounded")
+    return v
+
+
+def _finite_nonneg(v: float) -> float:
+    if math.isnan(v):
+        raise ValueError("NaN is not a value | write a number")
+    if math.isinf(v):
+        raise ValueError("infinity is not allowed here | write a finite number")
+    if v < 0:
+        raise ValueError(f"must be zero or more, got {v:g} | write 0 or a positive number")
+    return v
+
+
+def _nonneg_or_inf(v: float) -> float:
+    if math.isnan(v):
+        raise ValueError("NaN is not a value | write a number, or .inf for unbounded")
+    if v < 0:
+        raise ValueError(f"must be zero or more, got {v:g} | write 0 or a positive number, "
+                         "or .inf for unbounded")
+    return v
+
+
+def _positive(v: float) -> float:
+    _finite_nonneg(v)
+    if v == 0:
+        raise ValueError("must be greater than zero | write a positive coefficient or drop the entry")
+    return v
+
+
+def _finite(v: float) -> float:
+    if math.isnan(v) or math.isinf(v):
+        raise ValueError("must be a finite number | write a number")
+    return v
+
+
+def _fraction(v: float) -> float:
+    _finite_nonneg(v)
+    if v > 1:
+        raise ValueError(f"must be a fraction between 0 and 1, got {v:g} | write e.g. 0.3 for 30 %")
+    return v
+
+
+def _period_key(v: Any) -> Any:
+    if isinstance(v, _dt.datetime):
+        v = v.date()
+    if isinstance(v, _dt.date):
+        raise ValueError(
+            f"'{v}' is a date | write a year (2025), a quarter (2025Q2) or a month (2025-05)"
+        )
+    try:
+        parse_key(v)
+    except ValueError as e:
+        raise ValueError(str(e).replace("; use", " | use")) from None
+    return v if isinstance(v, int) else str(v)
+
+
+def _date_text(v: Any) -> Any:
+    if isinstance(v, _dt.date | _dt.datetime):
+        return v.isoformat()
+    return v
+
+
+Amount = Annotated[float, BeforeValidator(_number), AfterValidator(_finite_nonneg),
+                   AfterValidator(_not_huge)]
+"""Finite, ≥ 0 (tonnes, costs, rates)."""
+Bound = Annotated[float, BeforeValidator(_number), AfterValidator(_nonneg_or_inf),
+                  AfterValidator(_not_huge)]
+"""≥ 0 or .inf (capacities)."""
+Coef = Annotated[float, BeforeValidator(_number), AfterValidator(_positive), AfterValidator(_not_huge)]
+"""> 0 (process coefficients)."""
+Fraction = Annotated[float, BeforeValidator(_number), AfterValidator(_fraction)]
+Real = Annotated[float, BeforeValidator(_number), AfterValidator(_finite), AfterValidator(_not_huge)]
+PeriodKey = Annotated[int | str, BeforeValidator(_period_key)]
+DateText = Annotated[str | int, BeforeValidator(_date_text)]
+
+AmountSeries = Amount | dict[PeriodKey, Amount]
+BoundSeries = Bound | dict[PeriodKey, Bound]
