@@ -72,7 +72,7 @@ def test_interrupted_write_keeps_the_previous_complete_set(tmp_path, monkeypatch
             raise KeyboardInterrupt  # the process is stopped mid-write
         return real(fd)
 
-    monkeypatch.setattr("rareflow.results.tables.os.fsync", dying_fsync)
+    monkeypatch.setattr("rareflow.results.output.os.fsync", dying_fsync)
     with pytest.raises(KeyboardInterrupt):
         write_results(r, out)
     after = {f.name: f.read_text() for f in out.iterdir()}

@@ -26,8 +26,9 @@ err = Console(stderr=True, soft_wrap=True)
 @app.command()
 def run(
     scenario: str = typer.Argument(..., help="built-in scenario name or path to a YAML file"),
-    out: Path = typer.Option(None, "--out", "-o", help="directory for the CSV/JSON results "
-                             "(default: rareflow-out/<scenario>)"),
+    out: Path = typer.Option(None, "--out", "-o", help="folder for the CSV/JSON results "
+                             "(default: rareflow-out/<scenario>); a new or empty folder, or one "
+                             "rareflow wrote before (it never replaces other files)"),
     solver_option: list[str] = typer.Option([], "--solver-option", help="HiGHS option KEY=VALUE"),
     top: int = typer.Option(10, help="how many trade links to show"),
     report: bool = typer.Option(False, "--report", help="also write report.html beside the CSVs"),
@@ -39,16 +40,19 @@ def run(
 ) -> None:
     """Solve a scenario, print a summary and write its result tables."""
     from rareflow import load
-    from rareflow.results.tables import write_results
+    from rareflow.results.tables import check_out, default_out, write_results
     from rareflow.store import RunStore, default_path, solve_and_record
 
     if reuse and no_store:
         raise RareflowError("--reuse needs the run store; drop --no-store")
     model = load(scenario)
+    # where the tables go is settled before the solve: a refused --out costs nothing and
+    # leaves no run recorded without its files
+    out = out or default_out(model.name)
+    check_out(out)
     st = None if no_store else RunStore(store or default_path())
     done = solve_and_record(model, _options(solver_option), st, reuse=reuse, origin="cli")
     results = done.results
-    out = out or Path("rareflow-out") / model.name
     extra = {}
     if report:
         from rareflow.report import build_report
@@ -166,9 +170,11 @@ def explain(
     """Why each sector runs short and what each binding policy costs, ranked by what relaxing
     it by one unit saves; what changes against the base scenario."""
     from rareflow import load
-    from rareflow.results.tables import write_set
+    from rareflow.results.tables import check_out, write_set
 
     model = load(scenario)
+    if out:
+        check_out(out)
     r = model.solve()
     console.print(f"[bold]{r.scenario}[/bold]: {r.status}, objective {r.objective:,.0f} "
                   f"{r.model.scenario.currency}")
@@ -203,7 +209,8 @@ def explain(
         console.print(t)
     if out:
         write_set(out, {"explain.csv": tab.to_csv(index=False),
-                        "causes.csv": r.shortfall_causes().to_csv(index=False)})
+                        "causes.csv": r.shortfall_causes().to_csv(index=False)},
+                  "rareflow explain")
 
 
 def _base_of(model, vs: str | None):

@@ -63,6 +63,10 @@ def register(app: typer.Typer) -> None:
         unc = _read_uncertainty(uncertainty) if uncertainty else None
         if n < 1:
             raise RareflowError(f"-n must be at least 1, got {n}")
+        if out:
+            from rareflow.results.tables import check_out
+
+            check_out(out)  # before the samples are spent, not after
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(bar_width=24),
                       MofNCompleteColumn(),
                       TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),

@@ -1,20 +1,26 @@
 """Writing results to disk so an interrupted run never leaves a half-written result.
 
-Single files are written to a temporary name and renamed into place. A result set is written
-into a fresh sibling directory which then replaces the old one by rename, so a reader sees
-either the old complete set or the new complete set, never a mix.
+The tables become CSV texts here; `rareflow.results.output` writes them as one set into a
+folder rareflow owns (a reader sees the old complete set or the new one, never a mix), and
+refuses a folder that holds anything it did not write.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from rareflow.results.output import (  # noqa: F401  (re-exported: the writing functions)
+    MARKER,
+    OutputError,
+    atomic_write,
+    check_out,
+    default_out,
+    safe_name,
+    write_set,
+)
 from rareflow.results.result import Results
 
 CSV_COLUMNS = {
@@ -30,20 +36,6 @@ CSV_COLUMNS = {
 }
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode() if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _table_csv(name: str, df: pd.DataFrame) -> str:
     cols = [c for c in CSV_COLUMNS[name] if c in df.columns]
     value = "level" if name == "stocks" else ("price" if name == "prices" else "amount")
@@ -52,8 +44,8 @@ def _table_csv(name: str, df: pd.DataFrame) -> str:
     return df.reindex(columns=cols or CSV_COLUMNS[name]).to_csv(index=False)
 
 
-def write_results(results: Results, out: Path, extra: dict[str, str | bytes] | None = None
-                  ) -> list[Path]:
+def write_results(results: Results, out: Path, extra: dict[str, str | bytes] | None = None,
+                  command: str = "rareflow run") -> list[Path]:
     """All tables as CSV plus summary.json (and `extra` files); returns the final paths."""
     texts: dict[str, str | bytes] = {f"{name}.csv": _table_csv(name, df)
                                      for name, df in results.tables().items()}
@@ -62,28 +54,6 @@ def write_results(results: Results, out: Path, extra: dict[str, str | bytes] | N
             texts[f"metrics_{name}.csv"] = df.to_csv(index=False)
     texts.update(extra or {})
     texts["summary.json"] = json.dumps(results.summary(), indent=2, default=str)
-    return write_set(out, texts)
+    return write_set(out, texts, command)
 
 
-def write_set(out: Path, texts: dict[str, str | bytes]) -> list[Path]:
-    """Write a set of files as one unit: all of them replace the old set, or none do."""
-    out = Path(out).absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
-    try:
-        for fname, text in texts.items():
-            with open(tmp / fname, "wb") as fh:
-                fh.write(text.encode() if isinstance(text, str) else text)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if out.exists():
-            old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
-            os.replace(out, old / "set")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return [out / f for f in texts]

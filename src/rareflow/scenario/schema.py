@@ -21,6 +21,7 @@ from rareflow.scenario.types import (
     Coef,
     DateText,
     PeriodKey,
+    ScenarioName,
 )
 from rareflow.scenario.uncertainty import Uncertainty
 
@@ -143,7 +144,7 @@ class Event(Block):
 
 
 class Scenario(Block):
-    name: str
+    name: ScenarioName
     description: str = ""
     extends: str | None = None
     periods: PeriodRange | list[PeriodKey]

@@ -120,3 +120,16 @@ DateText = Annotated[str | int, BeforeValidator(_date_text)]
 
 AmountSeries = Amount | dict[PeriodKey, Amount]
 BoundSeries = Bound | dict[PeriodKey, Bound]
+
+
+def _plain_name(v: str) -> str:
+    """A scenario's name names it; it is never a path. (The default output folder is made from
+    it, so `name: ../../somewhere` must not reach the file system.)"""
+    if "/" in v or "\\" in v or v.strip() in (".", "..") or "\x00" in v:
+        raise ValueError(f"the name {v[:60]!r} looks like a path | write a plain name without "
+                         "'/', '\\' or '..', e.g. 'india-halt-2025' (put files where you like "
+                         "with --out)")
+    return v
+
+
+ScenarioName = Annotated[str, AfterValidator(_plain_name)]

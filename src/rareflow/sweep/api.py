@@ -80,19 +80,14 @@ class SweepResult:
                 "sweep_samples": self.samples, "sweep_events": self.events}
 
     def write(self, out: str | Path) -> list[Path]:
-        """CSV tables plus sweep.json (last, so its presence marks a complete set)."""
-        from rareflow.results.tables import atomic_write
+        """CSV tables plus sweep.json, as one result set in a folder rareflow owns (it refuses
+        a folder holding files it did not write)."""
+        from rareflow.results.tables import write_set
 
-        out = Path(out)
         texts = {f"{k.removeprefix('sweep_')}.csv": df.to_csv(index=False)
                  for k, df in self.tables().items()}
-        written = []
-        for name, text in texts.items():
-            atomic_write(out / name, text)
-            written.append(out / name)
-        atomic_write(out / "sweep.json", json.dumps(self.meta(), indent=2, default=float))
-        written.append(out / "sweep.json")
-        return written
+        texts["sweep.json"] = json.dumps(self.meta(), indent=2, default=float)
+        return write_set(out, texts, "rareflow sweep")
 
     def __repr__(self) -> str:
         return (f"<SweepResult {self.scenario}: {self.n} samples, seed {self.seed}, "
