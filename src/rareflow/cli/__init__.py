@@ -234,9 +234,12 @@ def validate(files: list[Path] = typer.Argument(..., help="scenario files to che
             scn, _ = load_scenario(f)
         except ScenarioError as e:
             bad += 1
-            err.print(f"[red]✗ {f}[/red]: {len(e.problems)} problem(s)")
+            err.print(f"[red]✗ {f}[/red]: {e.total:,} problem(s)")
             for p in e.problems:
                 err.print(f"  - {p}", markup=False, highlight=False)
+            if e.more:
+                err.print(f"  … and {e.more:,} more, not listed: fix these first, then validate "
+                          "again", markup=False, highlight=False)
             continue
         console.print(f"[green]✓ {f}[/green]: valid ({scn.name})")
     if bad:

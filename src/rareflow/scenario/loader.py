@@ -16,14 +16,44 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from rareflow.errors import Problem, ScenarioError
+from rareflow.errors import MAX_PROBLEMS, Problem, ScenarioError
 from rareflow.scenario.schema import Scenario
-from rareflow.scenario.validate import check_references, pydantic_problems
+from rareflow.scenario.validate import check_references, schema_problems
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class UniqueKeyLoader(SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader (plain data only; `!!python/…` tags are refused by its constructor),
+    which also notes every key written twice in one mapping: YAML would keep the last one
+    silently, so a second `regions:` block would replace the first."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int, int]] = []  # (key, first line, second line)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
+                        key_node, yaml.ScalarNode):
+                    continue  # `<<:` merges may be overridden; complex keys are refused later
+                key = self.construct_object(key_node)
+                line = key_node.start_mark.line + 1
+                try:
+                    if key in seen:
+                        self.duplicates.append((str(key), seen[key], line))
+                    else:
+                        seen[key] = line
+                except TypeError:  # an unhashable key: the constructor refuses it
+                    continue
+        return super().construct_mapping(node, deep=deep)
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 2_000_000
+MAX_CHAIN = 64  # files in one `extends` chain; real ones have two or three
+MAX_NAME = 1024  # characters in a scenario name or path
 LIST_BLOCKS = ("facilities", "routes", "stocks", "demands", "candidates", "policies", "events")
 MAP_BLOCKS = ("commodities", "regions", "processes", "sources")
 
@@ -37,16 +67,27 @@ def builtin_names() -> list[str]:
 
 
 def resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    text = str(name_or_path)
+    if len(text) > MAX_NAME or "\x00" in text:
+        shown = f"{text[:40]}…" if len(text) > 40 else text
+        raise ScenarioError([Problem(
+            "", f"'{shown}' is not a scenario name or path ({len(text):,} characters"
+            f"{', with a NUL byte' if chr(0) in text else ''})",
+            f"give a built-in scenario name or a path under {MAX_NAME} characters",
+            file=text[:80])])
     p = Path(name_or_path)
     candidates = []
     if relative_to is not None and not p.is_absolute():
         candidates.append(relative_to / p)
     candidates.append(p)
-    if p.suffix == "":
+    if p.suffix == "" and p.name:
         candidates.append(builtin_dir() / f"{p.name}.yaml")
     for c in candidates:
-        if c.is_file():
-            return c
+        try:
+            if c.is_file():
+                return c
+        except OSError:  # a part of it over the file system's name limit, and the like
+            continue
     known = ", ".join(builtin_names())
     raise ScenarioError([Problem(
         "", f"no scenario file or built-in scenario named '{name_or_path}'",
@@ -96,10 +137,11 @@ def read_yaml(path: Path) -> dict:
 
 
 def parse_yaml(text: str, file: str = "<text>") -> dict:
+    loader = UniqueKeyLoader(text)
     try:
         # the safe loader, in libyaml's C build where PyYAML has it (10× faster on the world
         # dataset); same constructors as yaml.safe_load: plain data only, no Python objects
-        data = yaml.load(text, Loader=SAFE_LOADER)
+        data = loader.get_single_data()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -108,6 +150,15 @@ def parse_yaml(text: str, file: str = "<text>") -> dict:
                                      "fix the YAML syntax at that line", file)]) from None
     except RecursionError:
         raise ScenarioError([Problem("", "YAML nested too deeply", "flatten the file", file)]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise ScenarioError([Problem(
+            f"line {second}", f"the key '{key[:60]}' appears twice in one mapping ("
+            + (f"line {first} and line {second}" if first != second else f"both on line {first}")
+            + "); YAML would keep only the second silently",
+            "merge the two into one entry, or rename one of them", file)
+            for key, first, second in loader.duplicates])
     if data is None:
         raise ScenarioError([Problem("", "the file is empty",
                                      "write a scenario: at least name and periods", file)])
@@ -175,29 +226,51 @@ def merge(base: dict, over: dict, origins: dict, file: str) -> dict:
 
 
 def load_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, dict, list[str]]:
-    """The merged raw dict, the origin of each item, and the files in the `extends` chain."""
+    """The merged raw dict, the origin of each item, and the files in the `extends` chain.
+
+    The chain is followed in a loop (not by recursion), at most MAX_CHAIN files deep, so a
+    long chain gets a message about the chain, not about the YAML of whichever file the
+    interpreter's stack ran out in."""
     path = path.resolve()
-    if path in chain:
-        cycle = " → ".join(p.name for p in (*chain, path))
-        raise ScenarioError([Problem("extends", f"'extends' forms a cycle: {cycle}",
-                                     "make one of these files stop extending the others",
-                                     str(chain[0]))])
-    data = read_yaml(path)
-    ext = data.get("extends")
-    if ext is None:
-        origins: dict = {}
-        merged = merge({}, data, origins, str(path))
-        return merged, origins, [str(path)]
-    if not isinstance(ext, str):
-        raise ScenarioError([Problem("extends", "must be the name or path of a scenario",
-                                     "write e.g. 'extends: baseline-2024'", str(path))])
-    try:
-        base_path = resolve(ext, path.parent)
-    except ScenarioError as e:
-        raise ScenarioError([Problem("extends", e.problems[0].message, e.problems[0].fix,
-                                     str(path))]) from None
-    base, origins, files = load_raw(base_path, (*chain, path))
-    return merge(base, data, origins, str(path)), origins, [*files, str(path)]
+    walked = list(chain)
+    seen = set(walked)
+    layers: list[tuple[Path, dict]] = []  # the scenario first, its base last
+    while True:
+        if path in seen:
+            cycle = " → ".join(p.name for p in (*walked, path))
+            raise ScenarioError([Problem("extends", f"'extends' forms a cycle: {cycle}",
+                                         "make one of these files stop extending the others",
+                                         str(walked[0]))])
+        if len(walked) >= MAX_CHAIN:
+            raise ScenarioError([Problem(
+                "extends", f"the 'extends' chain is longer than {MAX_CHAIN} files "
+                f"({walked[0].name} → {walked[1].name} → … → {walked[-1].name})",
+                "extend a scenario with a shorter chain: merge some of these files into one",
+                str(walked[0]))])
+        data = read_yaml(path)
+        layers.append((path, data))
+        walked.append(path)
+        seen.add(path)
+        ext = data.get("extends")
+        if ext is None:
+            break
+        if not isinstance(ext, str):
+            raise ScenarioError([Problem("extends", "must be the name or path of a scenario",
+                                         "write e.g. 'extends: baseline-2024'", str(path))])
+        try:
+            path = resolve(ext, path.parent).resolve()
+        except ScenarioError as e:
+            raise ScenarioError([Problem("extends", e.problems[0].message, e.problems[0].fix,
+                                         str(path))]) from None
+        except OSError as e:
+            raise ScenarioError([Problem("extends", f"cannot use '{ext[:60]}' ({e.strerror})",
+                                         "give the name or path of a scenario file",
+                                         str(path))]) from None
+    origins: dict = {}
+    merged: dict = {}
+    for p, data in reversed(layers):
+        merged = merge(merged, data, origins, str(p))
+    return merged, origins, [str(p) for p, _ in reversed(layers)]
 
 
 def _origin_of(loc: tuple, raw: dict, origins: dict, default: str) -> str:
@@ -216,14 +289,15 @@ def from_dict(raw: dict, file: str = "<dict>", origins: dict | None = None) -> S
     try:
         scn = Scenario.model_validate(raw)
     except ValidationError as e:
-        probs = pydantic_problems(e, Scenario)
+        probs, more = schema_problems(e, Scenario, MAX_PROBLEMS)
         out = [Problem(p.path, p.message, p.fix, _origin_of(loc, raw, origins, file))
                for p, loc in probs]
-        told = {p.path for p in out}
-        out += [Problem(p.path, p.message, p.fix, p.file or file)
-                for p in _references_despite(raw, [loc for _, loc in probs])
-                if p.path not in told]
-        raise ScenarioError(out) from None
+        if not more:  # with more than a screenful already, the references can wait
+            told = {p.path for p in out}
+            out += [Problem(p.path, p.message, p.fix, p.file or file)
+                    for p in _references_despite(raw, [loc for _, loc in probs])
+                    if p.path not in told]
+        raise ScenarioError(out, more=more) from None
     problems = check_references(scn)
     if problems:
         raise ScenarioError([
@@ -272,13 +346,15 @@ def _references_despite(raw: dict, locs: list[tuple]) -> list[Problem]:
     except (ValidationError, ValueError, TypeError, KeyError):
         return []
     out = []
+    emptied = {f"{b}.{k}" for b, ks in empty.items() for k in ks}
     for p in found:
         m = re.match(r"^(\w+)\[(\d+)\](.*)$", p.path)
         if m and m.group(1) in back:
             p = Problem(f"{m.group(1)}[{back[m.group(1)][int(m.group(2))]}]{m.group(3)}",
                         p.message, p.fix, p.file)
         head = p.path.split(".")[0]
-        if any(head == b or p.path.startswith(f"{b}.{k}") for b, ks in empty.items() for k in ks):
+        parts = p.path.split(".")
+        if head in empty or any(".".join(parts[:i]) in emptied for i in range(2, len(parts) + 1)):
             continue  # the emptied entry's own checks
         out.append(p)
     return out

@@ -10,7 +10,7 @@ from collections import defaultdict
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from rareflow.errors import Problem
+from rareflow.errors import MAX_PROBLEMS, Problem
 from rareflow.scenario import series
 from rareflow.scenario.periods import make_periods, parse_key
 
@@ -152,28 +152,55 @@ def _message(err: dict, root: type[BaseModel]) -> tuple[str, str]:
 
 def pydantic_problems(exc: ValidationError, root: type[BaseModel]) -> list[tuple[Problem, tuple]]:
     """One Problem per path; for union fields the most specific message wins."""
+    return schema_problems(exc, root, limit=None)[0]
+
+
+def _prefixes(path: str) -> set[str]:
+    """The proper prefixes of a problem path that are paths themselves:
+    'facilities[2].capacity.2024' → {'facilities', 'facilities[2]', 'facilities[2].capacity'}."""
+    return {path[:i] for i, ch in enumerate(path) if ch in ".[" and i}
+
+
+def schema_problems(exc: ValidationError, root: type[BaseModel], limit: int | None = MAX_PROBLEMS
+                    ) -> tuple[list[tuple[Problem, tuple]], int]:
+    """The first `limit` problems of a schema error (None: all) and how many more there are.
+
+    Linear in the number of errors: a file with 200,000 misspelt keys is judged in about the
+    time pydantic takes to find them, and only the problems shown are worded (the wording
+    looks for close matches, which is the expensive part)."""
     groups: dict[str, list[tuple[dict, tuple]]] = defaultdict(list)
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         [path], _ = _walk(root, loc)
         groups[path].append((err, loc))
-    out = []
-    for path in [p for p in groups if any(q.startswith((p + "[", p + ".")) for q in groups)]:
+    deeper: set[str] = set()
+    for q in groups:
+        deeper |= _prefixes(q)
+    for path in [p for p in groups if p in deeper]:
         if all(e["type"] not in ("missing", "extra_forbidden") for e, _ in groups[path]):
             del groups[path]  # a union's "not a number" branch; the deeper error says more
+    out: list[tuple[Problem, tuple]] = []
+    more = 0
     for path, errs in groups.items():
         specific = [e for e in errs if e[0]["type"] in ("value_error", "missing", "extra_forbidden",
                                                         "union_tag_invalid", "union_tag_not_found",
                                                         "literal_error")]
+        full = limit is None or len(out) < limit
         if specific:
             chosen = specific
         elif len(errs) > 1:
+            if not full:
+                more += 1
+                continue
             err, loc = errs[0]
             out.append((Problem(path, f"cannot read {err.get('input')!r} here",
                                 "write a number, or a map {period: value} of numbers"), loc))
             continue
         else:
             chosen = errs
+        if not full:  # counted, not worded
+            more += len({(e["type"], e["msg"]) for e, _ in chosen})
+            continue
         seen = set()
         for err, loc in chosen:
             msg, fix = _message(err, root)
@@ -181,7 +208,10 @@ def pydantic_problems(exc: ValidationError, root: type[BaseModel]) -> list[tuple
                 continue
             seen.add((msg, fix))
             out.append((Problem(path, msg, fix), loc))
-    return out
+    if limit is not None and len(out) > limit:
+        more += len(out) - limit
+        out = out[:limit]
+    return out, more
 
 
 def _period_problems(scn) -> list[Problem]:
@@ -327,4 +357,4 @@ def check_references(scn) -> list[Problem]:
     return probs
 
 
-__all__ = ["pydantic_problems", "check_references", "make_periods", "types"]
+__all__ = ["pydantic_problems", "schema_problems", "check_references", "make_periods", "types"]
