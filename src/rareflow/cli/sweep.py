@@ -133,6 +133,8 @@ def _print(console, res, top: int) -> None:
     if res.resumed:
         console.print(f"[dim]resumed: {res.resumed:,} of {res.n:,} samples came from the "
                       "interrupted sweep's checkpoint[/dim]")
+    if res.rejected_chunks:
+        console.print(f"[yellow]{res.rejected_note}[/yellow]", highlight=False)
     methods = ", ".join(f"{v} {k}" for k, v in res.methods.items())
     console.print(
         f"[bold]{res.scenario}[/bold]: {res.n:,} futures (seed {res.seed}) solved on {where} in "

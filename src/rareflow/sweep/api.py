@@ -54,6 +54,8 @@ class SweepResult:
     n_fixed_integers: int = 0
     model: object | None = None
     resumed: int = 0  # samples taken from a killed sweep's checkpoint
+    rejected_chunks: int = 0  # checkpoint chunks set aside on resume (their samples re-solved)
+    rejected_note: str = ""  # in words: how many, and why
 
 
     @property
@@ -65,7 +67,7 @@ class SweepResult:
         return {
             "scenario": self.scenario, "samples": self.n, "seed": self.seed,
             "workers": self.workers, "runner": self.runner, "base_objective": self.base_objective,
-            "resumed_samples": self.resumed,
+            "resumed_samples": self.resumed, "rejected_checkpoint_chunks": self.rejected_chunks,
             "seconds": self.seconds, "samples_per_second": self.samples_per_second,
             "verified_against_cold": self.verified, "verify_rtol": VERIFY_RTOL,
             "max_verify_rel_diff": self.max_verify_rel_diff, "methods": self.methods,
@@ -193,8 +195,14 @@ def sweep(scenario, n: int = 1000, seed: int | None = None, workers: int | None 
         t_solve = time.perf_counter() - t2
     finally:
         forget(plan.key)  # this process's copy of the model is not needed after the sweep
+    got = np.sort(np.concatenate([p["index"] for p in before + parts]))
+    if len(got) != n or (got != np.arange(n)).any():  # never a sample twice or missing
+        raise RareflowError(f"the sweep's samples do not add up to 0..{n - 1} (got {len(got)}); "
+                            "run it again without --resume")
     res = assemble_result(model, plan, seed, before + parts, runner, nw)
     res.resumed = len(done)
+    if ck is not None:
+        res.rejected_chunks, res.rejected_note = ck.n_rejected, ck.describe_rejected()
     res.seconds = {"load": t_load, "plan": t_plan, "solve": t_solve,
                    "total": time.perf_counter() - t0}
     if ck is not None:
