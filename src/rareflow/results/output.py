@@ -25,7 +25,6 @@ import secrets
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from rareflow.errors import RareflowError
@@ -209,8 +208,8 @@ def write_set(out: str | Path, texts: dict[str, str | bytes], command: str = "ra
         raise ValueError(f"result file names must be plain names, got {bad}")
     _clean_leftovers(out)
     how = check_out(out)
+    # no time stamp: the same answer written twice is the same bytes (the folder has a date)
     marker = json.dumps({"written_by": _program(), "command": command,
-                         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                          "files": sorted(texts)}, indent=2) + "\n"
     try:
         if how == "adopt" and not _entries(out):

@@ -145,6 +145,28 @@ class StoreError(RareflowError):
     """The run store could not be opened, read or written."""
 
 
+def _store_trouble(path: Path, e: Exception, doing: str = "open") -> str:
+    """DuckDB's error in words, with the advice that fits its cause (a lock held by another
+    program, a file that is not a store, a damaged file, a read-only place)."""
+    text = str(e).rstrip(".! ")
+    low = text.lower()
+    if "lock" in low:
+        fix = ("Close the program that holds it, or give another path with --store or "
+               "$RAREFLOW_STORE")
+    elif "not a valid duckdb" in low or "not a duckdb" in low or "magic" in low:
+        fix = ("That file is not a rareflow run store (not a DuckDB database); give another "
+               "path with --store or $RAREFLOW_STORE")
+    elif "read-only" in low or "read only" in low or "permission denied" in low:
+        fix = ("The store is on a read-only file system or not writable by you; give a "
+               "writable path with --store or $RAREFLOW_STORE, or use --no-store")
+    elif "could not read enough bytes" in low or "corrupt" in low or "checksum" in low:
+        fix = ("The file is damaged (cut short or overwritten); move it aside and start a new "
+               "store, or give another path with --store or $RAREFLOW_STORE")
+    else:
+        fix = "If the file is not a rareflow store, give another path with --store"
+    return f"cannot {doing} the run store {path}: {text}. {fix}"
+
+
 @dataclass
 class StoredRun:
     """One run read back from the store; `tables()`/`summary()` like `Results`."""
@@ -239,14 +261,15 @@ class RunStore:
                 if "lock" in str(e).lower() and time.monotonic() < deadline:
                     time.sleep(0.05)
                     continue
-                raise StoreError(f"cannot open the run store {self.path}: {e}. Close the "
-                                 "program that holds it, or give another path with --store "
-                                 "or $RAREFLOW_STORE") from None
+                raise StoreError(_store_trouble(self.path, e)) from None
             except duckdb.Error as e:
-                raise StoreError(f"cannot open the run store {self.path}: {e}. If the file is "
-                                 "not a rareflow store, give another path with --store") from None
+                raise StoreError(_store_trouble(self.path, e)) from None
         if not read_only:
-            self._ensure_schema(con)
+            try:
+                self._ensure_schema(con)
+            except duckdb.Error as e:
+                con.close()
+                raise StoreError(_store_trouble(self.path, e)) from None
         return con
 
     def _ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -349,7 +372,7 @@ class RunStore:
                         pass
                     raise
             except duckdb.Error as e:
-                raise StoreError(f"could not record the run in {self.path}: {e}") from None
+                raise StoreError(_store_trouble(self.path, e, "record the run in")) from None
             finally:
                 con.close()
         return int(run_id)
@@ -366,6 +389,8 @@ class RunStore:
                 n = con.execute("DELETE FROM runs WHERE id = ? RETURNING id", [run_id]).fetchall()
                 con.execute("COMMIT")
                 return bool(n)
+            except duckdb.Error as e:
+                raise StoreError(_store_trouble(self.path, e, "change")) from None
             finally:
                 con.close()
 
@@ -387,6 +412,8 @@ class RunStore:
                                    [*args, int(limit)]).df()
             except duckdb.CatalogException:
                 return pd.DataFrame(columns=names)
+            except duckdb.Error as e:
+                raise StoreError(_store_trouble(self.path, e, "read")) from None
             finally:
                 con.close()
 
@@ -420,6 +447,8 @@ class RunStore:
                         metrics[t[len(METRIC_PREFIX):]] = df
                     else:
                         tables[t] = df
+            except duckdb.Error as e:
+                raise StoreError(_store_trouble(self.path, e, "read")) from None
             finally:
                 con.close()
         return StoredRun(id=int(row["id"]), created=row["created"], scenario_name=row["scenario"],
@@ -439,6 +468,8 @@ class RunStore:
                     [hash, _dumps(options or {}), __version__]).fetchone()
             except duckdb.CatalogException:
                 return None
+            except duckdb.Error as e:
+                raise StoreError(_store_trouble(self.path, e, "read")) from None
             finally:
                 con.close()
         return int(one[0]) if one else None
