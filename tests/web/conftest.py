@@ -23,6 +23,7 @@ def make_app(store, **kw):
 
     kw.setdefault("scenarios", MINI)
     kw.setdefault("seeds", SEEDS)
+    kw.setdefault("allow_hosts", ("127.0.0.1", "localhost", "::1", "testserver"))  # TestClient's
     return create_app(store, **kw)
 
 

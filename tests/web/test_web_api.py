@@ -272,7 +272,7 @@ def test_flipping_a_world_lever_moves_only_what_it_must(tmp_path):
     from rareflow.analyze import compare
     from rareflow.web import create_app
 
-    with TestClient(create_app(tmp_path / "w.duckdb")) as c:
+    with TestClient(create_app(tmp_path / "w.duckdb"), base_url="http://127.0.0.1") as c:
         r = c.post("/api/runs", json={"scenario": "baseline-2024",
                                       "levers": {"india_halt": True}})
         assert r.status_code == 200, r.text

@@ -1,9 +1,13 @@
 """The FastAPI app: a JSON API (OpenAPI at /docs and /openapi.json) and the dashboard at `/`.
 
-Safety: binds loopback by default (see `rareflow serve`), names scenarios only from its
-catalog (built-in names, never paths), validates every body with pydantic and the scenario
-schema, refuses bodies over `max_body` bytes (413), limits each solve's time (504), solves
-on a bounded worker pool (503 when full), and writes nothing but its run store.
+Safety: binds loopback by default (see `rareflow serve`) and answers only to loopback Host
+names unless told otherwise (400), names scenarios only from its catalog (built-in names,
+never paths), validates every body with pydantic and the scenario schema, refuses bodies over
+`max_body` bytes (413) or arriving too slowly (408), overlays and models bigger than one
+request may be (413), bounds each request's wall time, queue wait included (504), shares its
+solver workers by client on a bounded queue (503 with Retry-After when full), reads the store
+on threads of their own, and writes nothing but its run store. The bounds are in
+`rareflow.web.limits`; every status a route returns is in its OpenAPI entry.
 """
 
 from __future__ import annotations
@@ -21,12 +25,23 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rareflow import __version__
-from rareflow.errors import RareflowError, ScenarioError, SolveError
+from rareflow.errors import MAX_PROBLEMS, RareflowError, ScenarioError, SolveError
 from rareflow.report import charts
 from rareflow.scenario.schema import Scenario
 from rareflow.store import RunStore, StoreError
 from rareflow.web.levers import Catalog, LeverError
-from rareflow.web.service import Busy, NotFound, RunService, TooBig, TooLong, comparison_json, run_json
+from rareflow.web.limits import (
+    BodyLimit,
+    Busy,
+    HostCheck,
+    Limits,
+    Timing,
+    TooBig,
+    TooLong,
+    allowed_hosts,
+    check_overlay,
+)
+from rareflow.web.service import NotFound, RunService, comparison_json, run_json
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 OVERRIDE_BLOCKS = sorted(set(Scenario.model_fields) - {"name", "extends"})
@@ -63,15 +78,24 @@ class RunRequest(BaseModel):
             return v
         bad = [k for k in v if k not in OVERRIDE_BLOCKS]
         if bad:
-            raise ValueError(f"unknown or forbidden block(s) {', '.join(map(repr, bad))}; "
-                             f"overrides may set: {', '.join(OVERRIDE_BLOCKS)}")
+            more = f" and {len(bad) - 10:,} more" if len(bad) > 10 else ""
+            raise ValueError(f"unknown or forbidden block(s) {', '.join(map(repr, bad[:10]))}"
+                             f"{more}; overrides may set: {', '.join(OVERRIDE_BLOCKS)}")
         return v
 
 
 # ---- errors -------------------------------------------------------------------------------------
-def _error(status: int, message: str, problems: list[dict] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"status": status, "message": message,
-                                   "problems": problems or []}}, status_code=status)
+def _error(status: int, message: str, problems: list[dict] | None = None, more: int = 0,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    """Every error answer: a status, a sentence, at most MAX_PROBLEMS problems (path, message,
+    fix) and how many more there were."""
+    problems = problems or []
+    if len(problems) > MAX_PROBLEMS:
+        more += len(problems) - MAX_PROBLEMS
+        problems = problems[:MAX_PROBLEMS]
+    return JSONResponse({"error": {"status": status, "message": message, "problems": problems,
+                                   "more_problems": more}},
+                        status_code=status, headers=headers)
 
 
 def _problems(e: ScenarioError) -> list[dict]:
@@ -79,67 +103,64 @@ def _problems(e: ScenarioError) -> list[dict]:
             for p in e.problems]
 
 
-class BodyLimit:
-    """Refuse request bodies over `limit` bytes with 413, whether announced or streamed."""
+class ErrorProblem(BaseModel):
+    path: str
+    message: str
+    fix: str
+    file: str
 
-    def __init__(self, app, limit: int) -> None:
-        self.app = app
-        self.limit = limit
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        for k, v in scope.get("headers") or []:
-            if k == b"content-length":
-                try:
-                    n = int(v)
-                except ValueError:
-                    n = self.limit + 1
-                if n > self.limit:
-                    return await self._refuse(scope, receive, send)
-        seen = 0
-        refused = False
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+    problems: list[ErrorProblem]
+    more_problems: int = 0
 
-        async def counted():
-            nonlocal seen, refused
-            msg = await receive()
-            if msg["type"] == "http.request" and not refused:
-                seen += len(msg.get("body", b""))
-                if seen > self.limit:  # answer 413 now; the app sees the client leave
-                    refused = True
-                    await self._refuse(scope, receive, send)
-                    return {"type": "http.disconnect"}
-            return msg
 
-        async def guarded(msg):
-            if not refused:
-                await send(msg)
+class ErrorBody(BaseModel):
+    """What every error answer looks like."""
 
-        try:
-            return await self.app(scope, counted, guarded)
-        except Exception:
-            if refused:
-                return None
-            raise
+    error: ErrorDetail
 
-    async def _refuse(self, scope, receive, send):
-        resp = _error(413, f"request body over the {self.limit:,} byte limit",
-                      [{"path": "", "message": "body too large",
-                        "fix": "send a smaller overlay (only the items you change)", "file": ""}])
-        await resp(scope, receive, send)
+
+_WHY = {
+    400: "the Host header is not one this server answers to, or the request is malformed",
+    404: "no such scenario, run or path",
+    405: "the method is not allowed on this path (the Allow header lists those that are)",
+    408: "the request body arrived too slowly",
+    413: "the body, the overrides or the model is bigger than one request may be",
+    422: "the request or the scenario it makes is not valid (problems with path and fix)",
+    500: "a bug in rareflow",
+    503: "the solver workers are busy or the run store is unavailable (see Retry-After)",
+    504: "the request went over its time bound",
+}
+
+
+def _responses(*codes: int) -> dict[int | str, dict]:
+    """The error answers a route may give, for the OpenAPI schema (every route may also answer
+    400 for a foreign Host header and 500 for a bug)."""
+    return {c: {"model": ErrorBody, "description": _WHY[c]} for c in sorted({400, 500, *codes})}
 
 
 # ---- the app -------------------------------------------------------------------------------------
 def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                solve_timeout: float = 20.0, max_body: int = 256 * 1024,
                scenarios: dict[str, Path] | None = None, seeds: dict[str, str] | None = None,
-               max_pending: int | None = None) -> FastAPI:
+               max_pending: int | None = None, limits: Limits | None = None,
+               allow_hosts: list[str] | tuple[str, ...] | None = None) -> FastAPI:
     """The rareflow web app.
 
     `store`: the run store (a RunStore or a path; None = a fresh temporary store, removed on
     exit); `scenarios`: name → file (default: the built-in scenarios); `seeds`: which scenarios
-    the dashboard levers read (default: the built-in seed scenarios).
+    the dashboard levers read (default: the built-in seed scenarios); `limits`: the bounds on
+    each request (rareflow.web.limits.Limits; `solve_timeout` sets its solve limit when it is
+    not given); `allow_hosts`: Host header names answered (default: loopback names and
+    $RAREFLOW_ALLOW_HOSTS; '*' = any).
     """
+    if limits is None:
+        limits = Limits(solve_timeout=solve_timeout,
+                        request_timeout=max(Limits.request_timeout, solve_timeout * 1.5))
+    hosts = tuple(allow_hosts) if allow_hosts is not None else allowed_hosts()
     tmp = None
     if store is None:
         tmp = tempfile.TemporaryDirectory(prefix="rareflow-web-")
@@ -147,8 +168,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
     elif not isinstance(store, RunStore):
         store = RunStore(store)
     catalog = Catalog(scenarios, seeds)
-    service = RunService(catalog, store, workers=workers, solve_timeout=solve_timeout,
-                         max_pending=max_pending)
+    service = RunService(catalog, store, workers=workers, max_pending=max_pending, limits=limits)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -175,15 +195,21 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                    "/openapi.json for the fields", "json_invalid": "send valid JSON"}.get(
                 e.get("type", ""), "see /openapi.json for the expected shape")
             probs.append({"path": ".".join(loc), "message": msg, "fix": fix, "file": "<request>"})
-        return _error(422, "the request is not valid", probs)
+            if len(probs) > MAX_PROBLEMS:
+                break
+        return _error(422, "the request is not valid", probs,
+                      more=max(0, len(exc.errors()) - len(probs)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         fix = ("see /openapi.json for the endpoints" if exc.status_code in (404, 405)
                else "see /openapi.json")
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = _allowed_methods(app, request) or headers.get("Allow", "")
         return _error(exc.status_code, str(exc.detail),
                       [{"path": request.url.path, "message": str(exc.detail), "fix": fix,
-                        "file": "<request>"}])
+                        "file": "<request>"}], headers=headers or None)
 
     @app.exception_handler(RareflowError)
     async def _rareflow(request: Request, exc: RareflowError):
@@ -194,11 +220,11 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             msg = "unknown scenario" if unknown else (
                 "invalid lever values" if isinstance(exc, LeverError) else
                 "the scenario with these overrides is not valid")
-            return _error(status, msg, _problems(exc))
+            return _error(status, msg, _problems(exc), more=exc.more)
         if isinstance(exc, NotFound):
             return _error(404, str(exc))
         if isinstance(exc, Busy):
-            return _error(503, str(exc))
+            return _error(503, str(exc), headers={"Retry-After": str(exc.retry_after)})
         if isinstance(exc, TooLong):
             return _error(504, str(exc))
         if isinstance(exc, TooBig):
@@ -209,7 +235,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                             "fix": "undo the last change, or relax the constraints named",
                             "file": ""}])
         if isinstance(exc, StoreError):
-            return _error(503, f"run store unavailable: {exc}")
+            return _error(503, f"run store unavailable: {exc}", headers={"Retry-After": "5"})
         return _error(400, str(exc))
 
     @app.exception_handler(Exception)
@@ -241,19 +267,20 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         return Response(page.DASHBOARD_CSS, media_type="text/css")
 
     # -- API
-    @app.get("/health", tags=["service"])
+    @app.get("/health", tags=["service"], responses=_responses())
     def health() -> dict:
-        """Liveness: version, scenarios offered, workers, the store."""
+        """Liveness: version, scenarios offered, workers, the bounds on each request and how
+        many requests wait (no file system paths)."""
         return {"status": "ok", "version": __version__, "scenarios": len(catalog.names()),
                 "workers": service.workers, "solve_timeout_s": service.solve_timeout,
-                "store": str(store.path)}
+                "limits": limits.public(), "queued_or_running": service.pool.pending}
 
-    @app.get("/api/scenarios", tags=["scenarios"])
+    @app.get("/api/scenarios", tags=["scenarios"], responses=_responses())
     def list_scenarios() -> list[dict]:
         """The scenarios this server runs (built-in names)."""
         return [catalog.head(n) for n in catalog.names()]
 
-    @app.get("/api/scenarios/{name}", tags=["scenarios"])
+    @app.get("/api/scenarios/{name}", tags=["scenarios"], responses=_responses(404, 422, 503, 504))
     async def get_scenario(name: str) -> dict:
         """A scenario fully resolved (its `extends` chain laid out), its periods, regions and
         the dashboard levers that apply to it, with their defaults."""
@@ -271,10 +298,10 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                     "levers": [lv.public() for lv in catalog.levers(name)],
                     "scenario": _json_safe(scn.model_dump(mode="json", by_alias=True))}
 
-        return await service.call(work)
+        return await service.read(work)
 
-    @app.post("/api/runs", tags=["runs"])
-    async def post_run(req: RunRequest) -> dict:
+    @app.post("/api/runs", tags=["runs"], responses=_responses(404, 408, 413, 422, 503, 504))
+    async def post_run(req: RunRequest, request: Request) -> dict:
         """Solve a scenario with lever values and overrides (or reuse the stored run of an
         identical scenario) and return its tables, figures, explanation and the comparison."""
 
@@ -286,23 +313,24 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                 base = None
             return service.answer(solved, base, req.region, req.period)
 
-        return _json_safe(await service.call(work))
+        check_overlay(req.overrides, limits)  # before it is queued: a refusal costs nothing
+        return _json_safe(await service.call(work, client=_client(request)))
 
-    @app.get("/api/runs", tags=["runs"])
+    @app.get("/api/runs", tags=["runs"], responses=_responses(422, 503, 504))
     async def list_runs(limit: int = Query(50, ge=1, le=1000),
                         scenario: str | None = Query(None, pattern=NAME)) -> list[dict]:
         """Stored runs, newest first."""
-        df = await service.call(lambda: store.list(limit=limit, scenario=scenario))
+        df = await service.read(lambda: store.list(limit=limit, scenario=scenario))
         df = df.assign(created=df["created"].astype(str)) if "created" in df else df
         return _json_safe(df.to_dict(orient="records"))
 
-    @app.get("/api/runs/{run_id}", tags=["runs"])
+    @app.get("/api/runs/{run_id}", tags=["runs"], responses=_responses(404, 422, 503, 504))
     async def get_run(run_id: int) -> dict:
         """One stored run: summary, explanation and tables (zero rows left out)."""
-        v = await service.call(service.view, run_id)
+        v = await service.read(service.view, run_id)
         return _json_safe(run_json(v))
 
-    @app.get("/api/runs/{run_id}/sankey", tags=["runs"])
+    @app.get("/api/runs/{run_id}/sankey", tags=["runs"], responses=_responses(404, 422, 503, 504))
     async def get_sankey(run_id: int, region: str = Query("auto", max_length=40),
                          period: str = Query("auto", max_length=20)) -> dict:
         """The Sankey figure (Plotly JSON) of a stored run for a region and period."""
@@ -312,10 +340,11 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             per = service.pick_period(v, None, period)
             return {"region": reg, "period": per, "figure": charts.sankey_figure(v, per, reg)}
 
-        return _json_safe(await service.call(work))
+        return _json_safe(await service.read(work))
 
-    @app.get("/api/runs/{run_id}/report", tags=["runs"], response_class=HTMLResponse)
-    async def get_report(run_id: int, vs: int | None = Query(None, ge=1),
+    @app.get("/api/runs/{run_id}/report", tags=["runs"], response_class=HTMLResponse,
+             responses=_responses(404, 422, 503, 504))
+    async def get_report(request: Request, run_id: int, vs: int | None = Query(None, ge=1),
                          region: str | None = Query(None, max_length=40)) -> HTMLResponse:
         """The self-contained HTML report of a stored run (optionally against run `vs`)."""
         from rareflow.report import build_report
@@ -328,10 +357,10 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             b = service.view(vs) if vs else None
             return build_report(v, base=b, region=region)
 
-        return HTMLResponse(await service.call(work))
+        return HTMLResponse(await service.call(work, client=_client(request)))
 
-    @app.get("/api/compare", tags=["runs"])
-    async def compare(a: int = Query(..., ge=1, description="the scenario run"),
+    @app.get("/api/compare", tags=["runs"], responses=_responses(404, 422, 503, 504))
+    async def compare(request: Request, a: int = Query(..., ge=1, description="the scenario run"),
                       b: int = Query(..., ge=1, description="the base run")) -> dict:
         """Differences between two stored runs (a − b): unserved demand, trade flows,
         production, objective."""
@@ -341,10 +370,33 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             out.update({"run": a, "scenario": va.name})
             return out
 
-        return _json_safe(await service.call(work))
+        return _json_safe(await service.call(work, client=_client(request)))
 
-    app.add_middleware(BodyLimit, limit=max_body)
+    # outermost last: the Host check first, then the timing, then the body's size and pace
+    app.add_middleware(BodyLimit, limit=max_body, error=_error, timeout=limits.body_timeout)
+    app.add_middleware(Timing)
+    app.add_middleware(HostCheck, allowed=hosts, error=_error)
+    app.state.limits = limits
     return app
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
+
+
+def _client(request: Request) -> str:
+    """Whose turn a request takes in the solver queue: the peer's address; on loopback, where
+    every local program shares one address, the connection (address and port)."""
+    c = request.client
+    if c is None:
+        return ""
+    return f"{c.host}:{c.port}" if c.host in ("127.0.0.1", "::1", "localhost") else c.host
 
 
 def _json_safe(obj):

@@ -19,19 +19,11 @@ from rareflow.report import charts
 from rareflow.report.view import RunView, scenario_hash
 from rareflow.scenario.periods import make_periods
 from rareflow.store import RunStore, StoreError
+from rareflow.web import limits as bounds
 from rareflow.web.levers import Catalog
+from rareflow.web.limits import Busy, FairPool, Limits, TooBig, TooLong
 
-
-class Busy(RareflowError):
-    """Every worker is taken and the queue is full."""
-
-
-class TooLong(RareflowError):
-    """A solve went over its time limit."""
-
-
-class TooBig(RareflowError):
-    """A request asks for a model bigger than the server solves."""
+__all__ = ["Busy", "TooBig", "TooLong", "NotFound", "RunService", "Solved"]
 
 
 class NotFound(RareflowError):
@@ -67,16 +59,16 @@ def records(df: pd.DataFrame, nonzero: str | None = None, keep_cols: list[str] |
 class RunService:
     def __init__(self, catalog: Catalog, store: RunStore, workers: int = 2,
                  solve_timeout: float = 20.0, max_pending: int | None = None,
-                 cache_size: int = 64, max_periods: int = 400) -> None:
+                 cache_size: int = 64, max_periods: int = 400,
+                 limits: Limits | None = None) -> None:
         self.catalog = catalog
         self.store = store
         self.workers = max(1, int(workers))
-        self.solve_timeout = float(solve_timeout)
+        self.limits = limits or Limits(solve_timeout=float(solve_timeout), max_periods=max_periods)
+        self.solve_timeout = self.limits.solve_timeout
         self.max_pending = max_pending if max_pending is not None else 4 * self.workers
-        self.max_periods = max_periods
-        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="rareflow-solve")
-        self._pending = 0
-        self._plock = threading.Lock()
+        self.max_periods = self.limits.max_periods
+        self._start_pools()
         self._cache: OrderedDict[int, RunView] = OrderedDict()
         self._by_hash: dict[str, int] = {}
         self._clock = threading.RLock()
@@ -84,28 +76,42 @@ class RunService:
         self._inflight: dict[str, threading.Lock] = {}
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.close()
+        self.reads.shutdown(wait=False, cancel_futures=True)
 
-    # ---- the pool ---------------------------------------------------------------------------
-    async def call(self, fn, *args, timeout: float | None = None):
-        """Run `fn(*args)` on the worker pool; Busy if the queue is full, TooLong on timeout."""
-        with self._plock:
-            if self._pending >= self.max_pending:
-                raise Busy(f"all {self.workers} solver workers are busy and {self._pending} "
-                           "requests wait; try again in a moment")
-            self._pending += 1
+    # ---- the pools (bounds in rareflow.web.limits) -------------------------------------------
+    def _start_pools(self) -> None:
+        """Solves on a fair pool (turns by client, a deadline per request); reads of the store
+        on their own few threads, so that listing runs never waits behind queued solves."""
+        self.pool = FairPool(self.workers, self.max_pending, self.limits.per_client)
+        self.reads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rareflow-read")
+        self._reading = 0
+        self._rlock = threading.Lock()
+
+    async def call(self, fn, *args, client: str = "", timeout: float | None = None):
+        """Run `fn(*args)` on the solver pool within the request's time bound (queue wait
+        included): Busy (503) if the queue or this client's share is full, TooLong (504) past
+        the bound."""
+        until = time.monotonic() + (timeout if timeout is not None else self.limits.request_timeout)
+        fut = self.pool.submit(client, lambda: fn(*args), until)
+        return await bounds.wait_bounded(fut, until)
+
+    async def read(self, fn, *args):
+        """Run a read (store lists, stored runs, scenario files) on the read threads."""
+        with self._rlock:
+            if self._reading >= 32:
+                raise Busy("too many reads at once; try again in a moment", 1)
+            self._reading += 1
         try:
-            loop = asyncio.get_running_loop()
-            fut = loop.run_in_executor(self.pool, fn, *args)
-            limit = timeout if timeout is not None else self.solve_timeout * 3 + 10
+            fut = asyncio.get_running_loop().run_in_executor(self.reads, fn, *args)
             try:
-                return await asyncio.wait_for(fut, limit)
+                return await asyncio.wait_for(fut, self.limits.read_timeout)
             except TimeoutError:
-                raise TooLong(f"the request took longer than {limit:.0f} s and was abandoned; "
-                              "simplify the overrides or run it with the CLI") from None
+                raise TooLong(f"reading took longer than {self.limits.read_timeout:g} s; "
+                              "try again in a moment") from None
         finally:
-            with self._plock:
-                self._pending -= 1
+            with self._rlock:
+                self._reading -= 1
 
     # ---- cache ------------------------------------------------------------------------------
     def _remember(self, run_id: int, view: RunView) -> None:
@@ -142,11 +148,9 @@ class RunService:
             from rareflow.web.levers import _merge_overlays
 
             overlay = _merge_overlays([overlay, overrides])
+        bounds.time_left()
         scn, files = self.catalog.scenario(name, overlay or None)
-        n = make_periods(scn).n
-        if n > self.max_periods:
-            raise TooBig(f"the scenario has {n} periods; this server solves at most "
-                         f"{self.max_periods}. Use yearly periods or the CLI")
+        bounds.check_model_size(scn, make_periods(scn).n, self.limits)
         h = scenario_hash(scn)
         lock = self._inflight_lock(h)
         with lock:  # two identical requests at once: the second reuses the first
@@ -164,12 +168,14 @@ class RunService:
 
             model = Model(scn, files)
             try:
-                results = model.solve(time_limit=self.solve_timeout)
+                results = model.solve(time_limit=bounds.time_left(self.solve_timeout))
             except SolveError as e:
                 if "time_limit" in str(e) or "time limit" in str(e):
-                    raise TooLong(f"the solve went over the {self.solve_timeout:g} s limit; "
-                                  "simplify the overrides or run it with the CLI") from None
+                    raise TooLong(f"the solve went over its time limit ({self.solve_timeout:g} s, "
+                                  "or what was left of the request's bound); simplify the "
+                                  "overrides or run it with the CLI") from None
                 raise
+            bounds.time_left()
             ref = self._reference(name, overlay)
             if ref is not None:  # stored as the optimum closest to what it is compared with
                 from rareflow.lp.align import closest_optimum
