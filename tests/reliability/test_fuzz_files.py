@@ -11,12 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rareflow
 from rareflow.scenario.loader import load_scenario
+from tests.reliability.conftest import add_record
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [yaml.safe_load((ROOT / "src/rareflow/data/scenarios/toy.yaml").read_text()),
@@ -74,6 +76,19 @@ def mutated(draw):
 COUNTS = {"cases": 0, "refused": 0, "solved": 0, "explained": 0, "slowest": 0.0}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _record_fuzz_counts():
+    """After this module's tests, whatever their order: the mutation test's counts become a row
+    of the reliability table."""
+    yield
+    if COUNTS["cases"]:
+        add_record("bad files (fuzz)", "hypothesis mutations of valid scenarios: wrong types, NaN, "
+                   "±1e300, missing/extra keys, unknown references, bad periods", COUNTS["cases"],
+                   f"{COUNTS['refused']} refused with file, path and fix; {COUNTS['solved']} valid "
+                   f"and solved with mass balance; {COUNTS['explained']} explained in words; "
+                   f"slowest {COUNTS['slowest']:.2f} s")
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated())
 def test_mutated_scenarios_get_clear_answers(tmp_path_factory, doc):
@@ -103,14 +118,31 @@ def test_mutated_scenarios_get_clear_answers(tmp_path_factory, doc):
     assert took < LIMIT_S
 
 
-def test_zz_record_fuzz_counts(record):
-    """Runs after the fuzz test (file order) and writes its counts to the reliability table."""
-    if COUNTS["cases"]:
-        record("bad files (fuzz)", "hypothesis mutations of valid scenarios: wrong types, NaN, "
-               "±1e300, missing/extra keys, unknown references, bad periods", COUNTS["cases"],
-               f"{COUNTS['refused']} refused with file, path and fix; {COUNTS['solved']} valid and "
-               f"solved with mass balance; {COUNTS['explained']} explained in words; slowest "
-               f"{COUNTS['slowest']:.2f} s")
+def test_fuzz_script_runs_forked_cases_without_failures(tmp_path, record):
+    """The fuzz script (benchmarks/fuzz_files.py; 10,000 files when run by hand) on two files
+    of every mutation kind, each in a forked child with memory and time limits."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import fuzz_files
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    n = 2 * len(fuzz_files.KINDS)
+    res = fuzz_files.run(n, seed=15, workers=1, hang=10.0, wall=120.0, progress=False)
+    t = res["total"]
+    assert t["cases"] == n == res["cases"]
+    assert not res["failures"], res["failures"]
+    assert t.get("tracebacks", 0) == t.get("hangs", 0) == t.get("exit_2", 0) == 0
+    assert t.get("refused_or_explained", 0) + t.get("valid_and_solved", 0) == n
+    assert set(res["by_kind"]) == set(fuzz_files.KINDS)
+    md = fuzz_files.markdown(res)  # the section the script writes into docs/reliability.md
+    doc = tmp_path / "reliability.md"
+    doc.write_text("# R\n\n" + fuzz_files.START + "old" + fuzz_files.END + "\n\nkept\n")
+    fuzz_files.write_doc(res, doc)
+    assert md in doc.read_text() and "kept" in doc.read_text() and "old" not in doc.read_text()
+    record("bad files (fuzz script)", "benchmarks/fuzz_files.py on 2 files of each of "
+           f"{len(fuzz_files.KINDS)} mutation kinds, forked, memory- and time-limited", n,
+           f"0 tracebacks, 0 hangs, 0 exit-2 errors; {t.get('refused_or_explained', 0)} exit 1, "
+           f"{t.get('valid_and_solved', 0)} exit 0")
 
 
 def billion_laughs() -> str:
