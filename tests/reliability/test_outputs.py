@@ -282,3 +282,29 @@ def test_report_out_at_a_folder_is_a_plain_message(tmp_path):
 
     with pytest.raises(OutputError, match="is a folder"):
         atomic_write(tmp_path, "x")
+
+
+def test_a_single_file_output_replaces_only_its_own_kind(tmp_path):
+    """`rareflow report --out thesis.html` must not overwrite someone's file; an earlier report
+    at the same name is replaced."""
+    from rareflow.results.tables import atomic_write
+
+    mine = tmp_path / "report.html"
+    head = "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>rareflow: "
+    atomic_write(mine, head + "old</title>")
+    atomic_write(mine, head + "new</title>")
+    assert mine.read_text().endswith("new</title>")
+    theirs = tmp_path / "thesis.html"
+    theirs.write_text("<html><body>four years of work</body></html>")
+    with pytest.raises(OutputError, match="not a file rareflow wrote"):
+        atomic_write(theirs, head + "x")
+    assert theirs.read_text() == "<html><body>four years of work</body></html>"
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["report.html", "thesis.html"]
+
+
+def test_report_cli_does_not_overwrite_a_foreign_file(tmp_path):
+    f = tmp_path / "report.html"
+    f.write_text("my notes")
+    p = cli("report", EXAMPLE, "--no-store", "--out", f)
+    assert p.returncode == 1 and "not a file rareflow wrote" in p.stderr, p.stderr
+    assert f.read_text() == "my notes"

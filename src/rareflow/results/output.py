@@ -161,20 +161,30 @@ def _os_error(e: OSError, out: Path, what: str) -> OutputError:
 
 
 # ---- writing --------------------------------------------------------------------------------
-def atomic_write(path: str | Path, data: str | bytes) -> None:
-    """One file, whole or not at all: a temporary name beside it, fsync, rename."""
+SAME_KIND_BYTES = 64
+
+
+def atomic_write(path: str | Path, data: str | bytes, check: bool = True) -> None:
+    """One file, whole or not at all: a temporary name beside it, fsync, rename.
+
+    With `check`, an existing file is replaced only if it begins as the new one does (an
+    earlier report replaced by a new report), never a file of another kind that happens to
+    have the name (a thesis saved as report.html); OutputError then, and the file stays."""
     path = Path(path)
+    raw = data.encode() if isinstance(data, str) else data
     try:
         if path.is_dir() and not path.is_symlink():
             raise OutputError(f"{path} is a folder; give the path of a file to write, e.g. "
                               f"{path / 'report.html'}")
+        if check and (path.is_symlink() or path.exists()):
+            _check_same_kind(path, raw)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
         raise _os_error(e, path, "the output") from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode() if isinstance(data, str) else data)
+            fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
@@ -185,6 +195,17 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _check_same_kind(path: Path, raw: bytes) -> None:
+    if path.is_symlink() or not path.is_file():
+        raise OutputError(f"{path} exists and is not a plain file; rareflow will not replace it. "
+                          "Give another file name")
+    with open(path, "rb") as fh:
+        head = fh.read(SAME_KIND_BYTES)
+    if head != raw[:SAME_KIND_BYTES]:
+        raise OutputError(f"{path} exists and is not a file rareflow wrote; it was left as it "
+                          f"is. Give another file name, e.g. {path.with_name('rareflow-' + path.name)}")
 
 
 def _umask() -> int:
@@ -237,9 +258,9 @@ def _write_file(d: Path, name: str, data: str | bytes) -> None:
 def _write_into(out: Path, texts: dict[str, str | bytes], marker: str) -> None:
     """Into an empty folder that the user made: marker first (the folder is now a result set,
     so an interrupted write is replaced whole next time), then each file whole."""
-    atomic_write(out / MARKER, marker)
-    for name, data in texts.items():
-        atomic_write(out / name, data)
+    atomic_write(out / MARKER, marker, check=False)
+    for name, data in texts.items():  # the folder is rareflow's now: its files may be replaced
+        atomic_write(out / name, data, check=False)
 
 
 def _replace(out: Path, texts: dict[str, str | bytes], marker: str, how: str) -> None:
