@@ -205,3 +205,15 @@ def test_nan_and_huge_numbers_are_named():
             assert words in e.problems[0].message
         else:
             raise AssertionError(f"{value} was accepted")
+
+
+def test_a_valid_scenario_with_nothing_but_commodities_runs(tmp_path):
+    """Found by the fuzz script (a truncated toy.yaml): valid, 0 variables, and `run` crashed
+    merging empty metric tables ("internal error: ValueError")."""
+    f = tmp_path / "cut.yaml"
+    f.write_text("name: toy\nperiods: {start: 2024, end: 2030, step: year}\n"
+                 "commodities:\n  ore_reo: {unit: t}\n")
+    p = subprocess.run([sys.executable, "-m", "rareflow.cli", "run", str(f), "--no-store",
+                        "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "o" / "metrics_balances.csv").exists()

@@ -72,9 +72,12 @@ def balances(results) -> pd.DataFrame:
         stock = pd.DataFrame(columns=[*KEYS, "stock_build", "stock_level"])
     sur = results.surplus.rename(columns={"amount": "discarded"}) if len(results.surplus) else \
         pd.DataFrame(columns=[*KEYS, "discarded"])
-    df = production(results)
+    # keys as objects throughout: a part with no rows has float64 key columns, which pandas
+    # will not merge with text keys (a scenario with no regions crashed `rareflow run`)
+    keys = dict.fromkeys(KEYS, object)
+    df = production(results).astype(keys)
     for part in (imports, exports, served, stock, sur[[*KEYS, "discarded"]]):
-        df = df.merge(part, on=KEYS, how="outer")
+        df = df.merge(part.astype(keys), on=KEYS, how="outer")
     df = df.fillna(0.0)
     df["consumption"] = df["produced"] + df["imports"] - df["exports"] - df["stock_build"] \
         - df["discarded"]
