@@ -487,8 +487,11 @@ def main() -> None:
     ap.add_argument("--case", type=int, default=None, help="run this one case, show its output")
     ap.add_argument("--no-doc", action="store_true", help="do not update docs/reliability.md")
     args = ap.parse_args()
+    keep = HERE / "results" / "fuzz-failures"
+    if args.case is None:
+        shutil.rmtree(keep, ignore_errors=True)  # this run's failures only
     res = run(args.n, args.seed, args.workers, args.hang, args.memory_mb, args.case,
-              keep=HERE / "results" / "fuzz-failures")
+              keep=keep)
     t = res["total"]
     print(f"{res['cases']:,} files in {res['seconds']:,.0f} s: {t.get('tracebacks', 0)} tracebacks, "
           f"{t.get('hangs', 0)} hangs, {t.get('exit_2', 0)} exit-2 errors, "
