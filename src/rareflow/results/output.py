@@ -108,6 +108,7 @@ def check_out(out: str | Path, what: str = "--out") -> str:
     if not entries:
         _check_writable(out, what)
         return "adopt"
+    _check_writable(out, what)  # a read-only place is said before the work, not after
     mine = _owned(out)
     if mine is None:
         if _legacy(entries):
