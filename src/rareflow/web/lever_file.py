@@ -9,19 +9,46 @@ the fix, like a bad scenario file.
 
 from __future__ import annotations
 
+import re
 import string
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rareflow.errors import Problem, ScenarioError
 from rareflow.scenario.validate import pydantic_problems
 
-NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"  # a scenario name, as the web API accepts them
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")  # a scenario name, as the API takes them
+LEVER_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_BYTES = 1024 * 1024
+
+
+def _name(v: str | None) -> str | None:
+    if v is not None and not NAME.match(v):
+        raise ValueError(f"'{v}' is not a scenario name | write the name of a built-in scenario "
+                         "(the file name without .yaml), e.g. baseline-2024")
+    return v
+
+
+def _positive(v: float) -> float:
+    if not v > 0:
+        raise ValueError(f"{v:g} is not above zero | write a positive number")
+    return v
+
+
+ScenarioName = Annotated[str, AfterValidator(_name)]
+Positive = Annotated[float, AfterValidator(_positive)]
 
 
 class LeverFileError(ScenarioError):
@@ -44,10 +71,17 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ()
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$",
-                    description="lower-case letters, digits and _ (e.g. india_halt)")
+    id: str = Field(description="lower-case letters, digits and _ (e.g. india_halt)")
     label: str = Field(min_length=1, max_length=80)
     help: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not LEVER_ID.match(v):
+            raise ValueError(f"'{v}' is not a lever id | use lower-case letters, digits and _, "
+                             "starting with a letter (e.g. india_halt)")
+        return v
 
     @field_validator("help")
     @classmethod
@@ -68,7 +102,7 @@ class ScenarioLever(_Spec):
     """A switch: lay a scenario's own items over the current scenario, or take them out."""
 
     type: Literal["scenario"]
-    scenario: str = Field(pattern=NAME)
+    scenario: ScenarioName
 
 
 class FacilityPick(BaseModel):
@@ -98,12 +132,14 @@ class ScaleLever(_Spec):
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ("ids",)
     type: Literal["scale"]
     facilities: FacilityPick
-    min: float = Field(0.0, ge=0)
+    min: float = 0.0
     max: float = 200.0
-    step: float = Field(5.0, gt=0)
+    step: Positive = 5.0
 
     @model_validator(mode="after")
     def _range(self) -> ScaleLever:
+        if self.min < 0:
+            raise ValueError(f"min {self.min:g} % is below zero | set min to 0 or more")
         if not self.min <= 100.0 <= self.max:
             raise ValueError(f"the range {self.min:g}–{self.max:g} % leaves out 100 % (the "
                              "scenario as published) | set min ≤ 100 ≤ max")
@@ -114,7 +150,7 @@ class TollingLever(_Spec):
     """A choice among the tolling partners of a scenario's tolling policies."""
 
     type: Literal["tolling"]
-    scenario: str = Field(pattern=NAME)
+    scenario: ScenarioName
 
 
 class PlantLever(_Spec):
@@ -122,12 +158,12 @@ class PlantLever(_Spec):
 
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ("plant", "feeders", "product")
     type: Literal["plant"]
-    scenario: str | None = Field(None, pattern=NAME,
-                                 description="where the candidate is read (else the current one)")
+    scenario: ScenarioName | None = Field(None, description="where the candidate is read (else "
+                                                            "the current one)")
     candidate: str = Field(min_length=1)
     product: str = Field(min_length=1, description="the commodity whose t/yr the size counts")
-    max_size: float = Field(10000.0, gt=0, description="the size's top when the candidate has "
-                                                      "no max_capacity")
+    max_size: Positive = Field(10000.0, description="the size's top when the candidate has no "
+                                                    "max_capacity")
 
 
 LeverSpec = Annotated[ScenarioLever | ScaleLever | TollingLever | PlantLever,
@@ -138,7 +174,7 @@ class LeversFile(BaseModel):
     """The whole file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    opens_on: str | None = Field(None, pattern=NAME, description="the scenario shown first")
+    opens_on: ScenarioName | None = Field(None, description="the scenario shown first")
     policy_toggles: bool = True
     levers: list[LeverSpec] = Field(default_factory=list)
 
