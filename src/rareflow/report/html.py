@@ -16,7 +16,6 @@ import math
 from functools import cache
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 
 from rareflow import __version__
@@ -25,7 +24,9 @@ from rareflow.report.view import RunView
 
 
 @cache
-def _templates() -> jinja2.Environment:
+def _templates():
+    import jinja2  # here, not at the top: ~90 ms that only rendering needs
+
     # autoescape on: names and sentences from a scenario file are text, never markup
     return jinja2.Environment(loader=jinja2.PackageLoader("rareflow.report", "templates"),
                               autoescape=True, undefined=jinja2.StrictUndefined,

@@ -12,8 +12,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import jinja2
-
 
 def static_dir() -> Path:
     """The folder served at /static (dashboard.css, dashboard.js)."""
@@ -21,7 +19,9 @@ def static_dir() -> Path:
 
 
 @cache
-def _templates() -> jinja2.Environment:
+def _templates():
+    import jinja2  # here, not at the top: ~90 ms that only rendering needs
+
     # autoescape on: whatever a template is given is text, never markup
     return jinja2.Environment(loader=jinja2.PackageLoader("rareflow.web", "templates"),
                               autoescape=True, undefined=jinja2.StrictUndefined,
