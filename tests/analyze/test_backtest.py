@@ -102,6 +102,12 @@ def test_monthly_periods_match_months_exactly_and_spans_sum_them(monthly, approx
     assert row(t, "2025-04")["model"] == approx(5)  # only the flow to C
 
 
+def test_two_sources_for_the_same_exports_are_two_rows_never_a_sum(monthly, approx):
+    t = backtest(monthly, [obs(series="one", period="2025-02", value=25),
+                           obs(series="two", period="2025-02", value=20)])
+    assert sorted(t["observed"]) == [20, 25] and list(t["model"]) == [approx(25), approx(25)]
+
+
 def test_relative_observation_compares_ratios(monthly, yearly, approx):
     # Monthly: Feb / Jan = 25 / 15; observed 2.0 → error 25/30 − 1.
     t = backtest(monthly, [obs(period="2025-02", relative_to="2025-01", value=2.0, unit="ratio")])

@@ -50,7 +50,7 @@ from rareflow.scenario.periods import label_of
 
 ORE_PREFIX = "reo_"
 WORLD = "WORLD"
-ADDITIVE = ("exports", "mine_output")
+LUMPED = ("mine_output",)  # measures whose rows for one model region are summed (USGS countries)
 # EST: Dy 0.811 and Tb 0.104 wt % in the baseline magnet recipe (docs/dataset.md, "Process
 # coefficients": facts.md §3b defaults weighted by IEA 2024 sector shares). Metal weights; on
 # an oxide basis the shares move by 0.002, which the rounding of the prices dwarfs.
@@ -137,7 +137,7 @@ def _group(obs: list[Observation], m: _ModelFigures):
             if key not in mixes:
                 order.append(("mix", key))
             mixes.setdefault(key, []).append(o)
-        elif o.measure in ADDITIVE and not o.relative_to:
+        elif o.measure in LUMPED and not o.relative_to:
             key = (o.measure, o.region, o.partner, o.commodity, o.period)
             if key not in lumps:
                 order.append(("lump", key))
