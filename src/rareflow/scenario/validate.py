@@ -214,7 +214,7 @@ def _period_problems(scn) -> list[Problem]:
 def _block_problems(blocks: list, single: bool = False) -> list[Problem]:
     """Each range ends after it starts; blocks follow each other with no gap and no overlap;
     the horizon is not absurdly long."""
-    from rareflow.scenario.periods import MAX_PERIODS, STEP_MONTHS, block_span, label_of
+    from rareflow.scenario.periods import MAX_PERIODS, STEP_MONTHS, block_span
 
     out: list[Problem] = []
     n = 0
