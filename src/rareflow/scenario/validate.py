@@ -242,18 +242,20 @@ def _block_gap(blocks: list, j: int, i: int, pstop: int, s0: int) -> Problem:
 
     b = blocks[i]
     last = label_of(pstop - 1, "month")
+    first = label_of(s0, b.step)
+    starts = f"starting {b.start}" if str(b.start) == first else \
+        f"starting {b.start}, so its first {b.step} is {first}"
     if pstop % STEP_MONTHS[b.step]:
         fix = (f"block {i + 1} is in {b.step}s, so block {j + 1} must end with a whole {b.step} "
-               f"(its last month is {last}); or give block {i + 1} a finer step")
+               f"(it ends with {last}); or give block {i + 1} a finer step")
     else:
         fix = (f"start block {i + 1} at {label_of(pstop, b.step)}, right after block {j + 1} "
                "(blocks follow each other: months first, years after)")
     if s0 > pstop:
-        what = (f"a gap between block {j + 1} (ending with {last}) and block {i + 1} (starting "
-                f"{b.start}): {label_of(pstop, 'month')} to {label_of(s0 - 1, 'month')} are in "
-                "no block")
+        what = (f"a gap between block {j + 1} (ending with {last}) and block {i + 1} ({starts}): "
+                f"{label_of(pstop, 'month')} to {label_of(s0 - 1, 'month')} are in no block")
     else:
-        what = f"block {i + 1} (starting {b.start}) overlaps block {j + 1}, which runs to {last}"
+        what = f"block {i + 1} ({starts}) overlaps block {j + 1}, which runs to {last}"
     return Problem(f"periods[{i}].start", what, fix)
 
 
