@@ -46,9 +46,10 @@ def unserved_tiers(model, df: pd.DataFrame) -> pd.DataFrame:
     out.loc[rest, "slice"] = df.loc[rest, "requested"].to_numpy() * out.loc[rest, "share"]
     out["tier"] = out["tier"].astype(int)
     out = out.rename(columns={"slice": "size"})
-    order = {p: i for i, p in enumerate(model.periods.labels)}
-    out = out.sort_values(["demand", "period", "tier"], key=lambda s: s.map(order)
-                          if s.name == "period" else s, kind="stable")
+    order = {"period": {p: i for i, p in enumerate(model.periods.labels)},
+             "demand": {d: i for i, d in enumerate(dem)}}  # the file's order, as `unserved`
+    out = out.sort_values(["demand", "period", "tier"], key=lambda s: s.map(order[s.name])
+                          if s.name in order else s, kind="stable")
     return out[cols].reset_index(drop=True)
 
 
