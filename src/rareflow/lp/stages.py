@@ -199,9 +199,11 @@ class Staging:
     def _failure(self, name: str, j: int, lp: Frozen, status: str) -> str:
         labels = self.b.periods.labels
         ids = ", ".join(f"'{p.id}'" for p in self.entering(j)) or "no new measure"
+        first, last = labels[0], labels[self.starts[j] - 1]
+        past = first if first == last else f"{first}–{last}"
         where = (f"in stage {j} (from {labels[self.starts[j]]}, when {ids} became known), with "
-                 f"the plan for {labels[0]}–{labels[self.starts[j] - 1]} fixed as it was made "
-                 "before") if j else "in stage 0 (the measures known from the outset)"
+                 f"the plan for {past} fixed as it was made before") if j \
+            else "in stage 0 (the measures known from the outset)"
         if status in ("infeasible", "infeasible_or_unbounded"):
             why = diagnose(self.b, lp)
             head = f"Scenario '{name}' cannot be satisfied {where}."
