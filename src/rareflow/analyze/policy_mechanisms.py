@@ -87,15 +87,25 @@ def _announced(ex, cited: dict[str, str]) -> list[str]:
     labels = ex.m.periods.labels
     out = []
     for rep, prev in zip(reps[1:], reps[:-1], strict=True):
+        # the policies of one event (or one headline) are told once
+        groups: dict[str, list] = defaultdict(list)
         for pid in rep["policies"]:
             pol = pols.get(pid)
+            key = (pol.event or pol.headline or pid) if pol is not None else pid
+            groups[key].append((pid, pol))
+        for items in groups.values():
+            pid, pol = items[0]
             name = ex._policy_name(pol) if pol is not None else f"'{pid}'"
-            out.append(f"{name} was announced in {rep['announced']}: before then the plan did not "
-                       f"know of it, and what it planned for "
+            if len(items) > 1:
+                name = name.split(" [", 1)[0] + " (" + ", ".join(f"'{i}'" for i, _ in items) + ")"
+            out.append(f"{name} {_was([i for i, _ in items])} announced in {rep['announced']}: "
+                       f"before then the plan did not know of "
+                       f"{'it' if len(items) == 1 else 'them'}, and what it planned for "
                        f"{_span(labels[0], prev['fixed_to'])} was carried out as planned "
                        f"(stage {rep['stage']} of the answer).")
-            if pol is not None and pol.source:
-                cited[pid] = pol.source
+            for i, p in items:
+                if p is not None and p.source:
+                    cited[i] = p.source
     gap = _foresight(ex)
     if gap is not None:
         cost, served = gap
@@ -107,6 +117,10 @@ def _announced(ex, cited: dict[str, str]) -> list[str]:
         if parts:
             out.append("Had every measure been known from the outset, the plan would have "
                        + " and ".join(parts) + " (pre-stocking and rerouting ahead of them).")
+        else:
+            out.append("Knowing every measure from the outset would not have lowered the cost: "
+                       "nothing that can be prepared ahead of them (stocks, builds, routes) "
+                       "would have paid off.")
     return out
 
 
