@@ -35,6 +35,8 @@ class Applied:
     rows: list[np.ndarray] = field(default_factory=list)  # rows it added (pre-freeze indices)
     bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     costs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (cols, added)
+    # row bounds it replaced (a facility's shared capacity row): (pre-freeze rows, lb, ub)
+    row_bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 class Build:
@@ -126,6 +128,9 @@ class Build:
             self.set_bounds(self.fac_cols[self.facility_rows(facility_id)[0]][t], lb=lb, ub=ub,
                             owner=owner)
             return
+        if self._applying is not None and (lb is not None or ub is not None):
+            old_lb, old_ub = self.lp.get_row_bounds(rows[t])
+            self._applying.row_bounds.append((rows[t].copy(), old_lb.copy(), old_ub.copy()))
         self.lp.set_row_bounds(rows[t], lb, ub)
         if owner is not None:
             self.row_owners.append((owner, rows[t]))
