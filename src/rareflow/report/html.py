@@ -16,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from rareflow import __version__
+from rareflow.analyze import closest_optimum
 from rareflow.report import charts
-from rareflow.report.view import RunView
+from rareflow.results.jsonsafe import jsonable
+from rareflow.results.result import Results
 
 CSS = """
 :root { --ink:#1d2330; --muted:#5b6475; --line:#e3e7ee; --accent:#c2410c; --bg:#f6f7f9; }
@@ -64,21 +66,8 @@ DRAW = """
 """
 
 
-def _clean(obj):
-    """JSON-safe: NaN and infinities become null (JSON has no such numbers)."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str | bytes):  # numpy scalars
-        return _clean(obj.item())
-    return obj
-
-
 def to_json(obj) -> str:
-    return json.dumps(_clean(obj), allow_nan=False, separators=(",", ":"))
+    return json.dumps(jsonable(obj), allow_nan=False, separators=(",", ":"))
 
 
 def _script_json(obj) -> str:
@@ -114,7 +103,7 @@ def table_html(df: pd.DataFrame, numeric_digits: int = 1, max_rows: int = 500) -
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def sources_table(view: RunView) -> pd.DataFrame:
+def sources_table(view: Results) -> pd.DataFrame:
     """Every item of the scenario that names where its numbers come from."""
     scn = view.scenario
     rows = []
@@ -146,7 +135,7 @@ def sources_table(view: RunView) -> pd.DataFrame:
     return df
 
 
-def _cards(view: RunView, base: RunView | None) -> str:
+def _cards(view: Results, base: Results | None) -> str:
     cur = view.currency
     un = view.total_unserved()
     s = charts.shortfall_series(view)
@@ -168,30 +157,29 @@ def _cards(view: RunView, base: RunView | None) -> str:
          f"of {len(view.scenario.demands)} demands")
     if len(worst) and worst.max() > 0:
         card("Worst period", str(worst.idxmax()), f"{_num(float(worst.max()))} t unserved")
-    obj = view.objective()
-    d = f"{obj - base.objective():+,.0f} {cur} vs {base.name}" if base is not None else "total cost"
+    obj = view.objective
+    d = f"{obj - base.objective:+,.0f} {cur} vs {base.name}" if base is not None else "total cost"
     card("Objective", f"{_num(obj)} {cur}", d)
-    card("Solver", str(view.summary.get("status", "")),
-         f"{view.summary.get('variables', 0):,} variables, solved in "
-         f"{float(view.summary.get('solve_seconds') or 0):.3f} s")
+    card("Solver", str(view.summary().get("status", "")),
+         f"{view.summary().get('variables', 0):,} variables, solved in "
+         f"{float(view.summary().get('solve_seconds') or 0):.3f} s")
     return "<div class='cards'>" + "".join(cards) + "</div>"
 
 
 def build_report(results, base=None, region: str | None = None, period: str | None = None,
                  title: str | None = None) -> str:
-    """The report as one HTML string. `results` and `base` are Results, stored runs or RunViews.
+    """The report as one HTML string. `results` and `base` are Results, live or read back
+    from the store.
 
     `region`: the Sankey's region (default: where unserved demand changes, or is, largest;
     "all" for every region); `period`: the period it opens on."""
     from plotly.offline import get_plotlyjs
 
-    if base is not None and hasattr(results, "solution") and hasattr(results, "model"):
+    if base is not None:
         # the optimum closest to the base: what the scenario had to change, not equal-cost swaps
-        from rareflow.lp.align import closest_optimum
-
         results = closest_optimum(results, base)
-    view = RunView.of(results)
-    bview = RunView.of(base) if base is not None else None
+    view, bview = results, base
+    sentences = view.explanation()
     if region is None:
         region = charts.default_region(view, bview)
     elif region.lower() in ("all", "*"):
@@ -222,15 +210,15 @@ def build_report(results, base=None, region: str | None = None, period: str | No
                  f"<p>{_esc(scn.description)}</p>"
                  f"<p>Periods {_esc(span)} · {len(scn.regions)} regions · "
                  f"{len(scn.facilities)} facilities · {len(scn.routes)} routes · "
-                 f"{len(scn.all_policies())} policies · status {_esc(view.summary.get('status'))}"
+                 f"{len(scn.all_policies())} policies · status {_esc(view.summary().get('status'))}"
                  "</p></header><main>")
     parts.append(_cards(view, bview))
 
-    if view.sentences:
+    if sentences:
         parts.append("<section id='explanation'><h2>Why: bottlenecks in words</h2>"
-                     "<ul class='sentences'>" + "".join(f"<li>{_esc(s)}</li>" for s in view.sentences)
+                     "<ul class='sentences'>" + "".join(f"<li>{_esc(s)}</li>" for s in sentences)
                      + "</ul></section>")
-    if not view.sentences or view.total_unserved() > charts.EPS:
+    if not sentences or view.total_unserved() > charts.EPS:
         parts.append("<section id='shortfalls-in-words'><h2>Shortfalls in words</h2>"
                      "<ul class='sentences'>"
                      + "".join(f"<li>{_esc(s)}</li>" for s in charts.shortfall_sentences(view))
@@ -272,8 +260,9 @@ def build_report(results, base=None, region: str | None = None, period: str | No
                        "(units of activity)</h3>"
                      + table_html(cmp["production_changes"], 1) + "</section>")
 
-    if view.metrics:
-        body = "".join(f"<h3>{_esc(k)}</h3>" + table_html(v, 2) for k, v in view.metrics.items())
+    metrics = view.metrics()
+    if metrics:
+        body = "".join(f"<h3>{_esc(k)}</h3>" + table_html(v, 2) for k, v in metrics.items())
         parts.append(f"<section id='metrics'><h2>Metrics</h2>{body}</section>")
 
     un = view.table("unserved")
