@@ -9,7 +9,7 @@ from rareflow.report import charts
 
 
 def test_toy_has_empty_but_titled_figures():
-    v = RunView.of(rareflow.load("toy").solve())
+    v = rareflow.load("toy").solve()
     fig = charts.sankey_figure(v, "2024")  # no material moves: only Japan's unmet demand
     kinds = [c[0] for c in fig["data"][0]["link"]["customdata"]]
     assert kinds == ["unserved"] and fig["data"][0]["link"]["value"] == [800.0]
