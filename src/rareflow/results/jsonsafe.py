@@ -8,6 +8,8 @@ import json
 import math
 from typing import Any
 
+import numpy as np
+
 
 def jsonable(obj: Any) -> Any:
     """`obj` with every non-finite float as None, numpy scalars as Python ones, keys as text."""
@@ -17,7 +19,7 @@ def jsonable(obj: Any) -> Any:
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [jsonable(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str | bytes):  # numpy scalars
+    if isinstance(obj, np.generic):  # numpy scalars
         return jsonable(obj.item())
     return obj
 

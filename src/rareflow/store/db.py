@@ -248,6 +248,9 @@ class RunStore:
                 for c, t in cols.items():
                     if c not in have:
                         con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {t}')
+            else:
+                body = ", ".join(f'"{c}" {t}' for c, t in cols.items())
+                con.execute(f'CREATE TABLE "{name}" (run_id BIGINT NOT NULL, {body})')
         if "runs" not in present:
             return
         rows = con.execute("SELECT id, explanation FROM runs WHERE explanation IS NOT NULL"
@@ -322,8 +325,7 @@ class RunStore:
         tables = dict(results.tables())
         explanation = {s: results.section(s) for s in SECTIONS}
         for name, df in (results.metrics() if metrics else {}).items():
-            if name not in tables:  # metric tables are stored as metric_<name>
-                tables[f"{METRIC_PREFIX}{name}"] = df
+            tables[f"{METRIC_PREFIX}{name}"] = df  # metric tables are stored as metric_<name>
         row = {
             "created": _dt.datetime.now(_dt.UTC).replace(tzinfo=None),
             "scenario": scn.name, "description": scn.description, "hash": results.hash,
