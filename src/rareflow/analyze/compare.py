@@ -27,8 +27,8 @@ PINNED_KINDS = ("unserved",)  # shortfalls stay as `run` and `explain` report th
 TABLES = {kinds[0]: (name, value) for name, (kinds, value) in TABLE_KINDS.items()
           if kinds[0] in KINDS}
 
-# answers already moved towards a reference: asked again (a report aligns, then compares), the
-# same answer is returned instead of solving the second LP again
+# answers already moved towards a reference (or found not to move): asked again (a report
+# aligns, then compares), the same answer is returned instead of solving the second LP again
 _ALIGNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -97,9 +97,7 @@ def closest_optimum(results: Results, reference: Results) -> Results:
         f, results.solution, mine["col"].to_numpy(np.int64),
         _reference_values(results, reference, mine) if len(mine) else np.zeros(0), pinned,
         results.model.build.balance_labels, {"aligned_to": reference.name})
-    if moved is None:
-        return results
-    out = Results.from_solve(results.model, *moved)
+    out = results if moved is None else Results.from_solve(results.model, *moved)
     _ALIGNED[out] = reference
     return out
 

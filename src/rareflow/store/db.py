@@ -44,7 +44,7 @@ SCHEMA_VERSION = 2
 """1: the first store. 2: the tolling and targets tables and the unserved `served` column are
 declared (results/schema.py); `runs.explanation` holds the sentences by section (a JSON object)
 instead of one list."""
-LOCK_WAIT_SECONDS = 10.0
+LOCK_WAIT_SECONDS = 30.0  # how long a writer waits for another process's write to finish
 METRIC_PREFIX = "metric_"
 
 RUN_COLUMNS = """
@@ -129,6 +129,7 @@ class RunStore:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path).expanduser() if path is not None else default_path()
         self._lock = threading.RLock()
+        self._known_columns: dict[str, dict[str, str]] | None = None  # columns by table, in `record`
 
     def __repr__(self) -> str:
         return f"<RunStore {self.path}>"
@@ -179,7 +180,7 @@ class RunStore:
                     con = self._open(True)
                 else:
                     self._migrate(con, version)
-            if not read_only:
+            if not read_only and version != SCHEMA_VERSION:  # a new file, or just upgraded
                 self._ensure_schema(con)
         except BaseException:
             con.close()
@@ -276,6 +277,21 @@ class RunStore:
         return {r[0] for r in rows}
 
     def _columns(self, con, table: str) -> dict[str, str]:
+        if self._known_columns is not None:  # inside `record`: every table's columns read once
+            if table not in self._known_columns:
+                self._known_columns[table] = self._read_columns(con, table)
+            return self._known_columns[table]
+        return self._read_columns(con, table)
+
+    def _all_columns(self, con) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for t, c, ty in con.execute("SELECT table_name, column_name, data_type FROM "
+                                    "information_schema.columns WHERE table_schema = 'main' "
+                                    "ORDER BY table_name, ordinal_position").fetchall():
+            out.setdefault(t, {})[c] = ty
+        return out
+
+    def _read_columns(self, con, table: str) -> dict[str, str]:
         rows = con.execute("SELECT column_name, data_type FROM information_schema.columns "
                            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
                            [table]).fetchall()
@@ -293,14 +309,16 @@ class RunStore:
             body = ", ".join(f'"{c}" {_sql_type(df[c])}' for c in df.columns if _NAME.match(str(c)))
             con.execute(f'CREATE TABLE "{name}" (run_id BIGINT NOT NULL'
                         + (f", {body})" if body else ")"))
-            existing = self._columns(con, name)
+            existing = self._read_columns(con, name)
+            if self._known_columns is not None:
+                self._known_columns[name] = existing
         for c in df.columns:
             if c not in existing and _NAME.match(str(c)):
-                con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {_sql_type(df[c])}')
+                existing[c] = _sql_type(df[c])
+                con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {existing[c]}')
         cols = [c for c in df.columns if _NAME.match(str(c)) and c != "run_id"]
         if not len(df) or not cols:
             return  # the run's table list says it exists; it has no rows
-        existing = self._columns(con, name)
         frame = df[cols].copy()
         for c in cols:
             frame[c] = _storable(frame[c], existing[c])
@@ -346,6 +364,7 @@ class RunStore:
             try:
                 con.execute("BEGIN TRANSACTION")
                 try:
+                    self._known_columns = self._all_columns(con)  # one catalog query, not one a table
                     run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0]
                     cols = ", ".join(["id", *row])
                     marks = ", ".join(["?"] * (len(row) + 1))
@@ -362,6 +381,7 @@ class RunStore:
             except duckdb.Error as e:
                 raise StoreError(f"could not record the run in {self.path}: {e}") from None
             finally:
+                self._known_columns = None
                 con.close()
         return int(run_id)
 
