@@ -18,6 +18,7 @@ from rareflow.lp.matrix import LP, Frozen
 from rareflow.lp.rationing import tie_groups
 from rareflow.scenario import series
 from rareflow.scenario.periods import Periods, parse_key
+from rareflow.scenario.policies.routes_match import match_routes
 
 
 @dataclass
@@ -89,17 +90,7 @@ class Build:
         return out
 
     def match_routes(self, exporter=None, commodities=None, to=None, except_=None) -> np.ndarray:
-        r = self.routes
-        m = np.ones(len(r), dtype=bool)
-        if exporter is not None:
-            m &= (r["origin"] == exporter).to_numpy()
-        if commodities is not None:
-            m &= r["commodity"].isin(commodities).to_numpy()
-        if to is not None:
-            m &= r["destination"].isin(to).to_numpy()
-        if except_ is not None:
-            m &= ~r["destination"].isin(except_).to_numpy()
-        return np.flatnonzero(m)
+        return match_routes(self.routes, exporter, commodities, to, except_)
 
     # ---- the declared interface of rules (lp/rules/base.py: RuleBuild) ---------------------
     def facility_rows(self, facility_id: str) -> np.ndarray:
