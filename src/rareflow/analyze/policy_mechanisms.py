@@ -19,6 +19,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from rareflow.analyze.words import period_runs
 from rareflow.lp.rules import subsidy as subsidy_rule
 
 EPS = 1e-7
@@ -143,14 +144,11 @@ def _foresight(ex) -> tuple[float, float] | None:
 
 
 def _transit(ex, cited: dict[str, str]) -> list[str]:
-    from rareflow.analyze.explain import _periods_span
-
     tab = ex.r.transit
     if not len(tab):
         return []
     tab = tab[tab["binding"] & (tab["re_exported"] + tab["allowed"] > EPS)]
     pols = {p.id: p for p in ex.b.policies}
-    order = {lab: k for k, lab in enumerate(ex.m.periods.labels)}
     routes = ex.b.routes
     out = []
     for (pid, y, c), g in tab.groupby(["policy", "region", "commodity"], sort=False):
@@ -159,11 +157,11 @@ def _transit(ex, cited: dict[str, str]) -> list[str]:
         sent = routes[(routes["origin"] == y) & (routes["commodity"] == c)
                       & routes["destination"].isin(dests)]["destination"]
         to = ", ".join(ex._reg(d) for d in dict.fromkeys(sent)) or "its destinations"
-        pers = sorted(g["period"], key=order.get)
+        pers = period_runs(g["period"], list(ex.m.periods.labels), "the whole horizon")
         worth = float(np.abs(g["dual"]).max())
         out.append(f"{ex._reg(pol.exporter)}'s {c} cannot be re-exported to {to} through "
                    f"{ex._reg(y)}: the no-transit rule of {ex._policy_name(pol)} binds in "
-                   f"{_periods_span(pers, order)}; {ex._reg(y)} sends there only its own output "
+                   f"{pers}; {ex._reg(y)} sends there only its own output "
                    f"and what it imports from elsewhere ({g['re_exported'].sum():,.0f} t in all), "
                    f"and each tonne more let through would be worth up to {worth:,.0f} "
                    f"{ex.currency}.")

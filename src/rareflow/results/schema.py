@@ -21,7 +21,7 @@ import pandas as pd
 @dataclass(frozen=True)
 class Column:
     name: str
-    dtype: str  # "str", "float" or "bool"
+    dtype: str  # "str", "float", "int" or "bool"
     unit: str = ""
     doc: str = ""
 
@@ -109,20 +109,21 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         nonzero=None),
     Table("unserved_tiers", "Unserved demand split by demand tier (`unserved` sums them).", (
         _s("demand", "demand id"), REGION, COMMODITY, _s("sector", "demand sector"), PERIOD,
-        _f("tier", "", "0 for the rest of the amount (the demand's own priority), 1, 2, … for "
-           "the tiers the file lists"),
+        Column("tier", "int", "", "0 for the rest of the amount (the demand's own priority), "
+               "1, 2, … for the tiers the file lists"),
         _f("share", "", "the slice's share of the amount"),
         _f("priority", "currency/t", "the slice's penalty per unserved tonne (a valuation)"),
         _f("size", "t", "tonnes in the slice"), _f("amount", "t", "tonnes of it not served")),
         nonzero="amount", optional=True),
     Table("stages", "The stages of an answer made without foreknowledge of late measures.", (
-        _f("stage", "", "0, 1, …"), _s("announced", "the period its announcements came in"),
+        Column("stage", "int", "", "0, 1, …"),
+        _s("announced", "the period its announcements came in"),
         _s("policies", "ids of the policies that entered (comma-separated)"),
         _s("fixed_from", "first period fixed for the stages after it"),
         _s("fixed_to", "last period fixed for the stages after it"),
-        _f("fixed_columns", "", "variables fixed after the stage"),
+        Column("fixed_columns", "int", "", "variables fixed after the stage"),
         _f("objective", "currency", "the stage's own objective"),
-        _f("iterations", "", "simplex iterations"), _f("seconds", "s", "solve time")),
+        Column("iterations", "int", "", "simplex iterations"), _f("seconds", "s", "solve time")),
         nonzero=None, optional=True),
     Table("transit", "No-transit rows: re-exports of a controlled commodity per region.", (
         _s("policy", "trade measure id"), _s("exporter", "the measure's exporter"), REGION,
@@ -144,7 +145,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         nonzero=None, optional=True),
 )}
 
-_EMPTY = {"str": object, "float": np.float64, "bool": bool}
+_EMPTY = {"str": object, "float": np.float64, "int": np.int64, "bool": bool}
 
 
 def empty(name: str) -> pd.DataFrame:
@@ -164,10 +165,11 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     for c in table.columns:
         if c.name not in out.columns:
             out[c.name] = pd.Series(np.nan if c.dtype == "float" else None, index=out.index,
-                                    dtype=_EMPTY[c.dtype] if c.dtype != "bool" else object)
+                                    dtype=_EMPTY[c.dtype] if c.dtype not in ("bool", "int")
+                                    else object)
     rest = [c for c in out.columns if c not in table.names]
     return out[table.names + rest]
 
 
 def sql_type(column: Column) -> str:
-    return {"str": "VARCHAR", "float": "DOUBLE", "bool": "BOOLEAN"}[column.dtype]
+    return {"str": "VARCHAR", "float": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN"}[column.dtype]
