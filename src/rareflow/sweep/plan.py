@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rareflow.errors import RareflowError, SolveError
-from rareflow.lp import highs
+from rareflow.lp import highs, solving
+from rareflow.lp.check import BalanceCheck
 from rareflow.lp.matrix import Frozen
-from rareflow.lp.rationing import share
+from rareflow.lp.rationing import ration
+from rareflow.lp.solving import warm_iteration_limit
 from rareflow.scenario import series
 from rareflow.scenario.uncertainty import (
     DemandShockEvent,
@@ -82,7 +84,7 @@ class Plan:
     groups: list[tuple[str, str]]  # (region, sector)
     shock_demands: np.ndarray  # demand indices any demand_shock touches
     events: list[EventPlan] = field(default_factory=list)
-    balance_names: list[str] = field(default_factory=list)  # "commodity in region" per pair
+    balance_pairs: list[tuple[str, str]] = field(default_factory=list)  # (region, commodity)
     tolerance: float = 1e-6
     warm_iteration_limit: int = 0
     n_fixed_integers: int = 0
@@ -135,19 +137,11 @@ def _cap_columns(build, ev) -> np.ndarray:
     return build.route_cols[_route_mask(build, ev)]
 
 
-def warm_iteration_limit(n_rows: int) -> int:
-    """Simplex iterations a warm re-solve may take before the sample is re-solved cold.
-
-    Measured with benchmarks/warm_cold.py (20- and 50-region worlds, shocks changing 1 %–100 %
-    of all facility and route columns at severity 0.5–1; docs/sweep.md, "Warm or cold"):
-    warm won all 36 cases (0.05–0.73 of the cold time). A cold dual-simplex solve with presolve
-    takes 2.2–3.1 iterations per row; a warm iteration costs about 1.3× a cold one (the cold
-    solve works on the presolved LP), so warm stops paying near 2 iterations per row — the
-    largest shock took 1.27. Stopping there bounds the worst case at about twice a cold solve
-    (the iterations spent, then the cold solve), while never stopping a warm solve that would
-    have won on the measured shocks.
-    """
-    return int(2.0 * n_rows) + 200
+def _cold_solve(lp: Frozen, options: dict | None):
+    """A fresh solver for `lp`, solved cold on `Model.solve`'s path (method rule included)."""
+    h = highs.new_solver(lp, options)
+    solving.configure(h, lp, options)
+    return h, solving.solve(h, lp, options)
 
 
 def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | None = None) -> Plan:
@@ -162,9 +156,8 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     T = P.n
     frozen = model.frozen
     # the base solve: a fresh HiGHS object so that the model's own solver is left untouched
-    h = highs.new_solver(frozen, options)
     t0 = time.perf_counter()
-    sol = highs.run_mip(h, frozen) if len(frozen.integer) else highs.run(h)
+    h, sol = _cold_solve(frozen, options)
     seconds = time.perf_counter() - t0
     if sol.status != "optimal":
         raise SolveError(f"the base case of '{model.name}' did not solve ({sol.status}); "
@@ -177,12 +170,9 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         lb[idx] = ub[idx] = np.round(x0[idx])
     lp = dataclasses.replace(frozen, lb=lb, ub=ub, integer=np.zeros(0, dtype=np.int64))
     if n_int:
-        h = highs.new_solver(lp, options)
-        sol = highs.run(h)
+        h, sol = _cold_solve(lp, options)
         x0 = sol.x
-    basis = h.getBasis()
-    col_status = np.fromiter((int(s) for s in basis.col_status), np.int8, len(basis.col_status))
-    row_status = np.fromiter((int(s) for s in basis.row_status), np.int8, len(basis.row_status))
+    col_status, row_status = highs.get_basis(h)
 
     # demands and reporting groups (region × sector)
     dem = b.demands
@@ -237,10 +227,12 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
                                     pos, None, salt, worst, reach, ev.onset == "start"))
 
     base_un = np.zeros((len(groups), T))
-    u0 = share(x0[b.unserved_cols.reshape(D, T)], b.demand_amount.reshape(D, T), b.demand_ties)
+    ucols, amount = b.unserved_cols.reshape(D, T), b.demand_amount.reshape(D, T)
+    x0 = ration(x0, ucols, amount, b.demand_ties)  # as every solve: equal priority, pro rata
+    BalanceCheck(lp).check(x0, b.balance_labels, what="the sweep's base case: ")
+    u0 = x0[ucols]
     np.add.at(base_un, dgroup, np.maximum(u0, 0.0))
 
-    names = [f"{c} in {r}" for (r, c) in b.pairs]
     digest = hashlib.sha1()
     for arr in (lp.a.data, lp.a.indices, lp.lb, lp.ub, lp.cost, lp.row_lb, touched):
         digest.update(np.ascontiguousarray(arr).tobytes())
@@ -254,7 +246,7 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         touched=touched, t_lb=lb[touched], t_ub=ub[touched],
         unserved_cols=b.unserved_cols.reshape(D, T), demand_amount=b.demand_amount.reshape(D, T),
         demand_rows=demand_rows, demand_group=dgroup, groups=groups,
-        shock_demands=shock_demands, events=events, balance_names=names,
+        shock_demands=shock_demands, events=events, balance_pairs=list(b.pairs),
         tolerance=unc.shortfall_tolerance, warm_iteration_limit=warm_iteration_limit(n_rows),
         n_fixed_integers=n_int, base_unserved=base_un, demand_ties=b.demand_ties)
 
