@@ -2,15 +2,16 @@
 
 A plan is plain data (numpy arrays, the frozen LP, the base basis), so it pickles to a
 process pool or a Dask cluster once; workers then need neither the scenario files nor any
-validation. Each uncertain event becomes the LP columns (and balance rows) it touches:
+validation. Each uncertain event becomes the LP columns (and balance rows) it touches; the
+columns are those the rule of the equivalent policy constrains (rareflow.sweep.events):
 
-| event            | touches                                  | reference level                    |
-|------------------|------------------------------------------|------------------------------------|
-| `export_ban`     | route columns (exporter, commodity, to)  | the route's bound (base flow if ∞) |
-| `export_licence` | route columns                            | the base-case flow                 |
-| `route_block`    | route columns (by id)                    | the route's bound (base flow if ∞) |
-| `outage`         | facility activity columns                | the capacity (base activity if ∞)  |
-| `demand_shock`   | unserved columns + balance-row RHS       | the demand amount                  |
+| event            | touches, as found by                            | reference level                    |
+|------------------|-------------------------------------------------|------------------------------------|
+| `export_ban`     | route columns: the `export_ban` rule            | the route's bound (base flow if ∞) |
+| `export_licence` | route columns: the `export_licence` rule        | the base-case flow                 |
+| `route_block`    | route columns (by id): `events.route_block`     | the route's bound (base flow if ∞) |
+| `outage`         | activity columns: the `capacity_change` rule    | the capacity (base activity if ∞)  |
+| `demand_shock`   | unserved columns + balance-row RHS: its filter  | the demand amount                  |
 """
 
 from __future__ import annotations
@@ -32,15 +33,11 @@ from rareflow.lp.solving import warm_iteration_limit
 from rareflow.scenario import series
 from rareflow.scenario.uncertainty import (
     DemandShockEvent,
-    ExportBanEvent,
     ExportLicenceEvent,
-    OutageEvent,
-    RouteBlockEvent,
     Uncertainty,
     bounds,
 )
-
-CAP_KINDS = (ExportBanEvent, ExportLicenceEvent, OutageEvent, RouteBlockEvent)
+from rareflow.sweep.events import event_columns, period_of
 
 
 @dataclass
@@ -51,8 +48,10 @@ class EventPlan:
     duration: object  # float or a distribution (model.uncertainty)
     amount: object  # severity (cap), remaining share (licence) or factor (demand)
     amount_is: str  # "severity" | "share" | "factor"
-    pos: np.ndarray  # (n_entities, T) positions in the plan's touched columns / demand grid
-    ref: np.ndarray | None = None  # (n_entities, T) reference level of capped columns
+    pos: np.ndarray  # cap: (n,) positions of its columns in `Plan.touched`; demand: (n,)
+    # positions of its demands in `Plan.shock_demands`
+    t: np.ndarray | None = None  # cap: (n,) the period of each column
+    ref: np.ndarray | None = None  # cap: (n,) reference level of each column
     salt: int = 0  # part of the event's random stream: independent of the other events
     worst: float = 0.0  # the hardest level a draw can reach (for the feasibility pre-check)
     reach: np.ndarray | None = None  # (T,) periods an occurrence can touch
@@ -122,21 +121,6 @@ def _worst_and_reach(ev, p: np.ndarray, periods) -> tuple[float, np.ndarray]:
     return worst, reach
 
 
-def _route_mask(build, ev) -> np.ndarray:
-    if isinstance(ev, RouteBlockEvent):
-        ids = {ev.route} if isinstance(ev.route, str) else set(ev.route)
-        return np.flatnonzero(build.routes["route"].isin(ids).to_numpy())
-    return build.match_routes(ev.exporter, ev.commodities(), ev.to, ev.except_)
-
-
-def _cap_columns(build, ev) -> np.ndarray:
-    if isinstance(ev, OutageEvent):
-        ids = {ev.facility} if isinstance(ev.facility, str) else set(ev.facility)
-        rows = np.flatnonzero(build.facilities["facility"].isin(ids).to_numpy())
-        return build.fac_cols[rows]
-    return build.route_cols[_route_mask(build, ev)]
-
-
 def _cold_solve(lp: Frozen, options: dict | None):
     """A fresh solver for `lp`, solved cold on `Model.solve`'s path (method rule included)."""
     h = highs.new_solver(lp, options)
@@ -190,17 +174,18 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
                                                           strict=True)], dtype=np.int64)
     demand_rows = (pair_of[:, None] * T + np.arange(T)[None, :]).reshape(D, T)
 
-    # events → column sets
+    # events → column sets, found by the rules of the equivalent policies (sweep/events.py)
     cap_cols: list[np.ndarray] = []
     raw: list[tuple] = []
+    col_period = period_of(b, lp.shape[1])
     for ev in unc.events:
         p = _p_start(ev, P)
         if isinstance(ev, DemandShockEvent):
             ids = np.array(ev.matches(model.scenario.demands), dtype=np.int64)
             raw.append((ev, p, "demand", ids))
         else:
-            cols = _cap_columns(b, ev)
-            cap_cols.append(cols.ravel())
+            cols = event_columns(ev, b, col_period)
+            cap_cols.append(cols[0])
             raw.append((ev, p, "cap", cols))
     touched = np.unique(np.concatenate(cap_cols)) if cap_cols else np.zeros(0, dtype=np.int64)
     shock_demands = np.unique(np.concatenate([r[3] for r in raw if r[2] == "demand"] or
@@ -210,21 +195,22 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         salt = zlib.crc32(ev.id.encode())
         worst, reach = _worst_and_reach(ev, p, P)
         if kind == "cap":
-            pos = np.searchsorted(touched, ents)
-            finite = np.isfinite(ub[ents])
+            cols, t = ents
             if isinstance(ev, ExportLicenceEvent):
-                ref = x0[ents].copy()
+                ref = x0[cols].copy()
                 amount, amount_is = ev.share, "share"
             else:
-                ref = np.where(finite, ub[ents], x0[ents])
+                ref = np.where(np.isfinite(ub[cols]), ub[cols], x0[cols])
                 amount, amount_is = ev.severity, "severity"
             events.append(EventPlan(ev.id, "cap", p, ev.duration, amount, amount_is,
-                                    pos.reshape(ents.shape), np.maximum(ref, 0.0), salt,
-                                    worst, reach, ev.onset == "start"))
+                                    pos=np.searchsorted(touched, cols), t=t,
+                                    ref=np.maximum(ref, 0.0), salt=salt, worst=worst,
+                                    reach=reach, onset_at_start=ev.onset == "start"))
         else:
-            pos = np.searchsorted(shock_demands, ents)
             events.append(EventPlan(ev.id, "demand", p, ev.duration, ev.factor, "factor",
-                                    pos, None, salt, worst, reach, ev.onset == "start"))
+                                    pos=np.searchsorted(shock_demands, ents), salt=salt,
+                                    worst=worst, reach=reach,
+                                    onset_at_start=ev.onset == "start"))
 
     base_un = np.zeros((len(groups), T))
     ucols, amount = b.unserved_cols.reshape(D, T), b.demand_amount.reshape(D, T)
