@@ -36,6 +36,11 @@ _RECORDED = ("set_bounds", "add_rows", "add_coeffs")  # what an event's rule may
 _REFUSED = ("add_cost", "add_cols", "add_balance")  # changes no sampled bound can stand for
 
 
+class NotReplayable(RareflowError, AttributeError):
+    """A rule asked the recorder for something a sweep cannot replay as bound changes (an
+    AttributeError too, so `getattr(b, name, default)` in a rule still works)."""
+
+
 def _declared_reads() -> frozenset[str]:
     """Everything `RuleBuild` declares, except its changes: what a rule may read."""
     names = set(getattr(RuleBuild, "__annotations__", {}))
@@ -61,7 +66,7 @@ class Recorder:
     def __getattr__(self, name: str):
         if name in Recorder._reads and not name.startswith(("add_", "set_")):
             return getattr(self._build, name)
-        raise RareflowError(f"a sweep event's policy rule used RuleBuild.{name}, which the "
+        raise NotReplayable(f"a sweep event's policy rule used RuleBuild.{name}, which the "
                             "sweep cannot replay as bound changes; this is a bug in rareflow "
                             "(rareflow/sweep/events.py), please report it")
 
