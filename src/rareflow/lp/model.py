@@ -17,11 +17,11 @@ from typing import NamedTuple
 import numpy as np
 
 from rareflow.errors import SolveError
-from rareflow.lp import highs, stages
+from rareflow.lp import highs, solving, stages
 from rareflow.lp.build import assemble
 from rareflow.lp.check import check_mass_balance
 from rareflow.lp.diagnose import diagnose
-from rareflow.lp.rationing import share
+from rareflow.lp.rationing import ration
 from rareflow.scenario.loader import from_dict, load_scenario, parse_yaml
 from rareflow.scenario.periods import make_periods
 from rareflow.scenario.schema import Scenario
@@ -69,25 +69,17 @@ class Model:
 
     def solve_lp(self, check: bool = True, **options) -> LPAnswer:
         """Solve (warm from the last basis when re-solving) and check mass balance."""
-        from rareflow.lp import method
-
         h = self.solver(options or None)
-        mip = len(self.frozen.integer) > 0
-        warm = h.getInfo().basis_validity == 1  # a basis from the last solve (or the user's)
-        for k, v in method.choose(self.frozen.shape[1], warm, mip, self._options).items():
-            highs.set_option(h, k, v)
+        solving.configure(h, self.frozen, self._options)
         staging = stages.for_model(self)  # None unless a measure is announced after the start
         if staging is not None:
             sol = staging.solve(h, self.name)
         else:
-            sol = highs.run_mip(h, self.frozen) if mip else highs.run(h)
+            sol = solving.solve(h, self.frozen, self._options)  # the sweep kernel's rule too
         if sol.status != "optimal":
             raise SolveError(self._explain_failure(sol.status))
-        b = self.build
-        if len(b.demand_ties):  # equal-priority demand slices share a shortfall pro rata
-            sol.x = sol.x.copy()
-            cols = b.unserved_cols
-            sol.x[cols] = share(sol.x[cols], b.unserved_amount, b.demand_ties)
+        b = self.build  # equal-priority demand slices share a shortfall pro rata
+        sol.x = ration(sol.x, b.unserved_cols, b.unserved_amount, b.demand_ties)
         # the labels are built only if the check fails and has to name a row
         worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels) if check \
             else float("nan")

@@ -86,8 +86,9 @@ def sample_bounds(plan: Plan, effects: list[np.ndarray | None]):
             on = eff > 0
             if not on.any():
                 continue
-            pos = ev.pos[:, on]
-            val = ev.ref[:, on] * np.clip(1.0 - eff[on], 0.0, 1.0)[None, :]
+            sel = on[ev.t]
+            pos = ev.pos[sel]
+            val = ev.ref[sel] * np.clip(1.0 - eff, 0.0, 1.0)[ev.t[sel]]
             ub[pos] = np.minimum(ub[pos], val)
         else:
             if mult is None:
