@@ -32,7 +32,7 @@ from rareflow.scenario.uncertainty import (
     RouteBlockEvent,
 )
 
-_RECORDED = ("set_bounds", "add_rows", "add_coeffs")  # what an event's rule may do
+_RECORDED = ("set_bounds", "set_facility_capacity", "add_rows", "add_coeffs")  # what an event's rule may do
 _REFUSED = ("add_cost", "add_cols", "add_balance")  # changes no sampled bound can stand for
 
 
@@ -73,6 +73,19 @@ class Recorder:
     def set_bounds(self, cols, lb=None, ub=None, owner=None) -> None:  # noqa: ARG002
         if lb is not None or ub is not None:
             self._cols.append(np.asarray(cols, dtype=np.int64).ravel())
+
+    def set_facility_capacity(self, facility_id, t, lb=None, ub=None, owner=None) -> None:  # noqa: ARG002
+        """A facility's capacity: its activity columns — every recipe's, for a plant with
+        several. The sweep caps each column at (1 − severity) × its reference level, so a
+        full outage is exact; a partial one on a plant with recipes caps each recipe at that
+        share of its base-case activity rather than scaling the shared capacity row (an
+        approximation, docs/sweep.md)."""
+        if lb is None and ub is None:
+            return
+        b = self._build
+        t = np.arange(b.T)[t]
+        for i in b.facility_rows(facility_id):
+            self._cols.append(np.asarray(b.fac_cols[i][t], dtype=np.int64).ravel())
 
     def add_rows(self, kind, labels, lb, ub, owner=None) -> np.ndarray:  # noqa: ARG002
         start, self._rows = self._rows, self._rows + len(labels)
