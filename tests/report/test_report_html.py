@@ -167,3 +167,12 @@ def test_cli_report_and_run_report(tmp_path):
     assert res.exit_code == 0, res.output
     files = {p.name for p in (tmp_path / "o").iterdir()}
     assert {"report.html", "flows.csv", "summary.json"} <= files
+
+
+def test_report_text_is_escaped(mini_runs):
+    """Names and sentences are text, never markup: the template escapes what it is given."""
+    halt, controls = mini_runs
+    html = build_report(halt, base=controls, title="<img src=x onerror=alert(1)> & co")
+    assert "<img src=x" not in html
+    assert "<title>rareflow: &lt;img src=x onerror=alert(1)&gt; &amp; co</title>" in html
+    assert "<h1>rareflow report: &lt;img src=x onerror=alert(1)&gt; &amp; co</h1>" in html

@@ -288,3 +288,14 @@ def test_flipping_a_world_lever_moves_only_what_it_must(tmp_path):
     halt = rareflow.load("india-japan-halt").solve()
     raw = compare(base, halt, align=False).flows["change"].abs().sum()
     assert moved < 0.5 * raw  # far less than the solver's own vertex would show
+
+
+def test_static_files_come_from_package_data(client):
+    """The page's script and styles are the files shipped in rareflow/web/static; nothing
+    outside that folder is served."""
+    from rareflow.web.page import static_dir
+
+    for name in ("dashboard.js", "dashboard.css"):
+        assert client.get(f"/static/{name}").text == (static_dir() / name).read_text()
+    for path in ("/static/../page.py", "/static/%2e%2e/page.py", "/static/nope.js"):
+        assert client.get(path).status_code == 404

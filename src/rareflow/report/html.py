@@ -1,16 +1,19 @@
 """The self-contained HTML report: one file, Plotly's JavaScript embedded, no network needed.
 
-Each figure is embedded as JSON in a `<script type="application/json" class="rf-figure">`
-element and drawn by a few lines of script, so the data behind every picture can be read back
-(tests parse it; so can anyone curious).
+The markup is a Jinja2 template in package data (`report/templates/report.html.j2`, with its
+`report.css` and `report.js`), autoescaped; this module computes what goes in it: the cards,
+sentences, tables and figures. Each figure is embedded as JSON in a
+`<script type="application/json" class="rf-figure">` element and drawn by a few lines of
+script, so the data behind every picture can be read back (tests parse it; so can anyone
+curious).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import json
 import math
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,49 +22,15 @@ from rareflow import __version__
 from rareflow.report import charts
 from rareflow.report.view import RunView
 
-CSS = """
-:root { --ink:#1d2330; --muted:#5b6475; --line:#e3e7ee; --accent:#c2410c; --bg:#f6f7f9; }
-* { box-sizing: border-box; }
-body { margin:0; font: 15px/1.5 Inter, "Segoe UI", Helvetica, Arial, sans-serif; color:var(--ink);
-       background:var(--bg); }
-header { background:#111827; color:white; padding:22px 36px 18px; }
-header h1 { margin:0 0 4px; font-size:24px; font-weight:650; }
-header p { margin:2px 0; color:#cbd5e1; }
-main { max-width:1240px; margin:0 auto; padding:18px 28px 40px; }
-section { background:white; border:1px solid var(--line); border-radius:10px; padding:16px 20px;
-          margin:18px 0; }
-section h2 { font-size:18px; margin:0 0 8px; }
-section p.note { color:var(--muted); margin:0 0 8px; font-size:13.5px; }
-.cards { display:grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap:12px; }
-.card { background:white; border:1px solid var(--line); border-radius:10px; padding:12px 16px; }
-.card .k { color:var(--muted); font-size:12.5px; text-transform:uppercase; letter-spacing:.04em; }
-.card .v { font-size:22px; font-weight:650; margin-top:2px; }
-.card .d { font-size:13px; color:var(--muted); }
-.bad { color:#b91c1c; } .good { color:#15803d; }
-ul.sentences { margin:0; padding-left:20px; } ul.sentences li { margin:4px 0; }
-table { border-collapse:collapse; width:100%; font-size:13.5px; }
-th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align:top; }
-th { background:#f1f4f8; font-weight:600; position:sticky; top:0; }
-td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
-.scroll { max-height:420px; overflow:auto; border:1px solid var(--line); border-radius:6px; }
-.fig { width:100%; }
-.grid2 { display:grid; grid-template-columns: 1fr 1fr; gap:14px; }
-@media (max-width: 1000px) { .grid2 { grid-template-columns: 1fr; } }
-footer { color:var(--muted); font-size:12.5px; text-align:center; padding:10px 0 30px; }
-code { background:#f1f4f8; padding:1px 4px; border-radius:4px; }
-"""
 
-DRAW = """
-(function () {
-  var config = {displaylogo: false, responsive: true,
-                toImageButtonOptions: {format: 'png', scale: 2}};
-  document.querySelectorAll('script.rf-figure').forEach(function (el) {
-    var fig = JSON.parse(el.textContent);
-    var div = document.getElementById(el.dataset.target);
-    Plotly.newPlot(div, fig.data, fig.layout, config);
-  });
-})();
-"""
+@cache
+def _templates():
+    import jinja2  # here, not at the top: ~90 ms that only rendering needs
+
+    # autoescape on: names and sentences from a scenario file are text, never markup
+    return jinja2.Environment(loader=jinja2.PackageLoader("rareflow.report", "templates"),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
 
 
 def _clean(obj):
@@ -85,33 +54,26 @@ def _script_json(obj) -> str:
     return to_json(obj).replace("</", "<\\/")
 
 
-def _esc(v) -> str:
-    return html.escape(str(v), quote=True)
-
-
 def _num(v, digits: int = 0) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "—"
     return f"{v:,.{digits}f}"
 
 
-def table_html(df: pd.DataFrame, numeric_digits: int = 1, max_rows: int = 500) -> str:
+def table_data(df: pd.DataFrame | None, numeric_digits: int = 1,
+               max_rows: int = 500) -> dict | None:
+    """A table for the template's `table` macro: header (label, class) and rows of
+    (text, is_number); numbers formatted with thousands separators. None when empty."""
     if df is None or df.empty:
-        return "<p class='note'>(none)</p>"
+        return None
     df = df.head(max_rows)
     num = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
-    head = "".join(f"<th class='{'num' if c in num else ''}'>{_esc(c)}</th>" for c in df.columns)
     rows = []
     for row in df.itertuples(index=False):
-        cells = []
-        for c, v in zip(df.columns, row, strict=True):
-            if c in num:
-                cells.append(f"<td class='num'>{_esc(_num(float(v), numeric_digits))}</td>")
-            else:
-                cells.append(f"<td>{_esc('' if v is None else v)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+        rows.append([(_num(float(v), numeric_digits), True) if c in num
+                     else ("" if v is None else str(v), False)
+                     for c, v in zip(df.columns, row, strict=True)])
+    return {"head": [(str(c), "num" if c in num else "") for c in df.columns], "rows": rows}
 
 
 def sources_table(view: RunView) -> pd.DataFrame:
@@ -146,16 +108,16 @@ def sources_table(view: RunView) -> pd.DataFrame:
     return df
 
 
-def _cards(view: RunView, base: RunView | None) -> str:
+def _cards(view: RunView, base: RunView | None) -> list[dict]:
+    """The headline cards: key, value, detail, and a class for the value's colour."""
     cur = view.currency
     un = view.total_unserved()
     s = charts.shortfall_series(view)
     worst = s.groupby("period")["amount"].sum() if len(s) else pd.Series(dtype=float)
-    cards = []
+    cards: list[dict] = []
 
     def card(k, v, d="", cls=""):
-        cards.append(f"<div class='card'><div class='k'>{_esc(k)}</div>"
-                     f"<div class='v {cls}'>{_esc(v)}</div><div class='d'>{_esc(d)}</div></div>")
+        cards.append({"k": k, "v": v, "d": d, "cls": cls})
 
     if base is not None:
         dun = un - base.total_unserved()
@@ -174,7 +136,21 @@ def _cards(view: RunView, base: RunView | None) -> str:
     card("Solver", str(view.summary.get("status", "")),
          f"{view.summary.get('variables', 0):,} variables, solved in "
          f"{float(view.summary.get('solve_seconds') or 0):.3f} s")
-    return "<div class='cards'>" + "".join(cards) + "</div>"
+    return cards
+
+
+def _comparison(view: RunView, bview: RunView) -> dict:
+    cmp = charts.compare(view, bview)
+    head = pd.DataFrame([
+        {"measure": "unserved demand (t)", bview.name: cmp["unserved_base"],
+         view.name: cmp["unserved"], "change": cmp["unserved"] - cmp["unserved_base"]},
+        {"measure": f"objective ({view.currency})", bview.name: cmp["objective_base"],
+         view.name: cmp["objective"], "change": cmp["objective"] - cmp["objective_base"]},
+    ])
+    return {"name": view.name, "base": bview.name, "head": table_data(head, 0),
+            "unserved": table_data(cmp["unserved_changes"], 1),
+            "flows": table_data(cmp["flow_changes"], 1),
+            "production": table_data(cmp["production_changes"], 1)}
 
 
 def build_report(results, base=None, region: str | None = None, period: str | None = None,
@@ -205,106 +181,51 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         raise RareflowError(f"period '{period}' is not in scenario '{view.name}'; use one of "
                             f"{', '.join(view.periods)}")
     period = str(period) if period is not None else charts.default_period(view, bview)
-    figs: list[tuple[str, dict]] = []
-    parts: list[str] = []
-
-    def fig(name: str, figure: dict) -> str:
-        figs.append((name, figure))
-        return f"<div id='{name}' class='fig'></div>"
 
     scn = view.scenario
-    vs = f" vs {bview.name}" if bview else ""
-    heading = title or f"{scn.name}{vs}"
-    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     periods = view.periods
-    span = f"{periods[0]}–{periods[-1]}" if periods else ""
-    parts.append(f"<header><h1>rareflow report: {_esc(heading)}</h1>"
-                 f"<p>{_esc(scn.description)}</p>"
-                 f"<p>Periods {_esc(span)} · {len(scn.regions)} regions · "
-                 f"{len(scn.facilities)} facilities · {len(scn.routes)} routes · "
-                 f"{len(scn.all_policies())} policies · status {_esc(view.summary.get('status'))}"
-                 "</p></header><main>")
-    parts.append(_cards(view, bview))
-
-    if view.sentences:
-        parts.append("<section id='explanation'><h2>Why: bottlenecks in words</h2>"
-                     "<ul class='sentences'>" + "".join(f"<li>{_esc(s)}</li>" for s in view.sentences)
-                     + "</ul></section>")
-    if not view.sentences or view.total_unserved() > charts.EPS:
-        parts.append("<section id='shortfalls-in-words'><h2>Shortfalls in words</h2>"
-                     "<ul class='sentences'>"
-                     + "".join(f"<li>{_esc(s)}</li>" for s in charts.shortfall_sentences(view))
-                     + "</ul></section>")
-
-    where = view.region_label(region) if region else "all regions"
-    parts.append("<section id='sankey-section'><h2>The chain: mine → oxide → metal → magnet → "
-                 f"sector ({_esc(where)})</h2><p class='note'>Each band is tonnes moved in the "
-                 "period chosen with the slider: processes (mining, separation, metal making, "
-                 "magnet making) turn one material into the next, trade moves it between "
-                 "countries, and the last column is demand by sector. Colours are countries; the "
-                 "dark red node is demand left unserved. Hover for numbers.</p>"
-                 + fig("sankey", charts.sankey_all_periods(view, region, period, base=bview)) + "</section>")
-    parts.append("<section id='timeseries'><div class='grid2'>"
-                 + fig("shortfall", charts.shortfall_figure(view, region))
-                 + fig("prices", charts.price_figure(view, region)) + "</div>"
-                 "<p class='note'>Scarcity prices are the duals of the balance rows: what one more "
-                 "tonne would be worth there and then (capped by the penalty on unserved demand)."
-                 "</p></section>")
-    parts.append("<section id='shares'><h2>Who supplies whom</h2>"
-                 + fig("supplier-shares", charts.share_figure(view, None, region)) + "</section>")
-
+    figures = [("sankey", charts.sankey_all_periods(view, region, period, base=bview)),
+               ("shortfall", charts.shortfall_figure(view, region)),
+               ("prices", charts.price_figure(view, region)),
+               ("supplier-shares", charts.share_figure(view, None, region))]
+    comparison = None
     if bview is not None:
-        cmp = charts.compare(view, bview)
-        head = pd.DataFrame([
-            {"measure": "unserved demand (t)", bview.name: cmp["unserved_base"],
-             view.name: cmp["unserved"], "change": cmp["unserved"] - cmp["unserved_base"]},
-            {"measure": f"objective ({view.currency})", bview.name: cmp["objective_base"],
-             view.name: cmp["objective"], "change": cmp["objective"] - cmp["objective_base"]},
-        ])
-        parts.append(f"<section id='comparison'><h2>{_esc(view.name)} compared with "
-                     f"{_esc(bview.name)}</h2>" + table_html(head, 0)
-                     + fig("change", charts.change_figure(view, bview, region))
-                     + "<h3>Unserved demand that changed (t)</h3>"
-                     + table_html(cmp["unserved_changes"], 1)
-                     + "<h3>Trade flows that changed most, summed over the horizon (t)</h3>"
-                     + table_html(cmp["flow_changes"], 1)
-                     + "<h3>Production that changed most, summed over the horizon "
-                       "(units of activity)</h3>"
-                     + table_html(cmp["production_changes"], 1) + "</section>")
-
-    if view.metrics:
-        body = "".join(f"<h3>{_esc(k)}</h3>" + table_html(v, 2) for k, v in view.metrics.items())
-        parts.append(f"<section id='metrics'><h2>Metrics</h2>{body}</section>")
-
+        comparison = _comparison(view, bview)
+        figures.append(("change", charts.change_figure(view, bview, region)))
+    unserved = None
     un = view.table("unserved")
     if not un.empty:
         un = un[un["amount"] > charts.EPS]
         cols = [c for c in ("region", "sector", "commodity", "period", "requested", "amount")
                 if c in un.columns]
-        parts.append("<section id='unserved-table'><h2>Unserved demand (t)</h2>"
-                     + table_html(un[cols].rename(columns={"amount": "unserved"}), 1)
-                     + "</section>")
-
+        unserved = {"table": table_data(un[cols].rename(columns={"amount": "unserved"}), 1)}
     src = sources_table(view)
     with_src = src[src["source"].astype(str).str.strip() != ""]
-    missing = len(src) - len(with_src)
-    note = (f"<p class='note'>{missing} of {len(src)} items carry no source.</p>" if missing
-            else "")
-    parts.append("<section id='sources'><h2>Sources</h2>" + note + table_html(with_src)
-                 + "</section>")
-    h = view.hash[:12] if view.hash else ""
-    run = f" · run #{view.run_id}" if view.run_id else ""
-    parts.append(f"</main><footer>rareflow {__version__} · scenario hash {_esc(h)}{run} · "
-                 f"generated {generated} · works offline (Plotly.js embedded)</footer>")
-
-    fig_scripts = "".join(
-        f"<script type='application/json' class='rf-figure' id='fig-{name}' "
-        f"data-target='{name}'>{_script_json(f)}</script>" for name, f in figs)
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>rareflow: {_esc(heading)}</title>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<style>{CSS}</style><script>{get_plotlyjs()}</script></head><body>"
-            + "".join(parts) + fig_scripts + f"<script>{DRAW}</script></body></html>")
+    context = {
+        "heading": title or f"{scn.name}{f' vs {bview.name}' if bview else ''}",
+        "scenario": scn,
+        "span": f"{periods[0]}–{periods[-1]}" if periods else "",
+        "counts": {"regions": len(scn.regions), "facilities": len(scn.facilities),
+                   "routes": len(scn.routes), "policies": len(scn.all_policies())},
+        "status": view.summary.get("status"),
+        "cards": _cards(view, bview),
+        "sentences": list(view.sentences or []),
+        "shortfalls": (charts.shortfall_sentences(view)
+                       if not view.sentences or view.total_unserved() > charts.EPS else None),
+        "where": view.region_label(region) if region else "all regions",
+        "comparison": comparison,
+        "metrics": [(k, table_data(v, 2)) for k, v in (view.metrics or {}).items()],
+        "unserved": unserved,
+        "sources": {"missing": len(src) - len(with_src), "total": len(src),
+                    "table": table_data(with_src)},
+        "version": __version__,
+        "hash": view.hash[:12] if view.hash else "",
+        "run_id": view.run_id,
+        "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "figures": [(name, _script_json(f)) for name, f in figures],
+        "plotly_js": get_plotlyjs(),
+    }
+    return _templates().get_template("report.html.j2").render(context)
 
 
 def write_report(results, path: Path | str, base=None, region: str | None = None,

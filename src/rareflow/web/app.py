@@ -133,12 +133,13 @@ class BodyLimit:
 def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                solve_timeout: float = 20.0, max_body: int = 256 * 1024,
                scenarios: dict[str, Path] | None = None, seeds: dict[str, str] | None = None,
-               max_pending: int | None = None) -> FastAPI:
+               max_pending: int | None = None, levers: Path | str | None = None) -> FastAPI:
     """The rareflow web app.
 
     `store`: the run store (a RunStore or a path; None = a fresh temporary store, removed on
-    exit); `scenarios`: name → file (default: the built-in scenarios); `seeds`: which scenarios
-    the dashboard levers read (default: the built-in seed scenarios).
+    exit); `scenarios`: name → file (default: the built-in scenarios); `levers`: the levers
+    file (default: the built-in data/levers.yaml; a bad one raises LeverFileError naming the
+    field and the fix); `seeds`: lever id → the scenario it reads, replacing the file's.
     """
     tmp = None
     if store is None:
@@ -146,7 +147,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         store = RunStore(Path(tmp.name) / "runs.duckdb")
     elif not isinstance(store, RunStore):
         store = RunStore(store)
-    catalog = Catalog(scenarios, seeds)
+    catalog = Catalog(scenarios, seeds, levers)
     service = RunService(catalog, store, workers=workers, solve_timeout=solve_timeout,
                          max_pending=max_pending)
 
@@ -216,12 +217,17 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
     async def _internal(request: Request, exc: Exception):
         return _error(500, f"internal error ({type(exc).__name__}); this is a bug in rareflow")
 
-    # -- pages and assets
+    # -- pages and assets: the page rendered once from its template; /static/plotly.min.js
+    # from the installed plotly package, declared before the package-data folder it shadows
+    from fastapi.staticfiles import StaticFiles
+
     from rareflow.web import page
+
+    dashboard_page = page.dashboard_html(catalog.opens_on)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> HTMLResponse:
-        return HTMLResponse(page.DASHBOARD_HTML)
+        return HTMLResponse(dashboard_page)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
@@ -232,13 +238,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         return Response(page.plotly_js(), media_type="application/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    @app.get("/static/dashboard.js", include_in_schema=False)
-    def dashboard_js() -> Response:
-        return Response(page.DASHBOARD_JS, media_type="application/javascript")
-
-    @app.get("/static/dashboard.css", include_in_schema=False)
-    def dashboard_css() -> Response:
-        return Response(page.DASHBOARD_CSS, media_type="text/css")
+    app.mount("/static", StaticFiles(directory=page.static_dir()), name="static")
 
     # -- API
     @app.get("/health", tags=["service"])

@@ -139,9 +139,9 @@ class RunService:
         self.catalog.path(name)
         overlay = self.catalog.overlay(name, levers or {})
         if overrides:
-            from rareflow.web.levers import _merge_overlays
+            from rareflow.scenario.loader import combine_overlays
 
-            overlay = _merge_overlays([overlay, overrides])
+            overlay = combine_overlays(overlay, overrides)
         scn, files = self.catalog.scenario(name, overlay or None)
         n = make_periods(scn).n
         if n > self.max_periods:
