@@ -124,3 +124,39 @@ def test_explain_tells_policy_costs_and_the_change_against_the_base():
     assert "↳ JPN's imports of mixed_re_oxide from IND fall by" in out
     q = cli("explain", "india-japan-halt", "--vs", "none")
     assert q.returncode == 0 and "Against" not in q.stdout
+
+
+def test_backtest_prints_the_table_writes_csv_and_an_offline_chart(tmp_path):
+    # the default scenario (china-controls-2025) and the default --out under the working dir
+    p = cli("backtest", "--no-store", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    out = " ".join(p.stdout.split())
+    assert "Back-test of china-controls-2025: observed vs model, worst first" in out
+    assert any("2025-05" in x and "1,238" in x for x in p.stdout.splitlines())  # May's trough
+    assert "Median |error| by kind: exports" in out
+    where = tmp_path / "rareflow-out" / "china-controls-2025"
+    table = rows(where / "backtest.csv")
+    assert {"observed", "model", "error_pct", "unit", "period", "source", "how"} <= table[0].keys()
+    errs = [abs(float(r["error_pct"])) for r in table if r["error_pct"]]
+    assert errs == sorted(errs, reverse=True) and all(r["source"] for r in table)
+    html = (where / "backtest.html").read_text()
+    assert "Plotly" in html and "<script src=" not in html  # plotly.js inlined: opens offline
+    assert not [f for f in where.iterdir() if f.name.startswith(".")]
+
+
+def test_backtest_json_and_a_bad_observation_file(tmp_path):
+    p = cli("backtest", "china-controls-2025", "--json", "--no-store", "--out", tmp_path / "o")
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert data["scenario"] == "china-controls-2025" and data["left_out"] == []
+    may = next(r for r in data["rows"] if r["period"] == "2025-05")
+    assert may["observed"] == 1238 and may["unit"] == "t"
+    assert may["how"].startswith("Σ flows of ndfeb_magnet from CHN to every other region")
+    assert set(data["median_abs_error_pct"]) >= {"exports", "price", "mine_output", "import_share"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("series,measure,period,value,unit,source\ns,exports,2025-05,ten,t,\n")
+    q = cli("backtest", "--observed", bad, "--no-store", "--out", tmp_path / "q")
+    assert q.returncode == 1
+    assert f"{bad}: row 2, column 'value': 'ten' is not a number" in q.stderr
+    assert "Fix:" in q.stderr and "Traceback" not in q.stderr
+    assert not (tmp_path / "q").exists()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rareflow.analyze.mechanisms import facility_row_phrase, mechanism_sentences
+
 EPS = 1e-7
 MAX_DEPTH = 6
 POLICY_KINDS = ("export_ban", "export_quota", "export_licence", "tariff", "agreement", "tolling",
@@ -174,6 +176,8 @@ class Explainer:
         if sp.kind == "candidate_max":
             return Constraint(f"the maximum size of candidate {lab['facility']}", "candidate_max",
                               "", ("candidate_max", lab["facility"]))
+        if (rec := facility_row_phrase(self.r, sp.kind, lab, i)) is not None:
+            return Constraint(rec[0], rec[1], per, rec[2], "", rec[3])
         if sp.kind.startswith("target"):
             return Constraint(f"target {lab.get('target')}", "target", per,
                               ("target", lab.get("target"), per))
@@ -459,6 +463,7 @@ class Explainer:
             out.append(f"{who} of {com} in {when} is bound by " + "; and by ".join(parts) + ".")
         if not len(un):
             out.append("All demand is served in every period.")
+        out += mechanism_sentences(self.r)
         out += self.policy_sentences(cited)
         out += self.price_sentences(cited)
         out += [f"Source of {pid}: {src}" for pid, src in cited.items()]

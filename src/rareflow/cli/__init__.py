@@ -256,9 +256,9 @@ def scenarios() -> None:
 def _register_area_commands() -> None:
     """Each area's commands live in their own module of this package (`cli/sweep.py`, …)
     with `register(app)`; heavy imports happen inside the commands, so start-up stays cheap."""
-    from rareflow.cli import analyze, report, store, sweep, web
+    from rareflow.cli import analyze, backtest, report, store, sweep, web
 
-    for area in (analyze, sweep, report, store, web):
+    for area in (analyze, sweep, report, store, web, backtest):
         area.register(app)
 
 

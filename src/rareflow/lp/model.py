@@ -68,10 +68,10 @@ class Model:
         if sol.status != "optimal":
             raise SolveError(self._explain_failure(sol.status))
         b = self.build
-        if len(b.demand_ties):  # equal-priority demands share a shortfall pro rata
+        if len(b.demand_ties):  # equal-priority demand slices share a shortfall pro rata
             sol.x = sol.x.copy()
             cols = b.unserved_cols
-            sol.x[cols] = share(sol.x[cols], b.demand_amount, b.demand_ties)
+            sol.x[cols] = share(sol.x[cols], b.unserved_amount, b.demand_ties)
         # the labels are built only if the check fails and has to name a row
         worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels) if check \
             else float("nan")

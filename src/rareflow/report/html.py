@@ -87,8 +87,8 @@ def sources_table(view: RunView) -> pd.DataFrame:
     for k, v in scn.processes.items():
         rows.append(("process", k, v.label, v.source))
     for f in scn.facilities:
-        rows.append(("facility", f.id, f"{f.process} in {f.region}" + (f", {f.owner}" if f.owner
-                                                                       else ""), f.source))
+        what = f"{'/'.join(f.recipes())} in {f.region}"  # its process, or its recipes
+        rows.append(("facility", f.id, what + (f", {f.owner}" if f.owner else ""), f.source))
     for r in scn.routes:
         rows.append(("route", r.id, f"{r.from_} → {r.to}, {r.commodity}", r.source))
     for s in scn.stocks:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rareflow.lp.highs import Solution
+from rareflow.results.slices import stock_levels, unserved_per_demand, unserved_tiers
 
 ZERO = 1e-9
 
@@ -57,16 +58,22 @@ class Results:
 
     @cached_property
     def stocks(self) -> pd.DataFrame:
-        """stock, region, commodity, period, level (t at the period's end)."""
-        return self._table("stock", "level")
+        """stock, region, commodity, period, level (t at the period's end), floor, draw, final."""
+        return stock_levels(self.model, self._table("stock", "level"))
 
     @cached_property
     def unserved(self) -> pd.DataFrame:
-        """demand, region, commodity, sector, period, requested, amount (t not served)."""
-        df = self._table("unserved")
+        """demand, region, commodity, sector, period, requested, amount (t not served; a tiered
+        demand's slices summed — `unserved_tiers` has the split)."""
+        df = unserved_per_demand(self._table("unserved"))
         if "requested" in df:
             df["served"] = _clean(df["requested"] - df["amount"])
         return df
+
+    @cached_property
+    def unserved_tiers(self) -> pd.DataFrame:
+        """The unserved table split by demand tier (tier 0: the rest, at the demand's priority)."""
+        return unserved_tiers(self.model, self._table("unserved"))
 
     @cached_property
     def builds(self) -> pd.DataFrame:

@@ -74,9 +74,10 @@ class Plan:
     touched: np.ndarray  # column indices
     t_lb: np.ndarray
     t_ub: np.ndarray
-    # demands: unserved columns, amounts and balance rows, and reporting groups
+    # demands: unserved columns, amounts and balance rows, and reporting groups. D counts
+    # demand slices: one per demand, plus one per tier of a tiered demand (Build.add_demands)
     unserved_cols: np.ndarray  # (D, T)
-    demand_amount: np.ndarray  # (D, T) tonnes per period
+    demand_amount: np.ndarray  # (D, T) tonnes per period in each slice
     demand_rows: np.ndarray  # (D, T) balance rows
     demand_group: np.ndarray  # (D,) index into groups
     groups: list[tuple[str, str]]  # (region, sector)
@@ -184,12 +185,12 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     col_status = np.fromiter((int(s) for s in basis.col_status), np.int8, len(basis.col_status))
     row_status = np.fromiter((int(s) for s in basis.row_status), np.int8, len(basis.row_status))
 
-    # demands and reporting groups (region × sector)
+    # demands and reporting groups (region × sector); the plan's "demands" are the LP's
+    # unserved slices (one per demand unless it has tiers): b.unserved_demand maps them back
     dem = b.demands
-    D = len(dem)
     groups: list[tuple[str, str]] = []
     gindex: dict[tuple[str, str], int] = {}
-    dgroup = np.zeros(D, dtype=np.int64)
+    dgroup = np.zeros(len(dem), dtype=np.int64)
     for d, (r, s) in enumerate(zip(dem["region"], dem["sector"], strict=True)):
         key = (r, s)
         if key not in gindex:
@@ -198,7 +199,10 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         dgroup[d] = gindex[key]
     pair_of = np.array([b.pairs[(r, c)] for r, c in zip(dem["region"], dem["commodity"],
                                                           strict=True)], dtype=np.int64)
-    demand_rows = (pair_of[:, None] * T + np.arange(T)[None, :]).reshape(D, T)
+    of = b.unserved_demand
+    D = len(of)
+    dgroup = dgroup[of]
+    demand_rows = (pair_of[of][:, None] * T + np.arange(T)[None, :]).reshape(D, T)
 
     # events → column sets
     cap_cols: list[np.ndarray] = []
@@ -206,7 +210,7 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     for ev in unc.events:
         p = _p_start(ev, P)
         if isinstance(ev, DemandShockEvent):
-            ids = np.array(ev.matches(model.scenario.demands), dtype=np.int64)
+            ids = np.flatnonzero(np.isin(of, ev.matches(model.scenario.demands)))
             raw.append((ev, p, "demand", ids))
         else:
             cols = _cap_columns(b, ev)
@@ -237,7 +241,7 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
                                     pos, None, salt, worst, reach, ev.onset == "start"))
 
     base_un = np.zeros((len(groups), T))
-    u0 = share(x0[b.unserved_cols.reshape(D, T)], b.demand_amount.reshape(D, T), b.demand_ties)
+    u0 = share(x0[b.unserved_cols.reshape(D, T)], b.unserved_amount.reshape(D, T), b.demand_ties)
     np.add.at(base_un, dgroup, np.maximum(u0, 0.0))
 
     names = [f"{c} in {r}" for (r, c) in b.pairs]
@@ -252,7 +256,8 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         base_col_status=col_status, base_row_status=row_status, base_objective=sol.objective,
         base_iterations=sol.iterations, base_seconds=seconds,
         touched=touched, t_lb=lb[touched], t_ub=ub[touched],
-        unserved_cols=b.unserved_cols.reshape(D, T), demand_amount=b.demand_amount.reshape(D, T),
+        unserved_cols=b.unserved_cols.reshape(D, T),
+        demand_amount=b.unserved_amount.reshape(D, T),
         demand_rows=demand_rows, demand_group=dgroup, groups=groups,
         shock_demands=shock_demands, events=events, balance_names=names,
         tolerance=unc.shortfall_tolerance, warm_iteration_limit=warm_iteration_limit(n_rows),

@@ -30,16 +30,27 @@ class RuleBuild(Protocol):
     routes: pd.DataFrame  # route, origin, destination, commodity
     route_cols: np.ndarray
     facilities: pd.DataFrame  # facility, region, process (one row per recipe)
-    fac_cols: np.ndarray
+    fac_cols: np.ndarray  # one row per recipe (a facility with several recipes has several)
     candidates: pd.DataFrame  # facility, region, process
     cand_cols: np.ndarray
     demands: pd.DataFrame  # demand, region, commodity, sector
-    demand_amount: np.ndarray  # t per period (amount × length)
+    demand_amount: np.ndarray  # (D, T) t per period (amount × length), per demand (all tiers)
 
     def active(self, start, end) -> np.ndarray: ...
     def match_routes(self, exporter=None, commodities=None, to=None, except_=None) -> np.ndarray: ...
-    def facility_rows(self, facility_id: str) -> np.ndarray: ...
-    def output_terms(self, region: str, commodity: str) -> list[tuple[np.ndarray, float]]: ...
+    def facility_rows(self, facility_id: str) -> np.ndarray:
+        """Indexes into `facilities`/`fac_cols` of one facility's recipes (entity rows)."""
+    def facility_capacity(self, facility_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """(must-run, capacity) of the facility's total activity per period (T,), units of
+        activity per period, wherever they are held (a column's bounds or a shared row)."""
+    def set_facility_capacity(self, facility_id: str, t, lb=None, ub=None, owner=None) -> None:
+        """Set them in periods `t` (indexes or mask); `owner` as in `set_bounds`."""
+    def output_terms(self, region: str, commodity: str) -> list[tuple[np.ndarray, float]]:
+        """(activity columns (T,), t of commodity per unit) of every facility recipe and
+        candidate in `region` that makes `commodity`."""
+    def activity_terms(self, region: str, process: str) -> list[np.ndarray]:
+        """Activity columns (T,) of every facility recipe and candidate running `process` in
+        `region` (a facility with several recipes contributes only that recipe's columns)."""
     def balance_keys(self, regions, commodities) -> np.ndarray: ...
 
     # ---- changes --------------------------------------------------------------------------
