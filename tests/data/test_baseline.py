@@ -212,7 +212,7 @@ def test_no_ore_is_mined_to_be_discarded_in_2024(result):
     sp = _year(result.surplus)
     ore = sp[sp["commodity"].str.startswith("reo_") & (sp["amount"] > 1e-6)]
     # only IREL's monazite beyond Toyotsu's needs (India has no use for its NdPr in the baseline)
-    assert set(zip(ore["region"], ore["commodity"])) <= {("IND", "reo_monazite")}
+    assert set(zip(ore["region"], ore["commodity"], strict=True)) <= {("IND", "reo_monazite")}
 
 
 # 2024 prices (calibration.md B): NdPr oxide 55 (USGS MCS 2026), NdFeB 49.2 (export unit value,
