@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rareflow.analyze import policy_mechanisms
 from rareflow.analyze.mechanisms import facility_row_phrase, mechanism_sentences
 
 EPS = 1e-7
@@ -65,7 +66,7 @@ class Explainer:
     def __init__(self, results) -> None:
         self.r = results
         m = results.model
-        self.m, self.b, self.f = m, m.build, m.frozen
+        self.m, self.b, self.f = m, m.build, policy_mechanisms.lp_of(results)
         self.sol = results.solution
         self.a_csr = self.f.a.tocsr()
         self.T = self.b.T
@@ -119,6 +120,8 @@ class Explainer:
                           pol.source, unit)
 
     def col_constraint(self, j: int) -> Constraint | None:
+        if (fixed := policy_mechanisms.fixed_constraint(self, j)) is not None:
+            return fixed
         sp = self.b.lp.cols[self.col_span[j]]
         lab = sp.labels.iloc[j - sp.start]
         per = str(lab.get("period", ""))
@@ -159,6 +162,8 @@ class Explainer:
         return None
 
     def row_constraint(self, i: int) -> Constraint | None:
+        if policy_mechanisms.silent_row(self, i):
+            return None
         if i in self.row_policy:
             pol = self.row_policy[i]
             sp = self.b.lp.rows[self.row_span[i - self.f.n_balance]]
@@ -465,6 +470,7 @@ class Explainer:
             out.append("All demand is served in every period.")
         out += mechanism_sentences(self.r)
         out += self.policy_sentences(cited)
+        out += policy_mechanisms.sentences(self, cited)
         out += self.price_sentences(cited)
         out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
         return out

@@ -7,6 +7,8 @@ Layout of the balance row for region r, commodity c, period t (DESIGN, "The opti
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,23 @@ from rareflow.lp.matrix import LP, Frozen
 from rareflow.lp.rationing import tie_groups
 from rareflow.scenario import series
 from rareflow.scenario.periods import Periods, parse_key
+
+
+@dataclass
+class Applied:
+    """What one policy (or target) did to the LP, in the order it was applied.
+
+    Recorded so that a staged solve (lp/stages.py) can leave a policy out until it is
+    announced without building the LP again: its rows are relaxed, its columns fixed at 0,
+    the costs it added taken back, and the bounds it replaced restored (`bounds` holds the
+    values each `set_bounds` call replaced, so undoing them in reverse order is exact).
+    """
+
+    policy: object
+    cols: list[np.ndarray] = field(default_factory=list)  # columns it added, call by call
+    rows: list[np.ndarray] = field(default_factory=list)  # rows it added (pre-freeze indices)
+    bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    costs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (cols, added)
 
 
 class Build:
@@ -38,6 +57,8 @@ class Build:
         self.row_owners: list[tuple[object, np.ndarray]] = []
         self.integer_cols = np.zeros(0, dtype=np.int64)
         self.targets: list = []
+        self.applied: list[Applied] = []  # one record per policy and target, in build order
+        self._applying: Applied | None = None
 
     # ---- helpers used by entity blocks and by policies -------------------------------
     def active(self, start, end) -> np.ndarray:
@@ -136,8 +157,13 @@ class Build:
 
     def set_bounds(self, cols, lb=None, ub=None, owner=None) -> None:
         """Set column bounds (either side, or neither to only record `owner`). An owner is the
-        policy that set them: explanations relax owned bounds to say what each one costs."""
+        policy that set them: explanations relax owned bounds to say what each one costs.
+        The bounds replaced are recorded for the policy being applied (`Applied.bounds`)."""
         cols = np.asarray(cols)
+        if self._applying is not None and (lb is not None or ub is not None):
+            flat = cols.ravel()
+            self._applying.bounds.append((flat.copy(), self.lp.lb[flat].copy(),
+                                          self.lp.ub[flat].copy()))
         if lb is not None:
             self.lp.lb[cols] = lb
         if ub is not None:
@@ -146,16 +172,29 @@ class Build:
             self.bound_owners.append((owner, cols.ravel()))
 
     def add_cost(self, cols, cost, owner=None) -> None:
+        """Add to column costs (a tariff, a subsidy's −amount); recorded for the policy being
+        applied (`Applied.costs`). An owner is named by explanations as the cost's cause."""
         cols = np.asarray(cols)
-        np.add.at(self.lp.cost, cols, np.broadcast_to(cost, cols.shape))
+        add = np.broadcast_to(np.asarray(cost, float), cols.shape)
+        np.add.at(self.lp.cost, cols, add)
+        if self._applying is not None:
+            self._applying.costs.append((cols.ravel().copy(), add.ravel().copy()))
         if owner is not None:
             self.bound_owners.append((owner, cols.ravel()))
 
     def add_cols(self, kind: str, labels: pd.DataFrame, lb, ub, cost) -> np.ndarray:
-        return self.lp.add_cols(kind, labels, lb, ub, cost)
+        """New columns (recorded for the policy being applied: `Applied.cols`)."""
+        cols = self.lp.add_cols(kind, labels, lb, ub, cost)
+        if self._applying is not None:
+            self._applying.cols.append(cols)
+        return cols
 
     def add_rows(self, kind: str, labels: pd.DataFrame, lb, ub, owner=None) -> np.ndarray:
+        """New rows (recorded for the policy being applied: `Applied.rows`); an owner is the
+        policy explanations name when the rows bind."""
         rows = self.lp.add_rows(kind, labels, lb, ub)
+        if self._applying is not None:
+            self._applying.rows.append(rows)
         if owner is not None:
             self.row_owners.append((owner, rows))
         return rows
@@ -410,18 +449,30 @@ class Build:
         self.lp.add_coeffs(r2, bcols, 1.0)
         self.lp.add_coeffs(r2, z, -np.broadcast_to(hi, z.shape))
 
+    @contextmanager
+    def applying(self, pol):
+        """Record what `pol`'s rule does to the LP (see `Applied`)."""
+        self._applying = rec = Applied(pol)
+        try:
+            yield rec
+        finally:
+            self._applying = None
+            self.applied.append(rec)
+
     def add_targets(self) -> None:
         for i, tg in enumerate(self.scenario.targets):
             tg = _with_id(tg, i)
             self.targets.append(tg)
-            rules.apply(tg, self)
+            with self.applying(tg):
+                rules.apply(tg, self)
 
     def add_policies(self) -> None:
         self.policies = []
         for i, pol in enumerate(self.scenario.all_policies()):
             pol = _with_id(pol, i)
             self.policies.append(pol)
-            rules.apply(pol, self)
+            with self.applying(pol):
+                rules.apply(pol, self)
 
     def add_disposal(self) -> None:
         comms = self.scenario.commodities

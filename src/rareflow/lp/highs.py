@@ -159,3 +159,33 @@ def run(h: highspy.Highs) -> Solution:
     return Solution(status, obj, x, row_dual, col_dual, row_value, seconds,
                     int(info.simplex_iteration_count) + int(info.ipm_iteration_count),
                     {"highs_run_time": h.getRunTime()})
+
+
+# ---- changes between solves on a kept model (staged solves: lp/stages.py) ----------------
+def change_col_bounds(h: highspy.Highs, cols: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> None:
+    """New bounds for some columns; the basis is kept, so the next `run` starts warm."""
+    if len(cols):
+        h.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32),
+                           np.ascontiguousarray(lb, dtype=np.float64),
+                           np.ascontiguousarray(ub, dtype=np.float64))
+
+
+def change_row_bounds(h: highspy.Highs, rows: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> None:
+    """New bounds for some rows (±inf relaxes a row away); the basis is kept."""
+    if len(rows):
+        h.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32),
+                           np.ascontiguousarray(lb, dtype=np.float64),
+                           np.ascontiguousarray(ub, dtype=np.float64))
+
+
+def change_costs(h: highspy.Highs, cols: np.ndarray, cost: np.ndarray) -> None:
+    """New objective coefficients for some columns; the basis is kept (now maybe not optimal,
+    still primal feasible: the simplex goes on from it)."""
+    if len(cols):
+        h.changeColsCost(len(cols), np.asarray(cols, dtype=np.int32),
+                         np.ascontiguousarray(cost, dtype=np.float64))
+
+
+def forget_basis(h: highspy.Highs) -> None:
+    """Drop the basis and solution but keep the model: the next `run` starts cold."""
+    h.clearSolver()

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rareflow.errors import SolveError
-from rareflow.lp import highs
+from rareflow.lp import highs, stages
 from rareflow.lp.build import assemble
 from rareflow.lp.check import check_mass_balance
 from rareflow.lp.diagnose import diagnose
@@ -64,7 +64,11 @@ class Model:
         warm = h.getInfo().basis_validity == 1  # a basis from the last solve (or the user's)
         for k, v in method.choose(self.frozen.shape[1], warm, mip, self._options).items():
             highs.set_option(h, k, v)
-        sol = highs.run_mip(h, self.frozen) if mip else highs.run(h)
+        staging = stages.for_model(self)  # None unless a measure is announced after the start
+        if staging is not None:
+            sol = staging.solve(h, self.name)
+        else:
+            sol = highs.run_mip(h, self.frozen) if mip else highs.run(h)
         if sol.status != "optimal":
             raise SolveError(self._explain_failure(sol.status))
         b = self.build

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rareflow.lp.highs import Solution
+from rareflow.results import policy_tables
 from rareflow.results.slices import stock_levels, unserved_per_demand, unserved_tiers
 
 ZERO = 1e-9
@@ -118,6 +119,24 @@ class Results:
         return df
 
     @cached_property
+    def stages(self) -> pd.DataFrame:
+        """stage, announced, policies, fixed_from, fixed_to, …: the stages of an answer made
+        without foreknowledge of late-announced measures (empty when there are none)."""
+        return policy_tables.stages(self)
+
+    @cached_property
+    def transit(self) -> pd.DataFrame:
+        """policy, exporter, region, commodity, period, re_exported, allowed, slack, dual,
+        binding: the no-transit rows (empty without `no_transit`)."""
+        return policy_tables.transit(self)
+
+    @cached_property
+    def subsidies(self) -> pd.DataFrame:
+        """policy, region, process, period, activity, subsidised, paid, budget_left: what each
+        subsidy paid per period (empty without subsidies)."""
+        return policy_tables.subsidies(self)
+
+    @cached_property
     def prices(self) -> pd.DataFrame:
         """region, commodity, period, price: the value of one more tonne there and then.
 
@@ -144,6 +163,7 @@ class Results:
             v = float(np.dot(x[span.start:span.stop], c[span.start:span.stop]))
             key = names.get(span.kind, span.kind)
             acc[key] = acc.get(key, 0.0) + v
+        policy_tables.split_subsidies(self, acc)
         return pd.DataFrame({"term": list(acc), "amount": list(acc.values())})
 
     def summary(self) -> dict:
@@ -286,4 +306,5 @@ class Results:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"activity": self.activity, "flows": self.flows, "stocks": self.stocks,
                 "unserved": self.unserved, "prices": self.prices, "builds": self.builds,
-                "surplus": self.surplus, "breaches": self.breaches, "tolling": self.tolling}
+                "surplus": self.surplus, "breaches": self.breaches, "tolling": self.tolling,
+                **policy_tables.extra_tables(self)}

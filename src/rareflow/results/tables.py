@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rareflow.results import policy_tables
 from rareflow.results.result import Results
 
 CSV_COLUMNS = {
@@ -27,6 +28,10 @@ CSV_COLUMNS = {
     "surplus": ["region", "commodity", "period", "amount"],
     "breaches": ["policy", "period", "side", "amount"],
     "tolling": ["policy", "owner", "partner", "input", "output", "period", "amount", "input_amount"],
+    # written only when a scenario uses them (results/policy_tables.py)
+    "stages": policy_tables.STAGE_COLUMNS,
+    "transit": policy_tables.TRANSIT_COLUMNS,
+    "subsidies": policy_tables.SUBSIDY_COLUMNS,
 }
 
 

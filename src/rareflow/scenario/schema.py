@@ -201,6 +201,8 @@ class Event(Block):
     headline: str
     source: str
     url: str = ""
+    # When the news broke, for all the event's policies (a policy's own `announced` wins).
+    announced: PeriodKey | None = None
     policies: list[Policy] = []
 
 
@@ -237,5 +239,7 @@ class Scenario(Block):
                     upd["source"] = ev.source
                 if not p.id:
                     upd["id"] = ev.id if len(ev.policies) == 1 else None
+                if p.announced is None and ev.announced is not None:
+                    upd["announced"] = ev.announced
                 out.append(p.model_copy(update=upd))
         return out

@@ -295,6 +295,23 @@ def _duplicates(items, block: str, kind: str) -> list[Problem]:
     return out
 
 
+def _announcements(scn, periods) -> list[Problem]:
+    """`announced` on policies, targets and events (an event's holds for its policies)."""
+    from rareflow.scenario.policies.base import announced_problems
+
+    out = []
+    for block in ("policies", "targets"):
+        for i, p in enumerate(getattr(scn, block)):
+            out += announced_problems(p.announced, p.start, periods, f"{block}[{i}].announced")
+    for j, ev in enumerate(scn.events):
+        for k, p in enumerate(ev.policies):
+            own = p.announced is not None
+            path = f"events[{j}].policies[{k}].announced" if own else f"events[{j}].announced"
+            found = announced_problems(p.announced if own else ev.announced, p.start, periods, path)
+            out += [q for q in found if q not in out]
+    return out
+
+
 def check_references(scn) -> list[Problem]:
     """Every reference between blocks must resolve; every date must fall in the horizon."""
     from rareflow.scenario.policies.base import known
@@ -391,6 +408,7 @@ def check_references(scn) -> list[Problem]:
     located += [(f"targets[{i}]", p) for i, p in enumerate(scn.targets)]
     for j, ev in enumerate(scn.events):
         located += [(f"events[{j}].policies[{k}]", p) for k, p in enumerate(ev.policies)]
+    probs += _announcements(scn, periods)
     for path, pol in located:
         probs += pol.check(scn, path)
         if pol.start is not None and parse_key(pol.start)[0] >= periods.end_month:

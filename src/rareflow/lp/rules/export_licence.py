@@ -9,11 +9,13 @@ from rareflow.scenario.policies.export_licence import reference_index
 
 from .base import RuleBuild
 from .routes import trade_routes
+from .transit import apply as no_transit
 
 
 def apply(pol, b: RuleBuild) -> None:
     """Per destination and period: Σ flows ≤ cap × length, or ≤ share × the reference flow
     (as a rate per year, scaled by this period's length)."""
+    no_transit(pol, b)  # rows only with `no_transit: true`
     routes = trade_routes(pol, b)
     t = np.flatnonzero(b.active(pol.start, pol.end))
     if not len(routes) or not len(t):

@@ -14,9 +14,20 @@ class TradePolicy(PolicyBase):
     commodity: str | list[str]
     to: list[str] | None = None
     except_: list[str] | None = Field(default=None, alias="except")
+    # Material from `exporter` may not reach the measure's destinations through a third
+    # country: each other region re-exports to them at most what it makes or imports from
+    # elsewhere (DESIGN, "No transit"; lp/rules/transit.py).
+    no_transit: bool = False
 
     def commodities(self) -> list[str]:
         return [self.commodity] if isinstance(self.commodity, str) else list(self.commodity)
+
+    def destinations(self, regions) -> list[str]:
+        """D: the `to` list, or every region but the exporter and the `except` list."""
+        if self.to is not None:
+            return [r for r in self.to if r != self.exporter]
+        skip = {self.exporter, *(self.except_ or [])}
+        return [r for r in regions if r not in skip]
 
     def check(self, scn, path):
         out = known("region", self.exporter, scn.regions, f"{path}.exporter")
