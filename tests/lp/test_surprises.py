@@ -149,3 +149,34 @@ def test_a_stage_that_cannot_be_satisfied_is_named():
     # known from the outset, the plan keeps 10 t in A's stock through 2024
     data["policies"][0].pop("announced")
     assert rareflow.from_mapping(data).solve().status == "optimal"
+
+
+def test_a_late_outage_of_a_plant_with_recipes_restores_its_shared_capacity(approx):
+    """A facility with two recipes holds its capacity on a shared row; an outage announced late
+    must leave that row as it was in the stages before it (the row bounds it replaced are
+    restored, not only column bounds).
+
+    A makes m with recipe `make` (10/t) or `make2` (12/t, max 50 %), capacity 200/yr; B needs
+    60/yr at 1000/t unserved, via A→B at 5/t, and may stock up to 60 t (holding 2/t-yr). The
+    outage (factor 0) hits 2025, announced 2025.
+    Stage 0 (no outage known): 2024 makes 60 with `make` and stores nothing: 60·15 = 900.
+    2024 is fixed; stage 1 adds the outage: 2025 makes nothing, 60 unserved = 60,000.
+    Whole trajectory: 900 + 60,000 = 60,900. Had stage 0 seen the outage's zero capacity on
+    the shared row (the row bound not restored), it would have pre-stocked 60 t in 2024 and
+    served 2025 from the stock: 120·15 + 60·2 = 1,920."""
+    data = chain(
+        facilities=[{"id": "a", "region": "A", "capacity": 200, "cost": 10,
+                     "processes": {"make": {}, "make2": {"cost": 12, "max_share": 0.5}}}],
+        stocks=[{"region": "B", "commodity": "m", "initial": 0, "capacity": 60,
+                 "holding_cost": 2}],
+        processes={"make": {"outputs": {"m": 1}}, "make2": {"outputs": {"m": 1}}},
+        routes=[{"from": "A", "to": "B", "commodity": "m", "cost": 5}],
+        demands=[{"region": "B", "commodity": "m", "sector": "auto", "amount": 60,
+                  "priority": 1000}],
+        policies=[{"type": "capacity_change", "id": "out", "facility": "a", "factor": 0,
+                   "start": 2025, "end": 2025, "announced": 2025}])
+    r = rareflow.from_mapping(data).solve()
+    assert r.objective == approx(60_900)
+    assert val(r.unserved, period="2024") == approx(0)
+    assert val(r.stocks, period="2024") == approx(0)
+    assert val(r.unserved, period="2025") == approx(60)

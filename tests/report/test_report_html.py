@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 import rareflow
 from rareflow.cli import app
 from rareflow.report import build_report, charts, write_report
-from rareflow.report.view import RunView
 from tests.report.report_helpers import figures, trade_links
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -45,7 +44,7 @@ def test_sankey_link_values_equal_the_flows_of_the_run(mini_runs, region):
 def test_sankey_chain_and_demand_balance(mini_runs):
     """Process links carry activity × coefficient; served + unserved = requested per sector."""
     halt, _ = mini_runs
-    view = RunView.of(halt)
+    view = halt
     nodes, links = charts.sankey_links(view, "2027")
     act = halt.activity
     act = act[(act["period"] == "2027") & (act["region"] == "JPN") & (act["process"] == "magnets")]

@@ -23,8 +23,11 @@ import pandas as pd
 
 from rareflow.analyze import policy_mechanisms
 from rareflow.analyze.mechanisms import facility_row_phrase, mechanism_sentences
+from rareflow.analyze.words import period_runs, span
+from rareflow.results.result import analysis
+from rareflow.tolerances import AT_BOUND_REL, DUAL, SHOWN_T
 
-EPS = 1e-7
+EPS = DUAL
 MAX_DEPTH = 6
 POLICY_KINDS = ("export_ban", "export_quota", "export_licence", "tariff", "agreement", "tolling",
                 "capacity_change")
@@ -39,19 +42,6 @@ class Constraint:
     key: tuple
     source: str = ""
     unit: str = "t"
-
-
-def _periods_span(pers: list[str], order: dict[str, int]) -> str:
-    """'2026', '2026–2035', or '2025, 2027–2030' for gaps."""
-    if not pers:
-        return "the whole horizon"
-    runs: list[list[str]] = [[pers[0]]]
-    for p in pers[1:]:
-        if order.get(p, -9) == order.get(runs[-1][-1], -9) + 1:
-            runs[-1].append(p)
-        else:
-            runs.append([p])
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -127,8 +117,8 @@ class Explainer:
         per = str(lab.get("period", ""))
         t = self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
         x, lo, hi = self.sol.x[j], self.f.lb[j], self.f.ub[j]
-        at_hi = np.isfinite(hi) and abs(x - hi) <= 1e-6 * max(1.0, abs(hi))
-        at_lo = abs(x - lo) <= 1e-6 * max(1.0, abs(lo))
+        at_hi = np.isfinite(hi) and abs(x - hi) <= AT_BOUND_REL * max(1.0, abs(hi))
+        at_lo = abs(x - lo) <= AT_BOUND_REL * max(1.0, abs(lo))
         if j in self.col_policy:
             return self._policy_constraint(self.col_policy[j], per)
         length = self.m.periods.length[t]
@@ -348,7 +338,7 @@ class Explainer:
     # ---- outputs ----------------------------------------------------------------------
     def shortfalls(self) -> pd.DataFrame:
         un = self.r.unserved
-        un = un[un["amount"] > 1e-6]
+        un = un[un["amount"] > SHOWN_T]
         rows = []
         for rec in un.itertuples():
             t = self.m.periods.labels.index(rec.period)
@@ -429,7 +419,7 @@ class Explainer:
 
     def _make_sentences(self, top: int) -> list[str]:
         un = self.r.unserved
-        un = un[un["amount"] > 1e-6]
+        un = un[un["amount"] > SHOWN_T]
         out: list[str] = []
         cited: dict[str, str] = {}
         groups: dict[tuple, list] = defaultdict(list)
@@ -448,7 +438,7 @@ class Explainer:
             by_sector: dict[str, float] = {}
             for it in items:
                 by_sector[it[5]] = by_sector.get(it[5], 0.0) + it[1]
-            when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+            when = span(pers)
             amount = f"{total:,.0f} t" if len(pers) == 1 else \
                 f"{total:,.0f} t in total over {len(pers)} periods"
             parts = self._phrases(ranked)
@@ -485,7 +475,7 @@ class Explainer:
         out: list[str] = []
         order = {p: k for k, p in enumerate(self.m.periods.labels)}
         br = self.r.breaches
-        br = br[br["amount"] > 1e-6] if len(br) else br
+        br = br[br["amount"] > SHOWN_T] if len(br) else br
         breached = set(br["policy"]) if len(br) else set()
         groups: dict[str, list] = defaultdict(list)
         for c, _d, _s, w in self.policy_binding():
@@ -497,7 +487,7 @@ class Explainer:
                 continue
             c0 = items[0][0]
             pers = sorted({c.period for c, _ in items if c.period}, key=lambda p: order.get(p, 0))
-            span = _periods_span(pers, order)
+            when = period_runs(pers, self.m.periods.labels, "the whole horizon")
             best_c, best = max(items, key=lambda cv: cv[1])
             if best <= EPS:
                 continue
@@ -511,7 +501,7 @@ class Explainer:
                          f"{best_c.period})")
             else:
                 worth = f"{best:,.0f} {self.currency} in each period"
-            out.append(f"{name} binds in {span}: relaxing it by 1 {c0.unit} would save {worth}.")
+            out.append(f"{name} binds in {when}: relaxing it by 1 {c0.unit} would save {worth}.")
             if c0.source and c0.key[0] == "policy":
                 cited[c0.key[1]] = c0.source
         pols = {p.id: p for p in self.b.policies}
@@ -541,7 +531,7 @@ class Explainer:
         hot = pr.assign(ratio=pr["price"] / med)
         hot = hot[(hot["ratio"] >= ratio)]
         un = self.r.unserved
-        short = set(zip(un.loc[un["amount"] > 1e-6, "region"], un.loc[un["amount"] > 1e-6,
+        short = set(zip(un.loc[un["amount"] > SHOWN_T, "region"], un.loc[un["amount"] > SHOWN_T,
                                                                       "commodity"], strict=True))
         keep = np.array([(r, c) not in short for r, c in zip(hot["region"], hot["commodity"],
                                                               strict=True)], dtype=bool)
@@ -562,7 +552,7 @@ class Explainer:
             why = ("; it is held there by " + "; and by ".join(self._phrase(c, d) for c, d in ranked)
                    ) if ranked else ""
             pers = list(g["period"])
-            when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+            when = span(pers)
             out.append(f"The scarcity price of {com} in {self._reg(reg)} is {peak['price']:,.0f} "
                        f"{self.currency}/t at its peak ({peak['period']}; {peak['ratio']:.1f}× the "
                        f"median across regions and periods; high in {when}){why}.")
@@ -628,3 +618,37 @@ class Explainer:
                                     "affected", "source"])
         out = out.drop_duplicates(["constraint", "period"])
         return out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)
+
+
+# ---- what `Results` asks of this module (results/result.py: the analysis registry) ---------
+def explainer(results) -> Explainer:
+    """The result's explainer, made once (its traces and relaxation probes are kept)."""
+    ex = results.cache.get("explainer")
+    if ex is None:
+        ex = results.cache["explainer"] = Explainer(results)
+    return ex
+
+
+@analysis("select")
+def select(results, sentences: list[str], region: str | None = None,
+           period: str | None = None) -> list[str]:
+    """The sentences about one region (by code or label, as a sentence opens: "Japan's …")
+    and/or mentioning one period."""
+    out = list(sentences)
+    if region:
+        regions = results.scenario.regions
+        names = {region, regions[region].label if region in regions else region}
+        out = [s for s in out if any(s.startswith(f"{n}'s") for n in names if n)]
+    if period:
+        out = [s for s in out if str(period) in s]
+    return out
+
+
+@analysis("explain_table")
+def explain_table(results) -> pd.DataFrame:
+    return explainer(results).table()
+
+
+@analysis("shortfall_causes")
+def shortfall_causes(results) -> pd.DataFrame:
+    return explainer(results).shortfalls()

@@ -75,22 +75,18 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
                   f"solved in {s['solve_seconds']:.3f} s; mass balance within "
                   f"{s['max_balance_residual_t']:.1e} t")
     _print_unserved(r)
-    # a run reused from the store has its tables and sentences, not the live model behind them
-    for line in (r.build_plan() if hasattr(r, "build_plan") else []):
+    # a run reused from the store tells the sentences it was stored with (it has no LP)
+    for line in r.build_plan():
         console.print(f"▸ {line}", highlight=False, markup=False)
-    for line in (r.target_report() if hasattr(r, "target_report") else []):
+    for line in r.target_report():
         console.print(f"◎ {line}", highlight=False, markup=False)
-    if hasattr(r, "build_plan"):
-        from rareflow.analyze import home_supply_sentences, tolling_sentences
-
-        for line in home_supply_sentences(r) + tolling_sentences(r):
-            console.print(f"⌂ {line}", highlight=False, markup=False)
+    for line in r.section("home_supply") + r.section("tolling"):
+        console.print(f"⌂ {line}", highlight=False, markup=False)
     if r.unserved["amount"].gt(0).any():
-        said = r.explain() if hasattr(r, "explain") else (r.explanation() or [])
-        causes = [x for x in said if "shortfall of" in x][:3]
+        causes = [x for x in r.explain() if "shortfall of" in x][:3]
         for line in causes:
             console.print(f"• {line}", highlight=False, markup=False)
-        console.print(f"[dim]why, in full: rareflow explain {ref or r.model.name}[/dim]",
+        console.print(f"[dim]why, in full: rareflow explain {ref or r.name}[/dim]",
                       highlight=False)
     _print_links(r, top)
 
@@ -98,12 +94,14 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
 def _print_unserved(r) -> None:
     """Shortfalls, one row per region × sector × commodity: when, how much at the peak, in all,
     and as a share of what was asked (narrow enough for an 80-column terminal)."""
+    from rareflow.analyze import words
+
     un = r.unserved
     short = un[un["amount"] > 0]
     if not len(short):
         console.print("[green]All demand is served.[/green]")
         return
-    order = {p: k for k, p in enumerate(r.model.periods.labels)}
+    order = {p: k for k, p in enumerate(r.periods)}
     keys = ["region", "sector", "commodity"]
     asked = un.groupby(keys)["requested"].sum()
     t = Table(title="Unserved demand (t)")
@@ -113,7 +111,7 @@ def _print_unserved(r) -> None:
     for key, g in short.groupby(keys):
         g = g.sort_values("period", key=lambda s: s.map(order))
         pers = list(g["period"])
-        span = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+        span = words.span(pers)
         if len(pers) > 1 and order[pers[-1]] - order[pers[0]] + 1 != len(pers):
             span += f" ({len(pers)})"
         peak = g.loc[g["amount"].idxmax()]
@@ -131,7 +129,7 @@ def _print_links(r, top: int) -> None:
     fl = fl[fl["amount"] > 0]
     if not len(fl):
         return
-    order = list(r.model.periods.labels)
+    order = r.periods
     first, last = order[0], order[-1]
     g = fl.groupby(["origin", "destination", "commodity"])
     links = g["amount"].sum().rename("total").to_frame()
@@ -170,8 +168,8 @@ def explain(
 
     model = load(scenario)
     r = model.solve()
-    console.print(f"[bold]{r.scenario}[/bold]: {r.status}, objective {r.objective:,.0f} "
-                  f"{r.model.scenario.currency}")
+    console.print(f"[bold]{r.name}[/bold]: {r.status}, objective {r.objective:,.0f} "
+                  f"{r.currency}")
     for s in r.explain(region, period):
         console.print(f"• {s}", highlight=False, markup=False)
     base = _base_of(model, vs)
@@ -180,7 +178,7 @@ def explain(
         head = c.sentences[:4] if not region else \
             [x for x in c.sentences if x.startswith(f"{region}")][:4]
         delta = r.objective - c.base_objective if c.base_objective is not None else None
-        more = f" (total cost {delta:+,.0f} {r.model.scenario.currency})" if delta is not None else ""
+        more = f" (total cost {delta:+,.0f} {r.currency})" if delta is not None else ""
         console.print(f"[bold]Against {base.name}[/bold]{more}:")
         for s in head or ["nothing changes in the flows, shortfalls or output."]:
             console.print(f"  ↳ {s}", highlight=False, markup=False)
@@ -195,7 +193,7 @@ def explain(
         tab = tab.assign(rank_value=tab["saves"].fillna(tab["dual"].abs())) \
             .sort_values("rank_value", ascending=False, kind="stable")
         t = Table(title="Binding constraints, ranked by what relaxing each by one unit saves "
-                  f"({r.model.scenario.currency})")
+                  f"({r.currency})")
         for c in ("constraint", "period", "saving", "affected shortfalls"):
             t.add_column(c, justify="right" if c == "saving" else "left", overflow="fold")
         for row in tab.head(top).itertuples():

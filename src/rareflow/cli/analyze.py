@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         c = rb.compare(ra)
         console.print(f"[bold]{c.scenario_name}[/bold] against [bold]{c.base_name}[/bold]: "
                       f"objective {ra.objective:,.0f} → {rb.objective:,.0f} "
-                      f"{ra.model.scenario.currency}")
+                      f"{ra.currency}")
         for s in c.sentences:
             console.print(f"• {s}", markup=False, highlight=False)
         if len(c.unserved):

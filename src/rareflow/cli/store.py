@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         st = _store(store or (ctx.obj or {}).get("store"))
         run = st.get(run_id)
         r = run.row
-        console.print(f"[bold]run #{run.id}[/bold] {r['scenario']} ({r['created']:%Y-%m-%d %H:%M:%S} "
+        console.print(f"[bold]run #{run.run_id}[/bold] {r['scenario']} ({r['created']:%Y-%m-%d %H:%M:%S} "
                       f"UTC, from {r['origin']})")
         console.print(f"  {r['description'] or ''}", highlight=False)
         console.print(f"  hash {r['hash']}")
@@ -87,17 +87,17 @@ def register(app: typer.Typer) -> None:
                       f"{r['solve_seconds'] or 0:.3f} s; rareflow {r['rareflow_version']}")
         if r.get("overrides") and r["overrides"] != "null":
             console.print(f"  overrides: {r['overrides']}", highlight=False)
-        for s in run.explanation() or []:
+        for s in run.explanation():
             console.print(f"  • {s}", highlight=False)
-        un = run.tables().get("unserved")
-        if un is not None and len(un):
+        un = run.unserved
+        if len(un):
             un = un[un["amount"] > 0]
             if len(un):
                 console.print(_frame_table(un[["region", "sector", "commodity", "period",
                                                "requested", "amount"]],
                                            title="Unserved demand (t)"))
-        fl = run.tables().get("flows")
-        if fl is not None and len(fl):
+        fl = run.flows
+        if len(fl):
             fl = fl[fl["amount"] > 0].sort_values("amount", ascending=False).head(top)
             if len(fl):
                 console.print(_frame_table(fl[["origin", "destination", "commodity", "period",

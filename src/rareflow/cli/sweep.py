@@ -178,29 +178,20 @@ def _print(console, res, top: int) -> None:
         console.print(t)
 
 
-class _Record:
-    """What the run store's `record()` reads from a `Results`, for a sweep."""
+def _as_result(res):
+    """A sweep as a run of the store: its tables and summary, no LP and no sentences."""
+    from rareflow.results.result import Results
 
-    def __init__(self, res) -> None:
-        self.res = res
-        self.model = res.model
-        self.status = "sweep"
-        self.objective = float(res.samples["objective"].mean())
-
-    def summary(self) -> dict:
-        return {**self.res.meta(), "unserved_total_t": self.res.meta()["expected_unserved_total_t"],
-                "build_seconds": self.model.build_seconds,
-                "solve_seconds": self.res.seconds.get("solve", 0.0),
-                "iterations": int(self.res.samples["iterations"].sum())}
-
-    def tables(self) -> dict:
-        t = dict(self.res.tables())
-        s = t["sweep_samples"]
-        t["sweep_samples"] = s[[c for c in s.columns if not c.startswith("event:")]]
-        return t
-
-    def metrics(self) -> dict:
-        return {}
+    t = dict(res.tables())
+    s = t["sweep_samples"]
+    t["sweep_samples"] = s[[c for c in s.columns if not c.startswith("event:")]]
+    meta = res.meta()
+    summary = {**meta, "unserved_total_t": meta["expected_unserved_total_t"],
+               "build_seconds": res.model.build_seconds,
+               "solve_seconds": res.seconds.get("solve", 0.0),
+               "iterations": int(res.samples["iterations"].sum())}
+    return Results.from_tables(res.model.scenario, t, summary, status="sweep",
+                               objective=float(res.samples["objective"].mean()))
 
 
 def record(res, store: Path | None, options: dict | None) -> str | None:
@@ -211,9 +202,9 @@ def record(res, store: Path | None, options: dict | None) -> str | None:
         return None
     try:
         st = RunStore(store or default_path())
-        run_id = st.record(_Record(res), options={"sweep": {"n": res.n, "seed": res.seed},
-                                                  **(options or {})},
-                           origin="sweep", total_seconds=res.seconds.get("total"))
+        run_id = st.record(_as_result(res), options={"sweep": {"n": res.n, "seed": res.seed},
+                                                      **(options or {})},
+                           origin="sweep", total_seconds=res.seconds.get("total"), metrics=False)
     except StoreError as e:
         return f"the sweep was not recorded: {e}"
     return f"recorded as run #{run_id} in {st.path}"

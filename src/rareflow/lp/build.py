@@ -18,6 +18,7 @@ from rareflow.lp.matrix import LP, Frozen
 from rareflow.lp.rationing import tie_groups
 from rareflow.scenario import series
 from rareflow.scenario.periods import Periods, parse_key
+from rareflow.scenario.policies.routes_match import match_routes
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Applied:
     rows: list[np.ndarray] = field(default_factory=list)  # rows it added (pre-freeze indices)
     bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     costs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (cols, added)
+    # row bounds it replaced (a facility's shared capacity row): (pre-freeze rows, lb, ub)
+    row_bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 class Build:
@@ -87,17 +90,7 @@ class Build:
         return out
 
     def match_routes(self, exporter=None, commodities=None, to=None, except_=None) -> np.ndarray:
-        r = self.routes
-        m = np.ones(len(r), dtype=bool)
-        if exporter is not None:
-            m &= (r["origin"] == exporter).to_numpy()
-        if commodities is not None:
-            m &= r["commodity"].isin(commodities).to_numpy()
-        if to is not None:
-            m &= r["destination"].isin(to).to_numpy()
-        if except_ is not None:
-            m &= ~r["destination"].isin(except_).to_numpy()
-        return np.flatnonzero(m)
+        return match_routes(self.routes, exporter, commodities, to, except_)
 
     # ---- the declared interface of rules (lp/rules/base.py: RuleBuild) ---------------------
     def facility_rows(self, facility_id: str) -> np.ndarray:
@@ -126,6 +119,9 @@ class Build:
             self.set_bounds(self.fac_cols[self.facility_rows(facility_id)[0]][t], lb=lb, ub=ub,
                             owner=owner)
             return
+        if self._applying is not None and (lb is not None or ub is not None):
+            old_lb, old_ub = self.lp.get_row_bounds(rows[t])
+            self._applying.row_bounds.append((rows[t].copy(), old_lb.copy(), old_ub.copy()))
         self.lp.set_row_bounds(rows[t], lb, ub)
         if owner is not None:
             self.row_owners.append((owner, rows[t]))

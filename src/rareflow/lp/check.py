@@ -6,8 +6,9 @@ import numpy as np
 
 from rareflow.errors import MassBalanceError
 from rareflow.lp.matrix import Frozen
+from rareflow.tolerances import BALANCE_T
 
-TOLERANCE = 1e-6  # tonnes
+TOLERANCE = BALANCE_T  # tonnes
 
 
 def balance_residual(lp: Frozen, x: np.ndarray) -> np.ndarray:

@@ -2,12 +2,17 @@
 
 Like a PyPSA network or a linopy model, a `Model` is built once and kept: later solves can
 change bounds and right-hand sides and start from the last basis.
+
+This layer stops at the LP's answer (`solve_lp`: the solver's vectors and the mass-balance
+residual). The `Model` users get from `rareflow.load(...)` is results/model.py's subclass, whose
+`solve()` wraps that answer in a `Results`; the LP layer never imports the results layer.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,10 +22,17 @@ from rareflow.lp.build import assemble
 from rareflow.lp.check import check_mass_balance
 from rareflow.lp.diagnose import diagnose
 from rareflow.lp.rationing import share
-from rareflow.results.result import Results
 from rareflow.scenario.loader import from_dict, load_scenario, parse_yaml
 from rareflow.scenario.periods import make_periods
 from rareflow.scenario.schema import Scenario
+
+
+class LPAnswer(NamedTuple):
+    """What one solve of the LP gives: the solver's vectors and the largest mass-balance
+    residual the check found (NaN when the check was skipped)."""
+
+    solution: highs.Solution
+    max_balance_residual: float
 
 
 class Model:
@@ -55,7 +67,7 @@ class Model:
             self._options.update(options)  # the user's choices: the method rule leaves them alone
         return self._highs
 
-    def solve(self, check: bool = True, **options) -> Results:
+    def solve_lp(self, check: bool = True, **options) -> LPAnswer:
         """Solve (warm from the last basis when re-solving) and check mass balance."""
         from rareflow.lp import method
 
@@ -79,7 +91,28 @@ class Model:
         # the labels are built only if the check fails and has to name a row
         worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels) if check \
             else float("nan")
-        return Results(self, sol, worst)
+        return LPAnswer(sol, worst)
+
+    @classmethod
+    def load(cls, name_or_path: str | Path, overrides: dict | None = None):
+        """A built-in scenario name (e.g. 'toy') or a path to a YAML scenario file.
+
+        `overrides` is a mapping shaped like a scenario file, laid over the scenario exactly as
+        an `extends:` overlay would be (lists merge by id), e.g. to toggle a policy from the web
+        page.
+        """
+        scn, files = load_scenario(name_or_path, overrides)
+        return cls(scn, files)
+
+    @classmethod
+    def from_yaml(cls, text: str, name: str = "<text>"):
+        """A model from YAML text (no `extends`)."""
+        return cls(from_dict(parse_yaml(text, name), name), [name])
+
+    @classmethod
+    def from_mapping(cls, data: dict, name: str = "<dict>"):
+        """A model from an in-memory mapping shaped like a scenario file (no `extends`)."""
+        return cls(from_dict(data, name), [name])
 
     def _explain_failure(self, status: str) -> str:
         if status in ("infeasible", "infeasible_or_unbounded"):
@@ -95,21 +128,5 @@ class Model:
         return f"Scenario '{self.name}': the solver stopped with status '{status}'."
 
 
-def load(name_or_path: str | Path, overrides: dict | None = None) -> Model:
-    """A built-in scenario name (e.g. 'toy') or a path to a YAML scenario file.
-
-    `overrides` is a mapping shaped like a scenario file, laid over the scenario exactly as an
-    `extends:` overlay would be (lists merge by id), e.g. to toggle a policy from the web page.
-    """
-    scn, files = load_scenario(name_or_path, overrides)
-    return Model(scn, files)
-
-
-def from_yaml(text: str, name: str = "<text>") -> Model:
-    """A model from YAML text (no `extends`)."""
-    return Model(from_dict(parse_yaml(text, name), name), [name])
-
-
-def from_mapping(data: dict, name: str = "<dict>") -> Model:
-    """A model from an in-memory mapping shaped like a scenario file (no `extends`)."""
-    return Model(from_dict(data, name), [name])
+# The LP-level model (sweeps use it); `rareflow.load` gives the one whose solve() is a Results.
+load, from_yaml, from_mapping = Model.load, Model.from_yaml, Model.from_mapping

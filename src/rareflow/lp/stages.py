@@ -57,9 +57,30 @@ class _Replay:
     policy is left out of a stage.
     """
 
-    def __init__(self, build, lb: np.ndarray, ub: np.ndarray, rec) -> None:
+    def __init__(self, build, lb: np.ndarray, ub: np.ndarray, rec, rlb: np.ndarray,
+                 rub: np.ndarray, n_balance: int) -> None:
         self._b, self._lb, self._ub = build, lb, ub
+        self._rlb, self._rub, self._nb = rlb, rub, n_balance
         self._cols, self._rows = iter(rec.cols), iter(rec.rows)
+
+    def facility_capacity(self, facility_id: str):
+        rows = self._b.fac_capacity_rows.get(facility_id)
+        if rows is None:
+            return self.get_bounds(self._b.fac_cols[self._b.facility_rows(facility_id)[0]])
+        r = rows + self._nb
+        return self._rlb[r].copy(), self._rub[r].copy()
+
+    def set_facility_capacity(self, facility_id: str, t, lb=None, ub=None, owner=None) -> None:  # noqa: ARG002
+        t = np.arange(self._b.T)[t]
+        rows = self._b.fac_capacity_rows.get(facility_id)
+        if rows is None:
+            self.set_bounds(self._b.fac_cols[self._b.facility_rows(facility_id)[0]][t], lb, ub)
+            return
+        r = rows[t] + self._nb
+        if lb is not None:
+            self._rlb[r] = lb
+        if ub is not None:
+            self._rub[r] = ub
 
     def __getattr__(self, name):
         return getattr(self._b, name)
@@ -106,9 +127,13 @@ class Staging:
         self.col_period = column_periods(build, frozen.shape[1])
         # the bounds before any policy: every recorded change undone, last first
         self.base_lb, self.base_ub = frozen.lb.copy(), frozen.ub.copy()
+        self.base_rlb, self.base_rub = frozen.row_lb.copy(), frozen.row_ub.copy()
+        nb = frozen.n_balance
         for rec in reversed(build.applied):
             for cols, lb, ub in reversed(rec.bounds):
                 self.base_lb[cols], self.base_ub[cols] = lb, ub
+            for rows, lb, ub in reversed(rec.row_bounds):
+                self.base_rlb[rows + nb], self.base_rub[rows + nb] = lb, ub
         self._held: Frozen = frozen  # what the kept solver holds now
 
     @property
@@ -130,7 +155,7 @@ class Staging:
             lb, ub, cost, rlb, rub = f.lb.copy(), f.ub.copy(), f.cost, f.row_lb, f.row_ub
         else:
             lb, ub = self.base_lb.copy(), self.base_ub.copy()
-            cost, rlb, rub = f.cost.copy(), f.row_lb.copy(), f.row_ub.copy()
+            cost, rlb, rub = f.cost.copy(), self.base_rlb.copy(), self.base_rub.copy()
             nb = f.n_balance
             for rec, on in zip(self.b.applied, active, strict=True):
                 if on:
@@ -142,8 +167,8 @@ class Staging:
                 for c, add in rec.costs:
                     np.subtract.at(cost, c, add)
             for rec, on in zip(self.b.applied, active, strict=True):
-                if on and rec.bounds:
-                    rules.apply(rec.policy, _Replay(self.b, lb, ub, rec))
+                if on and (rec.bounds or rec.row_bounds):
+                    rules.apply(rec.policy, _Replay(self.b, lb, ub, rec, rlb, rub, nb))
         if fixed is not None and fixed.any():
             lb[fixed] = ub[fixed] = values[fixed]
         return dataclasses.replace(f, lb=lb, ub=ub, cost=cost, row_lb=rlb, row_ub=rub)

@@ -19,8 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from rareflow import __version__
+from rareflow.analyze import closest_optimum
 from rareflow.report import charts
-from rareflow.report.view import RunView
+from rareflow.results.jsonsafe import jsonable
+from rareflow.results.result import Results
 
 
 @cache
@@ -33,21 +35,8 @@ def _templates():
                               trim_blocks=True, lstrip_blocks=True)
 
 
-def _clean(obj):
-    """JSON-safe: NaN and infinities become null (JSON has no such numbers)."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str | bytes):  # numpy scalars
-        return _clean(obj.item())
-    return obj
-
-
 def to_json(obj) -> str:
-    return json.dumps(_clean(obj), allow_nan=False, separators=(",", ":"))
+    return json.dumps(jsonable(obj), allow_nan=False, separators=(",", ":"))
 
 
 def _script_json(obj) -> str:
@@ -76,7 +65,7 @@ def table_data(df: pd.DataFrame | None, numeric_digits: int = 1,
     return {"head": [(str(c), "num" if c in num else "") for c in df.columns], "rows": rows}
 
 
-def sources_table(view: RunView) -> pd.DataFrame:
+def sources_table(view: Results) -> pd.DataFrame:
     """Every item of the scenario that names where its numbers come from."""
     scn = view.scenario
     rows = []
@@ -108,7 +97,7 @@ def sources_table(view: RunView) -> pd.DataFrame:
     return df
 
 
-def _cards(view: RunView, base: RunView | None) -> list[dict]:
+def _cards(view: Results, base: Results | None) -> list[dict]:
     """The headline cards: key, value, detail, and a class for the value's colour."""
     cur = view.currency
     un = view.total_unserved()
@@ -130,16 +119,16 @@ def _cards(view: RunView, base: RunView | None) -> list[dict]:
          f"of {len(view.scenario.demands)} demands")
     if len(worst) and worst.max() > 0:
         card("Worst period", str(worst.idxmax()), f"{_num(float(worst.max()))} t unserved")
-    obj = view.objective()
-    d = f"{obj - base.objective():+,.0f} {cur} vs {base.name}" if base is not None else "total cost"
+    obj = view.objective
+    d = f"{obj - base.objective:+,.0f} {cur} vs {base.name}" if base is not None else "total cost"
     card("Objective", f"{_num(obj)} {cur}", d)
-    card("Solver", str(view.summary.get("status", "")),
-         f"{view.summary.get('variables', 0):,} variables, solved in "
-         f"{float(view.summary.get('solve_seconds') or 0):.3f} s")
+    card("Solver", str(view.summary().get("status", "")),
+         f"{view.summary().get('variables', 0):,} variables, solved in "
+         f"{float(view.summary().get('solve_seconds') or 0):.3f} s")
     return cards
 
 
-def _comparison(view: RunView, bview: RunView) -> dict:
+def _comparison(view: Results, bview: Results) -> dict:
     cmp = charts.compare(view, bview)
     head = pd.DataFrame([
         {"measure": "unserved demand (t)", bview.name: cmp["unserved_base"],
@@ -155,19 +144,18 @@ def _comparison(view: RunView, bview: RunView) -> dict:
 
 def build_report(results, base=None, region: str | None = None, period: str | None = None,
                  title: str | None = None) -> str:
-    """The report as one HTML string. `results` and `base` are Results, stored runs or RunViews.
+    """The report as one HTML string. `results` and `base` are Results, live or read back
+    from the store.
 
     `region`: the Sankey's region (default: where unserved demand changes, or is, largest;
     "all" for every region); `period`: the period it opens on."""
     from plotly.offline import get_plotlyjs
 
-    if base is not None and hasattr(results, "solution") and hasattr(results, "model"):
+    if base is not None:
         # the optimum closest to the base: what the scenario had to change, not equal-cost swaps
-        from rareflow.lp.align import closest_optimum
-
         results = closest_optimum(results, base)
-    view = RunView.of(results)
-    bview = RunView.of(base) if base is not None else None
+    view, bview = results, base
+    sentences = view.explanation()
     if region is None:
         region = charts.default_region(view, bview)
     elif region.lower() in ("all", "*"):
@@ -207,14 +195,14 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         "span": f"{periods[0]}–{periods[-1]}" if periods else "",
         "counts": {"regions": len(scn.regions), "facilities": len(scn.facilities),
                    "routes": len(scn.routes), "policies": len(scn.all_policies())},
-        "status": view.summary.get("status"),
+        "status": view.summary().get("status"),
         "cards": _cards(view, bview),
-        "sentences": list(view.sentences or []),
+        "sentences": list(sentences),
         "shortfalls": (charts.shortfall_sentences(view)
-                       if not view.sentences or view.total_unserved() > charts.EPS else None),
+                       if not sentences or view.total_unserved() > charts.EPS else None),
         "where": view.region_label(region) if region else "all regions",
         "comparison": comparison,
-        "metrics": [(k, table_data(v, 2)) for k, v in (view.metrics or {}).items()],
+        "metrics": [(k, table_data(v, 2)) for k, v in view.metrics().items()],
         "unserved": unserved,
         "sources": {"missing": len(src) - len(with_src), "total": len(src),
                     "table": table_data(with_src)},

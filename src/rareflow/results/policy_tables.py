@@ -26,11 +26,11 @@ SUBSIDY_COLUMNS = ["policy", "region", "process", "period", "activity", "subsidi
 TOL = 1e-6
 
 
-def stages(results) -> pd.DataFrame:
+def stages(model, sol) -> pd.DataFrame:
     """One row per stage: the period its announcements came in, the policies that entered
     (ids, comma-separated; stage 0: those known from the outset), the periods it fixed for the
     stages after it, and its own objective. Empty when nothing is announced late."""
-    rep = results.solution.info.get("stages")
+    rep = sol.info.get("stages")
     if not rep:
         return pd.DataFrame(columns=STAGE_COLUMNS)
     df = pd.DataFrame(rep)
@@ -38,12 +38,12 @@ def stages(results) -> pd.DataFrame:
     return df.reindex(columns=STAGE_COLUMNS)
 
 
-def transit(results) -> pd.DataFrame:
+def transit(model, sol) -> pd.DataFrame:
     """One row per no-transit row: re_exported = Σ flows from the region to the destinations,
     allowed = its own output + its imports from others than the exporter; dual per tonne
     (undiscounted, signed as HiGHS gives it); binding when the dual is nonzero."""
-    m = results.model
-    b, sol = m.build, results.solution
+    m = model
+    b = m.build
     spans = [sp for sp in b.lp.rows if sp.kind == TRANSIT_KIND]
     if not spans:
         return pd.DataFrame(columns=TRANSIT_COLUMNS)
@@ -64,10 +64,10 @@ def transit(results) -> pd.DataFrame:
     return df.reindex(columns=TRANSIT_COLUMNS)
 
 
-def subsidies(results) -> pd.DataFrame:
+def subsidies(model, sol) -> pd.DataFrame:
     """Per subsidy and paying period: activity of the process in the region, the part paid for
     (all of it without a budget), the payment, and the budget left after that period."""
-    b, x = results.model.build, results.solution.x
+    b, x = model.build, sol.x
     parts = []
     for pol in b.policies:
         if pol.type != "subsidy":
@@ -106,13 +106,13 @@ def _paid_columns(b, policy_id: str) -> np.ndarray:
     return np.zeros(0, dtype=np.int64)
 
 
-def split_subsidies(results, acc: dict[str, float]) -> None:
+def split_subsidies(model, sol, acc: dict[str, float]) -> None:
     """Show subsidies as their own term of the cost split (`Results.costs`): a subsidy without
     a budget lowers the cost of the activity it pays for, which would otherwise hide it inside
     "operating"; one with a budget pays through its own columns ("subsidised")."""
-    x = results.solution.x
+    x = sol.x
     paid = 0.0
-    for rec in results.model.build.applied:
+    for rec in model.build.applied:
         if rec.policy.type == "subsidy":
             paid += sum(float(np.dot(add, x[cols])) for cols, add in rec.costs)
     if paid:
@@ -120,9 +120,3 @@ def split_subsidies(results, acc: dict[str, float]) -> None:
     paid += acc.pop(subsidy_rule.PAID_KIND, 0.0)
     if paid:
         acc["subsidy"] = paid
-
-
-def extra_tables(results) -> dict[str, pd.DataFrame]:
-    """The non-empty tables of this module, by name (for `Results.tables()`)."""
-    out = {"stages": results.stages, "transit": results.transit, "subsidies": results.subsidies}
-    return {k: v for k, v in out.items() if len(v)}

@@ -8,7 +8,6 @@ on a bounded worker pool (503 when full), and writes nothing but its run store.
 
 from __future__ import annotations
 
-import math
 import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rareflow import __version__
 from rareflow.errors import RareflowError, ScenarioError, SolveError
 from rareflow.report import charts
+from rareflow.results.jsonsafe import jsonable
 from rareflow.scenario.schema import Scenario
 from rareflow.store import RunStore, StoreError
 from rareflow.web.levers import Catalog, LeverError
@@ -269,7 +269,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                     "regions": {r: (v.label or r) for r, v in scn.regions.items()},
                     "commodities": {c: (v.label or c) for c, v in scn.commodities.items()},
                     "levers": [lv.public() for lv in catalog.levers(name)],
-                    "scenario": _json_safe(scn.model_dump(mode="json", by_alias=True))}
+                    "scenario": jsonable(scn.model_dump(mode="json", by_alias=True))}
 
         return await service.call(work)
 
@@ -286,7 +286,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                 base = None
             return service.answer(solved, base, req.region, req.period)
 
-        return _json_safe(await service.call(work))
+        return jsonable(await service.call(work))
 
     @app.get("/api/runs", tags=["runs"])
     async def list_runs(limit: int = Query(50, ge=1, le=1000),
@@ -294,13 +294,13 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         """Stored runs, newest first."""
         df = await service.call(lambda: store.list(limit=limit, scenario=scenario))
         df = df.assign(created=df["created"].astype(str)) if "created" in df else df
-        return _json_safe(df.to_dict(orient="records"))
+        return jsonable(df.to_dict(orient="records"))
 
     @app.get("/api/runs/{run_id}", tags=["runs"])
     async def get_run(run_id: int) -> dict:
         """One stored run: summary, explanation and tables (zero rows left out)."""
         v = await service.call(service.view, run_id)
-        return _json_safe(run_json(v))
+        return jsonable(run_json(v))
 
     @app.get("/api/runs/{run_id}/sankey", tags=["runs"])
     async def get_sankey(run_id: int, region: str = Query("auto", max_length=40),
@@ -312,7 +312,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             per = service.pick_period(v, None, period)
             return {"region": reg, "period": per, "figure": charts.sankey_figure(v, per, reg)}
 
-        return _json_safe(await service.call(work))
+        return jsonable(await service.call(work))
 
     @app.get("/api/runs/{run_id}/report", tags=["runs"], response_class=HTMLResponse)
     async def get_report(run_id: int, vs: int | None = Query(None, ge=1),
@@ -341,19 +341,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             out.update({"run": a, "scenario": va.name})
             return out
 
-        return _json_safe(await service.call(work))
+        return jsonable(await service.call(work))
 
     app.add_middleware(BodyLimit, limit=max_body)
     return app
-
-
-def _json_safe(obj):
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
-        return _json_safe(obj.item())
-    return obj

@@ -4,7 +4,6 @@ small in-memory cache so that flipping a lever back is instant."""
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -14,11 +13,16 @@ from typing import Any
 
 import pandas as pd
 
+from rareflow.analyze import closest_optimum
 from rareflow.errors import Problem, RareflowError, ScenarioError, SolveError
 from rareflow.report import charts
-from rareflow.report.view import RunView, scenario_hash
+from rareflow.results.jsonsafe import jsonable
+from rareflow.results.model import Model
+from rareflow.results.result import Results
+from rareflow.scenario.hashing import scenario_hash
 from rareflow.scenario.periods import make_periods
 from rareflow.store import RunStore, StoreError
+from rareflow.tolerances import ZERO
 from rareflow.web.levers import Catalog
 
 
@@ -40,7 +44,7 @@ class NotFound(RareflowError):
 
 @dataclass
 class Solved:
-    view: RunView
+    view: Results  # without its LP (`Results.detached`), as the store gives it back
     run_id: int
     reused: bool
     seconds: float
@@ -53,15 +57,10 @@ def records(df: pd.DataFrame, nonzero: str | None = None, keep_cols: list[str] |
     if df is None or df.empty:
         return []
     if nonzero and nonzero in df:
-        df = df[df[nonzero].abs() > 1e-9]
+        df = df[df[nonzero].abs() > ZERO]
     if keep_cols:
         df = df[[c for c in keep_cols if c in df.columns]]
-    out = df.to_dict(orient="records")
-    for row in out:
-        for k, v in row.items():
-            if isinstance(v, float) and not math.isfinite(v):
-                row[k] = None
-    return out
+    return jsonable(df.to_dict(orient="records"))
 
 
 class RunService:
@@ -77,7 +76,7 @@ class RunService:
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="rareflow-solve")
         self._pending = 0
         self._plock = threading.Lock()
-        self._cache: OrderedDict[int, RunView] = OrderedDict()
+        self._cache: OrderedDict[int, Results] = OrderedDict()
         self._by_hash: dict[str, int] = {}
         self._clock = threading.RLock()
         self._cache_size = cache_size
@@ -108,7 +107,7 @@ class RunService:
                 self._pending -= 1
 
     # ---- cache ------------------------------------------------------------------------------
-    def _remember(self, run_id: int, view: RunView) -> None:
+    def _remember(self, run_id: int, view: Results) -> None:
         with self._clock:
             self._cache[run_id] = view
             self._cache.move_to_end(run_id)
@@ -119,16 +118,17 @@ class RunService:
                 if self._by_hash.get(v.hash) == old:
                     del self._by_hash[v.hash]
 
-    def view(self, run_id: int) -> RunView:
+    def view(self, run_id: int) -> Results:
+        """A stored run (kept in a small cache), without its metrics unless it was stored
+        with them (they are computed from its tables when asked for)."""
         with self._clock:
             if run_id in self._cache:
                 self._cache.move_to_end(run_id)
                 return self._cache[run_id]
         try:
-            run = self.store.get(run_id)
+            v = self.store.get(run_id)
         except StoreError as e:
             raise NotFound(str(e)) from None
-        v = run.view(metrics=False)
         self._remember(run_id, v)
         return v
 
@@ -160,8 +160,6 @@ class RunService:
                 rid = None
             if rid is not None:
                 return Solved(self.view(rid), rid, True, time.perf_counter() - t0, overlay)
-            from rareflow.lp.model import Model
-
             model = Model(scn, files)
             try:
                 results = model.solve(time_limit=self.solve_timeout)
@@ -172,15 +170,13 @@ class RunService:
                 raise
             ref = self._reference(name, overlay)
             if ref is not None:  # stored as the optimum closest to what it is compared with
-                from rareflow.lp.align import closest_optimum
-
                 results = closest_optimum(results, ref.view)
             # metrics are left to the report (they take longer than the solve); the tables,
             # the explanation and the scenario are stored as for every run
-            view = RunView.of(results, metrics=False)
             rid = self.store.record(results, options={}, overrides=overlay or None, origin="web",
-                                    total_seconds=time.perf_counter() - t0, view=view)
-            view.run_id = rid
+                                    total_seconds=time.perf_counter() - t0, metrics=False)
+            results.run_id = rid
+            view = results.detached()
             self._remember(rid, view)
             return Solved(view, rid, False, time.perf_counter() - t0, overlay)
 
@@ -225,7 +221,7 @@ class RunService:
         return self.solve(compare_with, {}, None)
 
     # ---- answers ----------------------------------------------------------------------------
-    def pick_region(self, view: RunView, base: RunView | None, region: str | None) -> str | None:
+    def pick_region(self, view: Results, base: Results | None, region: str | None) -> str | None:
         if region in (None, "", "auto"):
             return charts.default_region(view, base)
         if region == "all":
@@ -236,7 +232,7 @@ class RunService:
                                          + ", ".join(view.scenario.regions), "<request>")])
         return region
 
-    def pick_period(self, view: RunView, base: RunView | None, period: str | None) -> str:
+    def pick_period(self, view: Results, base: Results | None, period: str | None) -> str:
         if period in (None, "", "auto"):
             return charts.default_period(view, base) or (view.periods[0] if view.periods else "")
         if str(period) not in view.periods:
@@ -272,15 +268,15 @@ class RunService:
         return out
 
 
-def run_json(v: RunView) -> dict[str, Any]:
-    s = v.summary
+def run_json(v: Results) -> dict[str, Any]:
+    s = v.summary()
     return {
         "run_id": v.run_id, "scenario": v.name, "description": v.scenario.description,
         "hash": v.hash, "status": s.get("status"), "objective": s.get("objective"),
         "currency": v.currency, "unserved_total": v.total_unserved(), "periods": v.periods,
         "regions": {r: v.region_label(r) for r in v.scenario.regions},
-        "summary": _finite(s),
-        "explanation": v.sentences or [],
+        "summary": jsonable(s),
+        "explanation": v.explanation(),
         "shortfalls": charts.shortfall_sentences(v),
         "tables": {
             "unserved": records(v.table("unserved")),
@@ -303,13 +299,3 @@ def comparison_json(cmp: dict, base_run_id: int | None) -> dict[str, Any]:
         "flow_changes": records(cmp["flow_changes"]),
         "production_changes": records(cmp["production_changes"]),
     }
-
-
-def _finite(obj):
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    return obj

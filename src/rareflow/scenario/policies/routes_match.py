@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from pydantic import Field
 
 from rareflow.scenario.policies.base import PolicyBase, known
@@ -38,3 +40,21 @@ class TradePolicy(PolicyBase):
             for i, r in enumerate(regions or []):
                 out += known("region", r, scn.regions, f"{path}.{key}[{i}]")
         return out
+
+
+def match_routes(routes: pd.DataFrame, exporter=None, commodities=None, to=None,
+                 except_=None) -> np.ndarray:
+    """Positions of the routes (a table with origin, destination, commodity) that an exporter,
+    commodity list and `to`/`except` lists select; None selects all. The one route matcher:
+    the LP's rules use it through `Build.match_routes`, and a comparison of stored runs uses
+    it on their flow tables."""
+    m = np.ones(len(routes), dtype=bool)
+    if exporter is not None:
+        m &= (routes["origin"] == exporter).to_numpy()
+    if commodities is not None:
+        m &= routes["commodity"].isin(commodities).to_numpy()
+    if to is not None:
+        m &= routes["destination"].isin(to).to_numpy()
+    if except_ is not None:
+        m &= ~routes["destination"].isin(except_).to_numpy()
+    return np.flatnonzero(m)
