@@ -135,6 +135,11 @@ def _print(console, res, top: int) -> None:
         f"{res.seconds['solve']:.2f} s ({res.samples_per_second:,.0f} samples/s; "
         f"{res.seconds['total']:.2f} s with loading); {methods}; {res.verified} checked against "
         f"cold solves (largest relative difference {res.max_verify_rel_diff:.1e})")
+    if res.failed:
+        first = next(iter(res.failed.items()))
+        console.print(f"[yellow]{len(res.failed):,} of {res.n:,} samples could not be solved and are "
+                      f"left out of the statistics below (first: sample {first[0]}, {first[1]}); "
+                      "narrow those events' start/end or severity[/yellow]")
     console.print(f"Probability of any shortfall: {m['p_any_shortfall']:.1%}; expected unserved "
                   f"demand {m['expected_unserved_total_t']:,.1f} t over the horizon "
                   f"({m['base_unserved_total_t']:,.1f} t without disruptions).")

@@ -13,6 +13,13 @@ written, measured and tested once:
   a warm solve that ends anything but optimal — over its limit, or a basis HiGHS could not
   use — is cleared and re-solved **cold**: "cold (warm over its limit)".
 - **cold** otherwise: dual simplex with presolve, no basis.
+- **IPM + crossover** when a cold dual-simplex solve ends non-optimal for a numerical reason
+  (HiGHS's "Not Set" after "excessive dual values", a solve error — not a proven infeasible
+  or unbounded model, nor a limit the user set). Seen on the calibrated monthly world
+  (china-controls-2025 with a licence squeeze at its hardest): the dual simplex gives up
+  while the interior point solves it. Crossover turns the interior answer into a vertex, so
+  duals stay vertex prices; the method reads "ipm + crossover (simplex failed: <status>)".
+  An answer that still fails keeps its status and the caller reports it.
 
 The method options (serial dual simplex; lp/method.py) are set by `configure`, which
 `Model.solve` calls before every solve (the user may have changed options) and the kernel
@@ -25,6 +32,10 @@ from rareflow.lp import highs, method
 from rareflow.lp.matrix import Frozen
 
 COLD, WARM, COLD_FALLBACK = "cold", "warm", "cold (warm over its limit)"
+IPM_FALLBACK = "ipm + crossover (simplex failed)"
+# statuses that are answers (or limits someone chose), not numerical trouble: never retried
+DEFINITE = frozenset({"optimal", "infeasible", "unbounded", "infeasible_or_unbounded",
+                      "time_limit", "iteration_limit", "interrupted"})
 ITERATION_LIMIT_KEY = "simplex_iteration_limit"
 
 
@@ -71,7 +82,7 @@ def solve(h, lp: Frozen, user: dict | None = None, basis=None, iteration_limit: 
     elif not highs.has_basis(h):
         sol = highs.run(h, duals)
         sol.method = COLD
-        return sol
+        return _rescue(h, sol, user, duals)
     ours = ITERATION_LIMIT_KEY not in (user or {})
     if ours:
         highs.set_iteration_limit(h, warm_iteration_limit(lp.shape[0]) if iteration_limit is None
@@ -88,6 +99,32 @@ def solve(h, lp: Frozen, user: dict | None = None, basis=None, iteration_limit: 
     sol = cold(h, duals)
     sol.iterations += spent
     sol.method = COLD_FALLBACK
+    return _rescue(h, sol, user, duals)
+
+
+def numerical_failure(status: str) -> bool:
+    """Did the simplex stop without an answer for a numerical reason (worth an IPM retry)?"""
+    return status not in DEFINITE
+
+
+def _rescue(h, sol: highs.Solution, user: dict | None, duals: bool) -> highs.Solution:
+    """A cold dual simplex that failed numerically: re-solve with IPM + crossover (a vertex,
+    so duals stay vertex prices), then put the simplex back for the next solve. The user's
+    own `solver` choice is left alone (they asked for that method)."""
+    if not numerical_failure(sol.status) or "solver" in (user or {}):
+        return sol
+    failed, spent, seconds = sol.status, sol.iterations, sol.seconds
+    highs.clear(h)
+    highs.set_option(h, "solver", "ipm")
+    highs.set_option(h, "run_crossover", "on")
+    try:
+        sol = highs.run(h, duals)
+    finally:
+        highs.set_option(h, "solver", method.DUAL_SIMPLEX["solver"])
+    sol.iterations += spent
+    sol.seconds += seconds
+    sol.method = IPM_FALLBACK
+    sol.info["simplex_status"] = failed
     return sol
 
 

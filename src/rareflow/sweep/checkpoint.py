@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 KEYS = ("index", "objective", "unserved", "periods_short", "requested", "events", "method",
-        "iterations", "cold_objective", "seconds")
+        "iterations", "cold_objective", "seconds", "status")
 
 
 def default_root() -> Path:

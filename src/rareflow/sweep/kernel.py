@@ -34,8 +34,9 @@ from rareflow.sweep.sample import sample_bounds, sample_effects
 VERIFY_RTOL = 1e-6
 
 # method codes in the per-sample records
-WARM, COLD, COLD_FALLBACK = 0, 1, 2
-METHODS = {WARM: solving.WARM, COLD: solving.COLD, COLD_FALLBACK: solving.COLD_FALLBACK}
+WARM, COLD, COLD_FALLBACK, IPM_FALLBACK, FAILED = 0, 1, 2, 3, 4
+METHODS = {WARM: solving.WARM, COLD: solving.COLD, COLD_FALLBACK: solving.COLD_FALLBACK,
+           IPM_FALLBACK: solving.IPM_FALLBACK, FAILED: "failed"}
 _CODE = {v: k for k, v in METHODS.items()}
 
 
@@ -134,10 +135,9 @@ class Kernel:
         self._apply(lb, ub, mult)
         sol = self._solve()
         if sol.status != "optimal":
-            raise SolveError(f"sample {i} (seed {seed}) could not be solved ({sol.status}) with "
-                             f"these events: {self._describe(effects)}. Together they remove "
-                             "something a constraint requires (a minimum, a binding agreement); "
-                             "narrow the events' start/end or severity")
+            # Reported as a failed sample with its reason (not a crash): the other samples
+            # still count, and the summary says how many failed and why.
+            return self._failed(i, seed, counts, effects, sol, t0)
         method = _CODE[sol.method]
         req = self.plan.demand_amount
         if mult is not None:
@@ -171,7 +171,23 @@ class Kernel:
             "iterations": sol.iterations,
             "cold_objective": cold_obj,
             "seconds": time.perf_counter() - t0,
+            "status": "optimal",
         }
+
+    def _failed(self, i: int, seed: int, counts, effects, sol, t0: float) -> dict:
+        p = self.plan
+        return {
+            "objective": np.nan,
+            "unserved": np.full(self.n_groups, np.nan),
+            "periods_short": np.zeros(self.n_groups, np.int32),
+            "requested": np.full(self.n_groups, np.nan),
+            "events": counts,
+            "method": FAILED,
+            "iterations": sol.iterations,
+            "cold_objective": np.nan,
+            "seconds": time.perf_counter() - t0,
+            "status": f"{sol.status} with {self._describe(effects)}",
+        } if p is not None else {}
 
     def _describe(self, effects) -> str:
         parts = []
@@ -193,7 +209,9 @@ class Kernel:
             effects[k] = np.where(ev.reach, ev.worst, 0.0)
             self._apply(*sample_bounds(p, effects))
             sol = self._solve()
-            if sol.status != "optimal":
+            # Only a proven infeasibility refuses the block; a numerical failure of both
+            # methods is left to the samples, which report it as failed with its reason.
+            if sol.status != "optimal" and not solving.numerical_failure(sol.status):
                 when = [p.labels[t] for t in np.flatnonzero(ev.reach)]
                 bad.append((k, sol.status, f"{when[0]}–{when[-1]}" if len(when) > 1 else when[0]))
         self._apply(p.t_lb.copy(), p.t_ub.copy(), None)
@@ -207,7 +225,7 @@ class Kernel:
 def stack(indices: list[int], recs: list[dict]) -> dict:
     out = {"index": np.asarray(indices, dtype=np.int64)}
     for k in ("objective", "unserved", "periods_short", "requested", "events", "method",
-              "iterations", "cold_objective", "seconds"):
+              "iterations", "cold_objective", "seconds", "status"):
         out[k] = np.array([r[k] for r in recs])
     return out
 
