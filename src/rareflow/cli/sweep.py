@@ -135,6 +135,7 @@ def _print(console, res, top: int) -> None:
         f"{res.seconds['solve']:.2f} s ({res.samples_per_second:,.0f} samples/s; "
         f"{res.seconds['total']:.2f} s with loading); {methods}; {res.verified} checked against "
         f"cold solves (largest relative difference {res.max_verify_rel_diff:.1e})")
+    console.print(f"Note: {m['events_are']}.")
     if res.failed:
         first = next(iter(res.failed.items()))
         console.print(f"[yellow]{len(res.failed):,} of {res.n:,} samples could not be solved and are "

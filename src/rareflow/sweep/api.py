@@ -34,6 +34,9 @@ def default_verify(n: int) -> int:
     return min(n, max(2, math.ceil(n / 100)))
 
 
+SURPRISE_NOTE = "events are surprises: the plan before each sampled start is the base plan"
+
+
 @dataclass
 class SweepResult:
     scenario: str
@@ -71,6 +74,7 @@ class SweepResult:
             "verified_against_cold": self.verified, "verify_rtol": VERIFY_RTOL,
             "max_verify_rel_diff": self.max_verify_rel_diff, "methods": self.methods,
             "fixed_integer_decisions": self.n_fixed_integers,
+            "events_are": SURPRISE_NOTE,
             "failed_samples": len(self.failed),
             "failures": {str(k): v for k, v in self.failed.items()},
             "expected_unserved_total_t": float(self.samples["unserved_t"].mean()),

@@ -74,6 +74,11 @@ class Kernel:
         self.ties = plan.demand_ties if plan.demand_ties is not None else np.zeros(0, np.int64)
         self.group = plan.demand_group
         self.n_groups = len(plan.groups)
+        # surprises: columns sorted by period, so the first k periods are a prefix of `by_t`
+        cp = plan.col_period if plan.col_period is not None else np.full(self.n_cols, plan.T)
+        self.by_t = np.argsort(cp, kind="stable")
+        self.t_end = np.searchsorted(cp[self.by_t], np.arange(plan.T + 1), side="left")
+        self.fixed_k = 0  # periods currently held at the base plan
 
     # ---- applying a sample -------------------------------------------------------------
     def _apply(self, lb: np.ndarray, ub: np.ndarray, mult: np.ndarray | None) -> int:
@@ -110,6 +115,36 @@ class Kernel:
                 n += len(chr_)
         return n
 
+    def _hold_past(self, k: int) -> None:
+        """Hold the columns of periods before `k` at the base plan and free those of periods
+        `k`… that an earlier sample held (to this sample's bounds, `self.lb`/`self.ub`). Only
+        column bounds change, so the warm start from the base basis stays valid — and the
+        base plan is itself feasible for them (no event acts before `k`)."""
+        top = max(k, self.fixed_k)
+        if self.plan.base_x is None:  # a plan with foresight (tests compare against it)
+            return
+        if top == 0:
+            self.fixed_k = k
+            return
+        cols = self.by_t[: self.t_end[top]]
+        lb, ub = self.lb[cols], self.ub[cols]
+        held = np.arange(len(cols)) < self.t_end[k]
+        v = np.clip(self.plan.base_x[cols[held]], lb[held], ub[held])
+        lb[held] = v
+        ub[held] = v
+        highs.change_col_bounds(self.h, cols, lb, ub)
+        self.fixed_k = k
+
+    def _bounds_now(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bounds the solver holds (this sample's, with the held past), for the check."""
+        if self.fixed_k == 0:
+            return self.lb, self.ub
+        cols = self.by_t[: self.t_end[self.fixed_k]]
+        lb, ub = self.lb.copy(), self.ub.copy()
+        v = np.clip(self.plan.base_x[cols], lb[cols], ub[cols])
+        lb[cols] = ub[cols] = v
+        return lb, ub
+
     # ---- solving -----------------------------------------------------------------------
     def _solve(self) -> highs.Solution:
         """Warm from the base basis on a cleared solver; cold if that fails (lp/solving.py)."""
@@ -125,7 +160,8 @@ class Kernel:
 
     def _check(self, i: int, x: np.ndarray) -> None:
         """Model.solve's mass-balance and bounds check, against this sample's bounds and RHS."""
-        self.checker.check(x, self._labels, lb=self.lb, ub=self.ub, rhs=self.rhs,
+        lb, ub = self._bounds_now()
+        self.checker.check(x, self._labels, lb=lb, ub=ub, rhs=self.rhs,
                            what=f"sample {i}: ")
 
     def solve_sample(self, seed: int, i: int, verify: bool = False) -> dict:
@@ -133,6 +169,7 @@ class Kernel:
         counts, effects = sample_effects(self.plan, seed, i)
         lb, ub, mult = sample_bounds(self.plan, effects)
         self._apply(lb, ub, mult)
+        self._hold_past(first_start(effects))  # events are surprises: the past is the base plan
         sol = self._solve()
         if sol.status != "optimal":
             # Reported as a failed sample with its reason (not a crash): the other samples
@@ -208,6 +245,7 @@ class Kernel:
             effects: list[np.ndarray | None] = [None] * len(p.events)
             effects[k] = np.where(ev.reach, ev.worst, 0.0)
             self._apply(*sample_bounds(p, effects))
+            self._hold_past(0)  # the hardest case: foreseen over all it can reach
             sol = self._solve()
             # Only a proven infeasibility refuses the block; a numerical failure of both
             # methods is left to the samples, which report it as failed with its reason.
@@ -220,6 +258,12 @@ class Kernel:
     def run_chunk(self, seed: int, indices, verify: set[int]) -> dict:
         recs = [self.solve_sample(seed, int(i), int(i) in verify) for i in indices]
         return stack(list(indices), recs)
+
+
+def first_start(effects: list[np.ndarray | None]) -> int:
+    """The first period any sampled event acts on (0 when none does: nothing to hold)."""
+    firsts = [int(np.flatnonzero(e != 0)[0]) for e in effects if e is not None and np.any(e != 0)]
+    return min(firsts) if firsts else 0
 
 
 def stack(indices: list[int], recs: list[dict]) -> dict:

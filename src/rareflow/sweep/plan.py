@@ -30,6 +30,7 @@ from rareflow.lp.check import BalanceCheck
 from rareflow.lp.matrix import Frozen
 from rareflow.lp.rationing import ration
 from rareflow.lp.solving import warm_iteration_limit
+from rareflow.lp.stages import column_periods
 from rareflow.scenario import series
 from rareflow.scenario.uncertainty import (
     DemandShockEvent,
@@ -90,6 +91,10 @@ class Plan:
     n_fixed_integers: int = 0
     base_unserved: np.ndarray | None = None  # (G, T) unserved per group and period, no events
     demand_ties: np.ndarray | None = None  # (D,) equal-priority groups sharing a shortfall
+    # surprises (docs/sweep.md): a sample's periods before its first sampled start are held at
+    # the base plan, column by column (`col_period`: T for columns of no period)
+    base_x: np.ndarray | None = None  # (n_cols,) the base solve's answer (before rationing)
+    col_period: np.ndarray | None = None  # (n_cols,)
 
     @property
     def T(self) -> int:
@@ -158,6 +163,7 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         h, sol = _cold_solve(lp, options)
         x0 = sol.x
     col_status, row_status = highs.get_basis(h)
+    base_x = np.clip(x0, lp.lb, lp.ub)  # the no-event plan, which a surprise's past keeps
 
     # demands and reporting groups (region × sector); the plan's "demands" are the LP's
     # unserved slices (one per demand unless it has tiers): b.unserved_demand maps them back
@@ -239,7 +245,8 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         demand_rows=demand_rows, demand_group=dgroup, groups=groups,
         shock_demands=shock_demands, events=events, balance_pairs=list(b.pairs),
         tolerance=unc.shortfall_tolerance, warm_iteration_limit=warm_iteration_limit(n_rows),
-        n_fixed_integers=n_int, base_unserved=base_un, demand_ties=b.demand_ties)
+        n_fixed_integers=n_int, base_unserved=base_un, demand_ties=b.demand_ties,
+        base_x=base_x, col_period=column_periods(b, lp.shape[1]))
 
 
 def default_seed(model, uncertainty: Uncertainty | None = None) -> int:
