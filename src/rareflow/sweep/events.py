@@ -12,9 +12,11 @@ built model and records the columns the rule constrains (bounds it sets, rows it
 into) instead of changing anything. How hard and when an event strikes those columns is the
 sweep's business (rareflow.sweep.plan and .sample); which columns, the rule's.
 
-`route_block` (routes named by id) has no policy counterpart: its rule, `route_block` below,
-uses only `RuleBuild` too. `demand_shock` changes demands, not columns of a rule, and is
-matched by the event's own filter (rareflow.scenario.uncertainty).
+`route_block` (routes named by id) and `recipe_outage` (one recipe of a plant) have no policy
+counterpart: their rules below use only `RuleBuild` too. `stock_release` lowers a stock's floor
+(lower bounds of its level columns; rareflow.sweep.plan), which no policy does.
+`demand_shock` changes demands, not columns of a rule, and is matched by the event's own
+filter (rareflow.scenario.uncertainty).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from rareflow.scenario.uncertainty import (
     ExportBanEvent,
     ExportLicenceEvent,
     OutageEvent,
+    RecipeOutageEvent,
     RouteBlockEvent,
 )
 
@@ -106,6 +109,14 @@ def route_block(ev: RouteBlockEvent, b: RuleBuild) -> None:
     b.set_bounds(b.route_cols[routes].ravel(), lb=0.0, ub=0.0)
 
 
+def recipe_outage(ev: RecipeOutageEvent, b: RuleBuild) -> None:
+    """The rule of a recipe outage: one recipe's activity columns lose their capacity (no
+    policy takes out a single recipe; `capacity_change` acts on the whole plant)."""
+    rows = b.facility_rows(ev.facility)
+    keep = rows[(b.facilities["process"].to_numpy()[rows] == ev.process)]
+    b.set_bounds(b.fac_cols[keep].ravel(), lb=0.0, ub=0.0)
+
+
 def _trade(ev) -> dict:
     return {"exporter": ev.exporter, "commodity": ev.commodity, "to": ev.to,
             "except": ev.except_}
@@ -126,6 +137,8 @@ def equivalents(ev) -> list[tuple[object, object]]:
             {"type": "capacity_change", "facility": f, "factor": 0.0})) for f in ids]
     if isinstance(ev, RouteBlockEvent):
         return [(route_block, ev)]
+    if isinstance(ev, RecipeOutageEvent):
+        return [(recipe_outage, ev)]
     raise TypeError(f"no columns for an event of type {type(ev).__name__}")
 
 

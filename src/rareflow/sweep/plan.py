@@ -35,6 +35,7 @@ from rareflow.scenario import series
 from rareflow.scenario.uncertainty import (
     DemandShockEvent,
     ExportLicenceEvent,
+    StockReleaseEvent,
     Uncertainty,
     bounds,
 )
@@ -44,7 +45,8 @@ from rareflow.sweep.events import event_columns, period_of
 @dataclass
 class EventPlan:
     id: str
-    kind: str  # "cap" (bounds of columns) or "demand" (demand amounts: unserved ub + RHS)
+    kind: str  # "cap" (upper bounds of columns), "floor" (lower bounds: a stock release) or
+    # "demand" (demand amounts: unserved ub + RHS)
     p_start: np.ndarray  # (T,) chance the event starts in each period
     duration: object  # float or a distribution (model.uncertainty)
     amount: object  # severity (cap), remaining share (licence) or factor (demand)
@@ -116,6 +118,8 @@ def _worst_and_reach(ev, p: np.ndarray, periods) -> tuple[float, np.ndarray]:
         worst = 1.0 - min(max(bounds(ev.share)[0], 0.0), 1.0)
     elif isinstance(ev, DemandShockEvent):
         worst = min(bounds(ev.factor)[0], 1.0) - 1.0  # less demand can strand must-run supply
+    elif isinstance(ev, StockReleaseEvent):
+        worst = min(max(bounds(ev.share)[1], 0.0), 1.0)
     else:
         worst = min(max(bounds(ev.severity)[1], 0.0), 1.0)
     on = np.flatnonzero(p > 0)
@@ -188,11 +192,22 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     cap_cols: list[np.ndarray] = []
     raw: list[tuple] = []
     col_period = period_of(b, lp.shape[1])
+    # the tier of each demand slice (0 = the demand's rest), in Build.add_demands's order
+    slice_tier = np.array([0] * len(model.scenario.demands)
+                          + [k + 1 for d in model.scenario.demands for k in range(len(d.tiers))],
+                          dtype=np.int64)[: len(of)]
     for ev in unc.events:
         p = _p_start(ev, P)
         if isinstance(ev, DemandShockEvent):
-            ids = np.flatnonzero(np.isin(of, ev.matches(model.scenario.demands)))
-            raw.append((ev, p, "demand", ids))
+            sel = np.isin(of, ev.matches(model.scenario.demands))
+            if ev.tier is not None:  # a tier cut: only that slice of each matching demand
+                sel &= slice_tier == ev.tier
+            raw.append((ev, p, "demand", np.flatnonzero(sel)))
+        elif isinstance(ev, StockReleaseEvent):  # lowers the floor: lower bounds of the levels
+            i = int(np.flatnonzero(b.stocks["stock"].to_numpy() == ev.stock)[0])
+            cols = (b.stock_cols[i], np.arange(T))
+            cap_cols.append(cols[0])
+            raw.append((ev, p, "floor", cols))
         else:
             cols = event_columns(ev, b, col_period)
             cap_cols.append(cols[0])
@@ -204,7 +219,13 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     for ev, p, kind, ents in raw:
         salt = zlib.crc32(ev.id.encode())
         worst, reach = _worst_and_reach(ev, p, P)
-        if kind == "cap":
+        if kind == "floor":
+            cols, t = ents
+            events.append(EventPlan(ev.id, "floor", p, ev.duration, ev.share, "severity",
+                                    pos=np.searchsorted(touched, cols), t=t,
+                                    ref=np.maximum(lb[cols], 0.0), salt=salt, worst=worst,
+                                    reach=reach, onset_at_start=ev.onset == "start"))
+        elif kind == "cap":
             cols, t = ents
             if isinstance(ev, ExportLicenceEvent):
                 ref = x0[cols].copy()
@@ -233,6 +254,7 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     for arr in (lp.a.data, lp.a.indices, lp.lb, lp.ub, lp.cost, lp.row_lb, touched):
         digest.update(np.ascontiguousarray(arr).tobytes())
     digest.update(repr(unc.model_dump()).encode())
+    digest.update(b"surprises-v1")  # how samples are solved: an older checkpoint is not resumed
     n_rows = lp.shape[0]
     return Plan(
         key=digest.hexdigest()[:16], scenario=model.name, frozen=lp, labels=tuple(P.labels),
