@@ -163,3 +163,14 @@ def test_china_controls_sweep_reports_every_event_and_japan_at_risk():
                              "ev-demand-surge"}
     jpn = s.summary[s.summary.region == "JPN"]
     assert (jpn["p_shortfall"] > 0).any()
+
+
+def test_china_controls_prices_before_the_surprise_are_the_plans_own(solved):
+    # The months before April 2025 are fixed in the last stage; their prices are stage 0's
+    # (lp/stages.py), not the last stage's meaningless duals (magnets showed −220 US$/kg in
+    # Japan and the EU in 2025-03). No price is negative; magnets have a positive price.
+    pr = solved["china-controls-2025"].prices
+    march = pr[pr["period"] == "2025-03"]
+    assert len(march) and (march["price"] >= -1e-6).all()
+    mag = march[march["commodity"] == "ndfeb_magnet"].set_index("region")["price"]
+    assert mag["JPN"] > 0 and mag["EU"] > 0

@@ -5,6 +5,7 @@ import pytest
 
 import rareflow
 from rareflow.lp import stages
+from rareflow.results.solved import _prices
 from tests.conftest import chain
 from tests.lp.test_hand_worked import val
 
@@ -180,3 +181,24 @@ def test_a_late_outage_of_a_plant_with_recipes_restores_its_shared_capacity(appr
     assert val(r.unserved, period="2024") == approx(0)
     assert val(r.stocks, period="2024") == approx(0)
     assert val(r.unserved, period="2025") == approx(60)
+
+
+def test_a_fixed_period_has_the_price_of_the_stage_that_decided_it(approx):
+    # Ban announced in 2025. Stage 0 (no ban) decides 2024: B is served from A at 10 + 5 = 15/t,
+    # A's own price is its making cost 10/t. In the last stage every column of 2024 is fixed,
+    # so its balance duals there could be anything; the prices shown for 2024 are stage 0's.
+    # 2025 is decided by the last stage: no supply reaches B, so a tonne at B is worth the
+    # unserved penalty, 1000/t.
+    r = rareflow.from_mapping(prestock(announced=2025)).solve()
+    assert val(r.prices, region="B", commodity="m", period="2024") == approx(15)
+    assert val(r.prices, region="A", commodity="m", period="2024") == approx(10)
+    assert val(r.prices, region="B", commodity="m", period="2025") == approx(1000)
+    # However the last stage was started: solved cold, its own dual of B's 2024 balance is
+    # whatever HiGHS's vertex gives (0 here), yet the price shown is still stage 0's 15.
+    m = r.model
+    cold = stages.for_model(m).solve(m.solver(), m.name, warm=False)
+    prices = _prices(m, cold)
+    assert val(prices, region="B", commodity="m", period="2024") == approx(15)
+    assert val(prices, region="B", commodity="m", period="2025") == approx(1000)
+    raw = m.build.balance_labels().assign(price=cold.row_dual[: m.frozen.n_balance])
+    assert val(raw, region="B", commodity="m", period="2024") != approx(15)  # the defect fixed

@@ -257,6 +257,16 @@ def test_world_levers_map_onto_the_seed_scenarios(tmp_path):
     base = rareflow.load("baseline-2024").solve()
     assert rareflow.load("india-japan-halt", overrides=off).solve().objective == pytest.approx(
         base.objective)
+    # China's controls are monthly licences: the lever brings the controls scenario's months
+    # (2024–2026) along, so turned on it is that scenario, and turned off there the baseline.
+    ctl = cat.overlay("baseline-2024", {"china_controls": True})
+    assert "periods" in ctl
+    assert {lv.id: lv.default for lv in cat.levers("china-controls-2025")}["china_controls"] is True
+    assert rareflow.load("baseline-2024", overrides=ctl).solve().objective == pytest.approx(
+        rareflow.load("china-controls-2025").solve().objective)
+    back = cat.overlay("china-controls-2025", {"china_controls": False})
+    assert rareflow.load("china-controls-2025", overrides=back).solve().objective == \
+        pytest.approx(base.objective)
     plant = cat.overlay("baseline-2024", {"magnet_plant": {"size": 2000, "year": "2029"}})
     r = rareflow.load("baseline-2024", overrides=plant).solve()
     act = r.activity[r.activity["facility"] == "lever-ind-magnet-plant"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from rareflow.analyze.common_periods import Common, common_periods, regroup, same_axis
 from rareflow.analyze.metrics import balances, trade
 from rareflow.analyze.words import span, tonnes
 from rareflow.lp import align as lp_align
@@ -20,6 +21,7 @@ from rareflow.results.result import Results, analysis
 from rareflow.results.solved import KINDS as TABLE_KINDS
 from rareflow.scenario.policies.routes_match import TradePolicy, match_routes
 from rareflow.tolerances import SHOWN_T as EPS
+from rareflow.tolerances import ZERO
 
 KINDS = ("flow", "activity", "stock")  # the columns an aligned answer keeps close to the reference
 PINNED_KINDS = ("unserved",)  # shortfalls stay as `run` and `explain` report them
@@ -126,6 +128,7 @@ class Comparison:
     base_objective: float | None = None
     scenario_objective: float | None = None
     production: pd.DataFrame | None = None  # plant activity by region × process × period
+    note: str = ""  # how the periods were matched, when the two runs are cut differently
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"unserved": self.unserved, "flows": self.flows, "prices": self.prices,
@@ -138,14 +141,18 @@ def compare(base: Results, scenario: Results, align: bool = True) -> Comparison:
     moved to its optimum closest to the base (lp/align.py), so that equal-cost swaps between
     suppliers do not pass for effects of the scenario. Either may be read back from the store
     (then it is compared as stored)."""
-    if align:
+    common = None
+    if not same_axis(base.horizon, scenario.horizon):
+        common = common_periods(base.name, base.horizon, scenario.name, scenario.horizon)
+    if align and common is None:  # alignment matches columns period by period
         scenario = closest_optimum(scenario, base)
+    tb, ts = _tables(base, common, "base"), _tables(scenario, common, "scenario")
     un_keys = ["region", "sector", "commodity", "period"]
-    unserved = _diff(base.unserved, scenario.unserved, un_keys, "amount")
+    unserved = _diff(tb["unserved"], ts["unserved"], un_keys, "amount")
     unserved = unserved[unserved["change"].abs() > EPS].reset_index(drop=True)
 
     fl_keys = ["origin", "destination", "commodity", "period"]
-    flows_all = _diff(trade(base), trade(scenario), fl_keys, "amount")
+    flows_all = _diff(tb["trade"], ts["trade"], fl_keys, "amount")
     flows = flows_all[flows_all["change"].abs() > EPS].copy()
     flows["status"] = "changed"
     flows.loc[flows["base"] <= EPS, "status"] = "appeared"
@@ -153,12 +160,11 @@ def compare(base: Results, scenario: Results, align: bool = True) -> Comparison:
     flows = flows.reset_index(drop=True)
 
     pr_keys = ["region", "commodity", "period"]
-    prices = _diff(base.prices, scenario.prices, pr_keys, "price")
+    prices = _diff(tb["prices"], ts["prices"], pr_keys, "price")
     prices = prices[prices["change"].abs() > EPS].reset_index(drop=True)
 
-    cols = ["produced", "imports", "exports", "consumption", "self_sufficiency",
-            "import_dependence"]
-    ba, bb = balances(base), balances(scenario)
+    cols = BALANCE_COLS
+    ba, bb = tb["balances"], ts["balances"]
     bal = ba[pr_keys + cols].merge(bb[pr_keys + cols], on=pr_keys, how="outer",
                                    suffixes=("_base", "_scenario"))
     for c in cols:
@@ -166,15 +172,48 @@ def compare(base: Results, scenario: Results, align: bool = True) -> Comparison:
     changed = bal[[f"{c}_change" for c in cols[:4]]].abs().max(axis=1) > EPS
     bal = bal[changed].reset_index(drop=True)
 
-    prod = _diff(base.activity, scenario.activity, ["region", "process", "period"], "amount")
+    prod = _diff(tb["activity"], ts["activity"], ["region", "process", "period"], "amount")
     prod = prod[prod["change"].abs() > EPS].reset_index(drop=True)
 
     cmp = Comparison(base.name, scenario.name, unserved, flows, prices, bal,
-                     flows_all=flows_all, periods=scenario.periods,
+                     flows_all=flows_all,
+                     periods=scenario.periods if common is None else common.labels,
                      base_objective=base.objective, scenario_objective=scenario.objective,
                      production=prod)
     cmp.sentences = _sentences(cmp, _links_of_new_trade_policies(base, scenario))
+    if common is not None:
+        cmp.note = common.note + (" The answers are compared as solved: moving one to its "
+                                  "optimum closest to the other needs the same periods in both."
+                                  if align else "")
+        cmp.sentences.insert(0, cmp.note)
     return cmp
+
+
+BALANCE_COLS = ["produced", "imports", "exports", "consumption", "self_sufficiency",
+                "import_dependence"]
+
+
+def _tables(r: Results, common: Common | None, side: str) -> dict[str, pd.DataFrame]:
+    """The tables compared, on `r`'s own periods or moved to the common ones: amounts summed,
+    prices weighted by period length, the balance shares computed again from the sums."""
+    un, tr, pr, bal, act = r.unserved, trade(r), r.prices, balances(r), r.activity
+    if common is None:
+        return {"unserved": un, "trade": tr, "prices": pr, "balances": bal, "activity": act}
+    m = common.of_base if side == "base" else common.of_scenario
+    lengths = dict(zip(r.horizon.labels, (int(k) for k in r.horizon.months), strict=True))
+    keys = ["region", "commodity", "period"]
+    bal = regroup(bal, keys, m, BALANCE_COLS[:4])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cons = bal["consumption"].where(bal["consumption"] > ZERO)
+        bal["self_sufficiency"] = (bal["produced"] / cons).clip(upper=1.0)
+        bal["import_dependence"] = ((bal["imports"] - bal["exports"]) / cons).clip(lower=0.0)
+    return {
+        "unserved": regroup(un, ["region", "sector", "commodity", "period"], m, ["amount"]),
+        "trade": regroup(tr, ["origin", "destination", "commodity", "period"], m, ["amount"]),
+        "prices": regroup(pr, keys, m, ["price"], lengths),
+        "balances": bal,
+        "activity": regroup(act, ["region", "process", "period"], m, ["amount"]),
+    }
 
 
 def _links_of_new_trade_policies(base: Results, scenario: Results) -> set[tuple[str, str, str]]:

@@ -47,6 +47,29 @@ def column_periods(build, n_cols: int) -> np.ndarray:
     return out
 
 
+def row_periods(build, frozen: Frozen) -> np.ndarray:
+    """The period index of every row (T for a row that belongs to no period). Balance rows
+    are laid out pair by pair, period by period (row = pair · T + t)."""
+    T, nb = build.T, frozen.n_balance
+    out = np.full(frozen.shape[0], T, dtype=np.int64)
+    out[:nb] = np.tile(np.arange(T), nb // T) if T else 0
+    idx = {lab: t for t, lab in enumerate(build.periods.labels)}
+    for sp in build.lp.rows:
+        if "period" in sp.labels and len(sp):
+            t = sp.labels["period"].astype(str).map(idx)
+            out[nb + sp.start:nb + sp.stop] = t.fillna(T).to_numpy(dtype=np.int64)
+    return out
+
+
+def decided_row_dual(sol: highs.Solution) -> np.ndarray | None:
+    """Row duals that mean something for every period of an answer: in a staged answer, each
+    fixed period's rows carry the duals of the stage that decided it (the last stage in which
+    the period was still free). The last stage's own duals on those rows are meaningless —
+    with every column of the period fixed, any dual fits (magnets showed −220 US$/kg in 2025-03
+    of china-controls-2025). A single solve's duals are returned as they are."""
+    return sol.info.get("row_dual_decided", sol.row_dual)
+
+
 class _Replay:
     """A rule run again on a stage's bounds: only its bound changes take effect.
 
@@ -200,6 +223,9 @@ class Staging:
         labels = self.b.periods.labels
         report: list[dict] = []
         seconds, iters = 0.0, 0
+        row_t = row_periods(self.b, self.f)
+        decided = np.full(self.f.shape[0], np.nan)  # row duals of the stage that fixed a period
+        done = 0  # periods before this index are fixed (and their duals recorded)
         for j in range(self.n):
             lp = self.stage_lp(j, fixed, values)
             self.hold(h, lp)
@@ -218,6 +244,10 @@ class Staging:
                 new = (self.col_period < nxt) & ~fixed
                 values[new] = np.clip(sol.x[new], lp.lb[new], lp.ub[new])
                 fixed |= new
+                if sol.row_dual is not None:
+                    rows = (row_t >= done) & (row_t < nxt)
+                    decided[rows] = sol.row_dual[rows]
+                done = nxt
             report.append({
                 "stage": j, "announced": labels[self.starts[j]],
                 "policies": [p.id for p in self.entering(j)],
@@ -227,6 +257,10 @@ class Staging:
                 "iterations": sol.iterations, "seconds": sol.seconds})
         sol.seconds, sol.iterations = seconds, iters
         sol.info.update(stages=report, lp=lp, fixed=fixed, warm_stages=warm)
+        if sol.row_dual is not None:
+            free = row_t >= done  # decided by the last stage (and rows of no period)
+            decided[free] = sol.row_dual[free]
+            sol.info["row_dual_decided"] = decided
         return sol
 
     def _failure(self, name: str, j: int, lp: Frozen, status: str) -> str:

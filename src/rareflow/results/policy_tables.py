@@ -16,6 +16,7 @@ import pandas as pd
 
 from rareflow.lp.rules import subsidy as subsidy_rule
 from rareflow.lp.rules.transit import KIND as TRANSIT_KIND
+from rareflow.lp.stages import decided_row_dual
 
 STAGE_COLUMNS = ["stage", "announced", "policies", "fixed_from", "fixed_to", "fixed_columns",
                  "objective", "iterations", "seconds"]
@@ -57,7 +58,7 @@ def transit(model, sol) -> pd.DataFrame:
     df["allowed"] = neg @ x
     df["slack"] = np.maximum(df["allowed"] - df["re_exported"], 0.0)
     t = df["period"].map({lab: i for i, lab in enumerate(m.periods.labels)}).to_numpy()
-    df["dual"] = sol.row_dual[rows] / b.disc[t]
+    df["dual"] = decided_row_dual(sol)[rows] / b.disc[t]  # a fixed period's: its stage's
     df["binding"] = np.abs(df["dual"]) > TOL
     for col in ("re_exported", "allowed", "slack", "dual"):
         df[col] = np.where(np.abs(df[col]) < 1e-9, 0.0, df[col]) + 0.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rareflow.lp import stages
 from rareflow.lp.highs import Solution
 from rareflow.results import policy_tables
 from rareflow.results.slices import stock_levels, unserved_per_demand, unserved_tiers
@@ -99,10 +100,11 @@ def _online(model, df: pd.DataFrame) -> list[str]:
 
 
 def _prices(model, sol: Solution) -> pd.DataFrame:
-    """Duals of the balance rows, undiscounted to money of the period, per tonne."""
+    """Duals of the balance rows, undiscounted to money of the period, per tonne. In a staged
+    answer a fixed period's price is the one of the stage that decided it (lp/stages.py)."""
     b = model.build
     df = b.balance_labels()
-    dual = sol.row_dual[: len(df)]
+    dual = stages.decided_row_dual(sol)[: len(df)]
     t = np.tile(np.arange(b.T), len(b.pairs))
     df["price"] = clean(dual / b.disc[t]) if len(df) else []
     return df

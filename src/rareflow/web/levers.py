@@ -139,8 +139,17 @@ class Seed:
             return False
         return all(i in have[b] for b, i in wanted)
 
+    def _own_periods(self) -> bool:
+        """Whether the seed cuts time differently from its base (china-controls-2025: months
+        for 2024–2026): its measures are written for its own periods (monthly licences), so
+        turning them on must bring the periods along."""
+        return "periods" in self.raw and self.raw.get("periods") != self.base.get("periods")
+
     def on(self) -> dict:
-        return self.delta()
+        out = self.delta()
+        if self._own_periods():
+            out["periods"] = copy.deepcopy(self.raw["periods"])
+        return out
 
     def off(self, current: dict) -> dict:
         """Take the seed's items out of `current`, restoring the base's version of changed ones."""
@@ -162,6 +171,9 @@ class Seed:
                         out.setdefault(block, {})[k] = copy.deepcopy(self.base[block][k])
                     else:
                         out.setdefault(block, {})[k] = {"remove": True}
+        if self._own_periods() and current.get("periods") == self.raw["periods"] \
+                and "periods" in self.base:
+            out["periods"] = copy.deepcopy(self.base["periods"])  # the base's own time axis
         return out
 
 
@@ -580,6 +592,9 @@ def _plant_overlay(cur: dict, plant: dict, feeders: list[dict], procs: dict, ext
 
 def _periods_of(raw: dict) -> list[tuple[str, int]]:
     p = raw.get("periods")
+    if isinstance(p, list) and p and all(isinstance(b, dict) for b in p):
+        # blocks (china-controls-2025: months for 2024–2026, then years)
+        return [pair for b in p for pair in _periods_of({"periods": b})]
     if isinstance(p, list):
         return [(str(k), parse_key(k)[0]) for k in p]
     if isinstance(p, dict):
