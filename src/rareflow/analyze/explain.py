@@ -78,6 +78,7 @@ class Explainer:
                 self.row_policy[int(rr) + self.f.n_balance] = pol
         self.bal = self.b.balance_labels()
         self.regions = {k: (v.label or k) for k, v in m.scenario.regions.items()}
+        self._index_columns_and_rows()
         self.currency = m.scenario.currency
         self.where: dict[Constraint, tuple[str, int]] = {}  # constraint → the col/row of its dual
         self._probe = None
@@ -86,12 +87,56 @@ class Explainer:
         self._binding: list[tuple[Constraint, float, float, tuple[str, int]]] | None = None
         self._table_df: pd.DataFrame | None = None
         self._sentences: dict[int, list[str]] = {}
+        self._traces: dict[tuple[int, ...], dict[Constraint, float]] = {}
+        self._col_c: dict[int, Constraint | None] = {}
+        self._row_c: dict[int, Constraint | None] = {}
+        self._udelta: dict[tuple[str, int], np.ndarray] = {}
+        self._ranked_rows: dict[tuple, list[tuple[Constraint, float, float]]] = {}
+
+    def _index_columns_and_rows(self) -> None:
+        """Per column and per row, once: its period, its kind, its dual in money of its period.
+
+        Tracing and naming then read numpy arrays instead of the label tables row by row, so
+        an explanation costs what it visits, not a pandas lookup per visit (issue 17)."""
+        order = {p: k for k, p in enumerate(self.m.periods.labels)}
+        ncol, nb = self.f.shape[1], self.f.n_balance
+        self.col_t = np.zeros(ncol, dtype=np.int64)
+        skip = ("unserved", "surplus", "agreement_shortfall", "agreement_excess")
+        self.skip_col = np.zeros(ncol, dtype=bool)
+        self.unserved_col = np.zeros(ncol, dtype=bool)
+        for sp in self.b.lp.cols:
+            if "period" in sp.labels:
+                per = sp.labels["period"].astype(str).map(order)
+                self.col_t[sp.start:sp.stop] = per.fillna(0).to_numpy(dtype=np.int64)
+            self.skip_col[sp.start:sp.stop] = sp.kind in skip
+            self.unserved_col[sp.start:sp.stop] = sp.kind == "unserved"
+        self.row_t = np.zeros(self.f.shape[0], dtype=np.int64)
+        self.row_t[:nb] = np.arange(nb) % self.T if self.T else 0
+        self.cand_row = np.zeros(self.f.shape[0], dtype=bool)
+        for sp in self.b.lp.rows:
+            if "period" in sp.labels:
+                per = sp.labels["period"].astype(str).map(order)
+                self.row_t[nb + sp.start:nb + sp.stop] = per.fillna(0).to_numpy(dtype=np.int64)
+            self.cand_row[nb + sp.start:nb + sp.stop] = sp.kind == "candidate_capacity"
+        disc = np.asarray(self.b.disc, dtype=float)
+        self.col_dual_u = np.asarray(self.sol.col_dual, dtype=float) / disc[self.col_t]
+        self.row_dual_u = np.asarray(self.sol.row_dual, dtype=float) / disc[self.row_t]
+        self.length = np.asarray(self.m.periods.length, dtype=float)
+        # who each unserved column belongs to: (region, commodity) and (region, sector)
+        self.ucol_ids = np.flatnonzero(self.unserved_col)
+        reg, com, sec = [], [], []
+        for sp in self.b.lp.cols:
+            if sp.kind == "unserved":
+                reg += list(sp.labels["region"].astype(str))
+                com += list(sp.labels["commodity"].astype(str))
+                sec += list(sp.labels["sector"].astype(str))
+        self.ucol_region = np.array(reg, dtype=object)
+        self.ucol_commodity = np.array(com, dtype=object)
+        self.ucol_sector = np.array(sec, dtype=object)
 
     # ---- naming ---------------------------------------------------------------------
     def _period_of_col(self, j: int) -> int:
-        sp = self.b.lp.cols[self.col_span[j]]
-        per = sp.labels.iloc[j - sp.start].get("period")
-        return self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        return int(self.col_t[j])
 
     def _policy_name(self, pol) -> str:
         if hasattr(pol, "describe"):
@@ -110,18 +155,25 @@ class Explainer:
                           pol.source, unit)
 
     def col_constraint(self, j: int) -> Constraint | None:
+        """The limit a column at its bound meets, named (computed once per column)."""
+        j = int(j)
+        if j not in self._col_c:
+            self._col_c[j] = self._col_constraint(j)
+        return self._col_c[j]
+
+    def _col_constraint(self, j: int) -> Constraint | None:
         if (fixed := policy_mechanisms.fixed_constraint(self, j)) is not None:
             return fixed
         sp = self.b.lp.cols[self.col_span[j]]
         lab = sp.labels.iloc[j - sp.start]
         per = str(lab.get("period", ""))
-        t = self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        t = int(self.col_t[j])
         x, lo, hi = self.sol.x[j], self.f.lb[j], self.f.ub[j]
         at_hi = np.isfinite(hi) and abs(x - hi) <= AT_BOUND_REL * max(1.0, abs(hi))
         at_lo = abs(x - lo) <= AT_BOUND_REL * max(1.0, abs(lo))
         if j in self.col_policy:
             return self._policy_constraint(self.col_policy[j], per)
-        length = self.m.periods.length[t]
+        length = self.length[t]
         if sp.kind == "activity" and lab.get("kind") == "facility":
             if at_hi:
                 cap = hi / length
@@ -152,6 +204,13 @@ class Explainer:
         return None
 
     def row_constraint(self, i: int) -> Constraint | None:
+        """The limit a row with a nonzero dual stands for, named (computed once per row)."""
+        i = int(i)
+        if i not in self._row_c:
+            self._row_c[i] = self._row_constraint(i)
+        return self._row_c[i]
+
+    def _row_constraint(self, i: int) -> Constraint | None:
         if policy_mechanisms.silent_row(self, i):
             return None
         if i in self.row_policy:
@@ -184,56 +243,60 @@ class Explainer:
 
     # ---- tracing ----------------------------------------------------------------------
     def _dual_col(self, j: int) -> float:
-        return float(self.sol.col_dual[j]) / self.b.disc[self._period_of_col(j)]
+        return float(self.col_dual_u[j])
 
     def _dual_row(self, i: int) -> float:
-        return float(self.sol.row_dual[i]) / self.b.disc[self._period_of_row(i)]
+        return float(self.row_dual_u[i])
 
     def trace(self, start_rows: list[int]) -> dict[Constraint, float]:
-        """Binding constraints reachable upstream of `start_rows` → |dual| (per tonne/unit)."""
+        """Binding constraints reachable upstream of `start_rows` → |dual| (per tonne/unit).
+
+        Breadth first, one level of the chain at a time on the sparse matrix (a level is a few
+        numpy operations, whatever its width), to MAX_DEPTH levels; only columns and rows with
+        a nonzero dual are named. Kept per set of start rows: sectors sharing a balance row
+        share its trace."""
+        key = tuple(sorted(int(i) for i in start_rows))
+        if key not in self._traces:
+            self._traces[key] = self._trace(np.asarray(key, dtype=np.int64))
+        return dict(self._traces[key])
+
+    def _trace(self, start: np.ndarray) -> dict[Constraint, float]:
         found: dict[Constraint, float] = {}
-        seen_rows: set[int] = set()
-        seen_cols: set[int] = set()
-        frontier = [(i, 0) for i in start_rows]
         a, csr, nb = self.f.a, self.a_csr, self.f.n_balance
-        while frontier:
-            i, depth = frontier.pop()
-            if i in seen_rows or depth > MAX_DEPTH:
-                continue
-            seen_rows.add(i)
-            cols = csr.indices[csr.indptr[i]:csr.indptr[i + 1]]
-            vals = csr.data[csr.indptr[i]:csr.indptr[i + 1]]
-            for j, v in zip(cols, vals, strict=True):
-                sp = self.b.lp.cols[self.col_span[j]]
-                if sp.kind in ("unserved", "surplus", "agreement_shortfall", "agreement_excess"):
-                    continue
-                if i < nb and v <= 0:
-                    continue  # only suppliers of a balance row lead upstream
-                if j in seen_cols:
-                    continue
-                seen_cols.add(j)
-                d = self._dual_col(j)
-                if abs(d) > EPS:
-                    c = self.col_constraint(j)
-                    if c is not None and abs(d) > found.get(c, 0.0):
-                        found[c] = abs(d)
-                        self.where[c] = ("col", int(j))
-                rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
-                rvals = a.data[a.indptr[j]:a.indptr[j + 1]]
-                for i2, v2 in zip(rows, rvals, strict=True):
-                    if i2 == i:
-                        continue
-                    if i2 >= nb:
-                        d2 = self._dual_row(i2)
-                        if abs(d2) > EPS:
-                            c = self.row_constraint(i2)
-                            if c is not None and abs(d2) > found.get(c, 0.0):
-                                found[c] = abs(d2)
-                                self.where[c] = ("row", int(i2))
-                        if self.b.lp.rows[self.row_span[i2 - nb]].kind == "candidate_capacity":
-                            frontier.append((i2, depth + 1))
-                    elif v2 < 0:
-                        frontier.append((i2, depth + 1))
+        seen_rows = np.zeros(a.shape[0], dtype=bool)
+        seen_cols = np.zeros(a.shape[1], dtype=bool)
+        frontier = np.unique(start)
+        depth = 0
+        while len(frontier) and depth <= MAX_DEPTH:
+            seen_rows[frontier] = True
+            sub = csr[frontier].tocoo()
+            parent, cols, vals = frontier[sub.row], sub.col, sub.data
+            # only suppliers of a balance row lead upstream
+            keep = ~self.skip_col[cols] & ((parent >= nb) | (vals > 0)) & ~seen_cols[cols]
+            cols, first = np.unique(cols[keep], return_index=True)
+            parent = parent[keep][first]
+            seen_cols[cols] = True
+            for j in cols[np.abs(self.col_dual_u[cols]) > EPS]:
+                d = abs(float(self.col_dual_u[j]))
+                c = self.col_constraint(j)
+                if c is not None and d > found.get(c, 0.0):
+                    found[c] = d
+                    self.where[c] = ("col", int(j))
+            sub = a[:, cols].tocoo()
+            rows, owner, rvals = sub.row, parent[sub.col], sub.data
+            other = rows != owner
+            rows, rvals = rows[other], rvals[other]
+            side = rows >= nb
+            for i2 in np.unique(rows[side & (np.abs(self.row_dual_u[rows]) > EPS)]):
+                d = abs(float(self.row_dual_u[i2]))
+                c = self.row_constraint(i2)
+                if c is not None and d > found.get(c, 0.0):
+                    found[c] = d
+                    self.where[c] = ("row", int(i2))
+            nxt = rows[(side & self.cand_row[rows]) | (~side & (rvals < 0))]
+            frontier = np.unique(nxt)
+            frontier = frontier[~seen_rows[frontier]]
+            depth += 1
         return found
 
     # ---- measured relaxation -------------------------------------------------------------
@@ -294,12 +357,7 @@ class Explainer:
         return self._served.get(where, 0.0) if where else 0.0
 
     def _period_of_row(self, i: int) -> int:
-        if i < self.f.n_balance:
-            return i % self.T
-        k = i - self.f.n_balance
-        sp = self.b.lp.rows[self.row_span[k]]
-        per = sp.labels.iloc[k - sp.start].get("period")
-        return self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        return int(self.row_t[i])
 
     def measured(self, found: dict[Constraint, float], top: int) -> dict[Constraint, float]:
         """The strongest candidates by dual, valued by what relaxing each by one unit saves."""
