@@ -31,7 +31,9 @@ EPS = DUAL
 MAX_DEPTH = 6
 POLICY_KINDS = ("export_ban", "export_quota", "export_licence", "tariff", "agreement", "tolling",
                 "capacity_change")
+SERVES = 1e-6  # t of a shortfall's own demand a one-unit relaxation must serve to count
 MAX_PROBES = 400  # relaxation re-solves per explanation; past it the dual is quoted as is
+MAX_CANDIDATES = 40  # candidates by dual one shortfall may measure looking for its own limits
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,14 @@ class Explainer:
         self.ucol_region = np.array(reg, dtype=object)
         self.ucol_commodity = np.array(com, dtype=object)
         self.ucol_sector = np.array(sec, dtype=object)
+        # a policy with rows per destination (an export licence's approved volumes): its rows
+        # are told apart by destination, so each importer's shortfall can name its own
+        dests: dict[str, set] = defaultdict(set)
+        for sp in self.b.lp.rows:
+            if "destination" in sp.labels and "policy" in sp.labels:
+                for pid, d in zip(sp.labels["policy"], sp.labels["destination"], strict=True):
+                    dests[str(pid)].add(str(d))
+        self.multi_dest = {pid for pid, ds in dests.items() if len(ds) > 1}
 
     # ---- naming ---------------------------------------------------------------------
     def _period_of_col(self, j: int) -> int:
@@ -216,8 +226,15 @@ class Explainer:
         if i in self.row_policy:
             pol = self.row_policy[i]
             sp = self.b.lp.rows[self.row_span[i - self.f.n_balance]]
-            per = str(sp.labels.iloc[i - self.f.n_balance - sp.start].get("period", ""))
-            return self._policy_constraint(pol, per)
+            lab = sp.labels.iloc[i - self.f.n_balance - sp.start]
+            per = str(lab.get("period", ""))
+            c = self._policy_constraint(pol, per)
+            dest = lab.get("destination")
+            if dest is None or pol.id not in self.multi_dest:
+                return c
+            head, sep, tail = c.name.partition(" [")
+            return Constraint(f"{head} (to {self._reg(str(dest))}){sep}{tail}", c.kind, per,
+                              (*c.key, str(dest)), c.source, c.unit)
         k = i - self.f.n_balance
         sp = self.b.lp.rows[self.row_span[k]]
         lab = sp.labels.iloc[k - sp.start]
@@ -325,6 +342,7 @@ class Explainer:
             self._obj0 = base.objective
             self._ucols = self.b.unserved_cols.ravel()
             self._u0 = float(base.x[self._ucols].sum()) if len(self._ucols) else 0.0
+            self._u0vec = base.x[self.ucol_ids]
         if kind == "col":
             lo, hi = float(self.f.lb[idx]), float(self.f.ub[idx])
             up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
@@ -349,20 +367,71 @@ class Explainer:
         self._saves[key] = val
         if sol.status == "optimal" and len(self._ucols):
             self._served[key] = self._u0 - float(sol.x[self._ucols].sum())
+            self._udelta[key] = self._u0vec - sol.x[self.ucol_ids]
         return val
 
-    def served(self, c: Constraint) -> float:
-        """Tonnes of demand one more unit of `c` serves (measured with its saving), or 0."""
+    def served(self, c: Constraint, mask: np.ndarray | None = None) -> float:
+        """Tonnes of demand one more unit of `c` serves (measured with its saving), or 0; with
+        `mask` (over the unserved columns) only the demand it selects: one shortfall's own."""
         where = self.where.get(c)
-        return self._served.get(where, 0.0) if where else 0.0
+        if not where:
+            return 0.0
+        if mask is None:
+            return self._served.get(where, 0.0)
+        delta = self._udelta.get(where)
+        return float(delta[mask].sum()) if delta is not None else 0.0
+
+    def demand_mask(self, region: str, commodity: str | None = None,
+                    sector: str | None = None) -> np.ndarray:
+        """The unserved columns of one shortfall: a region's demand for a commodity (or one
+        sector's)."""
+        m = self.ucol_region == region
+        if commodity is not None:
+            m &= self.ucol_commodity == commodity
+        if sector is not None:
+            m &= self.ucol_sector == sector
+        return m
+
+    def causes(self, row: int, mask: np.ndarray, top: int) -> list[tuple[Constraint, float, float]]:
+        """(constraint, saving, tonnes of THIS shortfall served) of the limits behind one
+        shortfall, its own first.
+
+        Each candidate upstream is relaxed by one unit and re-solved (`saving`); what counts
+        for this shortfall is how much of its own demand (`mask`) that serves. Limits that
+        serve some of it are ranked by those tonnes (then by the saving); a limit that only
+        serves someone else's demand (another importer's licence) is not this shortfall's
+        cause. When none serves any of it (limits binding only together, or demand given up
+        on price), the strongest by saving are told, as before."""
+        raw = self.trace([row])
+        found = self.measured(raw, top)
+        batch = max(3 * top, top + 4)
+        for start in range(batch, MAX_CANDIDATES, batch):  # none serves it yet: look further down
+            if any(self.served(c, mask) > SERVES for c in found) or start >= len(raw):
+                break
+            found = {**found, **self.measured(raw, top, start)}
+        best: dict[str, tuple[Constraint, float, float]] = {}
+        for c, d in found.items():
+            du = self.served(c, mask)
+            if c.name not in best or (round(du, 6), d) > (round(best[c.name][2], 6), best[c.name][1]):
+                best[c.name] = (c, d, du)
+        items = list(best.values())
+        own = [it for it in items if it[2] > SERVES]
+        if own:
+            items = sorted(own, key=lambda it: (-round(it[2], 6), -it[1]))
+        else:
+            items = sorted(items, key=lambda it: -it[1])
+        return items[:top]
 
     def _period_of_row(self, i: int) -> int:
         return int(self.row_t[i])
 
-    def measured(self, found: dict[Constraint, float], top: int) -> dict[Constraint, float]:
-        """The strongest candidates by dual, valued by what relaxing each by one unit saves."""
+    def measured(self, found: dict[Constraint, float], top: int,
+                 skip: int = 0) -> dict[Constraint, float]:
+        """The strongest candidates by dual (after the first `skip`), valued by what relaxing
+        each by one unit saves."""
         out: dict[Constraint, float] = {}
-        for c, d in sorted(found.items(), key=lambda kv: -kv[1])[: max(3 * top, top + 4)]:
+        n = max(3 * top, top + 4)
+        for c, d in sorted(found.items(), key=lambda kv: -kv[1])[skip:skip + n]:
             where = self.where.get(c)
             v = self.saving(*where) if where else float("nan")
             out[c] = d if np.isnan(v) else max(v, 0.0)
@@ -403,8 +472,8 @@ class Explainer:
             k = self.b.pairs[(rec.region, rec.commodity)]
             row = k * self.T + t
             raw = self.trace([row])
-            found = self.measured(raw, 5)
-            for c, v in sorted(found.items(), key=lambda kv: (-kv[1], -raw[kv[0]])):
+            found = self.causes(row, self.demand_mask(rec.region, rec.commodity, rec.sector), 5)
+            for c, v, _du in found:
                 rows.append({"region": rec.region, "sector": rec.sector, "commodity": rec.commodity,
                              "period": rec.period, "unserved": rec.amount, "constraint": c.name,
                              "kind": c.kind, "constraint_period": c.period, "dual": raw[c],
@@ -433,37 +502,38 @@ class Explainer:
                 best[c.name] = (c, d)
         return sorted(best.values(), key=lambda cd: -cd[1])[:top]
 
-    def _phrase(self, c: Constraint, d: float) -> str:
+    def _phrase(self, c: Constraint, d: float, du: float | None = None) -> str:
         if np.isnan(d):
             return c.name
         if d <= EPS:
             return f"{c.name} (binding together with others: relaxing it alone saves nothing)"
-        du = self.served(c)
+        du = self.served(c) if du is None else du
         if du > 0.5:  # the money is mostly shortfall penalty: say the tonnes first
             return (f"{c.name} (1 {c.unit} more would serve {du:,.0f} t more demand, worth "
                     f"{d:,.0f} {self.currency} at the shortfall penalties)")
         return f"{c.name} (relaxing it by 1 {c.unit} saves {d:,.0f} {self.currency})"
 
-    def _worth(self, c: Constraint, d: float) -> str:
+    def _worth(self, c: Constraint, d: float, du: float | None = None) -> str:
         """The short form of a phrase's value: tonnes served if any, else the saving."""
-        du = self.served(c)
+        du = self.served(c) if du is None else du
         return f"{du:,.0f} t" if du > 0.5 else f"{d:,.0f} {self.currency}"
 
-    def _phrases(self, ranked: list[tuple[Constraint, float]]) -> list[str]:
-        """Phrases for ranked constraints; several policies of one measure (the same headline,
-        e.g. one licence per destination) are told once, the others by id and value."""
-        groups: dict[str, list[tuple[Constraint, float]]] = {}
-        for c, d in ranked:
+    def _phrases(self, ranked: list[tuple[Constraint, float, float]]) -> list[str]:
+        """Phrases for ranked (constraint, saving, tonnes served) triples; several policies of
+        one measure (the same headline, e.g. one licence per month) are told once, the others
+        by id and value."""
+        groups: dict[str, list[tuple[Constraint, float, float]]] = {}
+        for c, d, du in ranked:
             head = c.name.split(" [", 1)[0] if c.key[0] == "policy" else c.name
-            groups.setdefault(f"{c.kind}|{head}", []).append((c, d))
+            groups.setdefault(f"{c.kind}|{head}", []).append((c, d, du))
         out = []
         for items in groups.values():
-            (c0, d0), rest = items[0], items[1:]
-            text = self._phrase(c0, d0)
+            (c0, d0, du0), rest = items[0], items[1:]
+            text = self._phrase(c0, d0, du0)
             if rest:
                 kind = c0.kind.replace("_", " ")
                 text += f", and by the same measure's other {kind}s " + ", ".join(
-                    f"'{c.key[1]}' ({self._worth(c, d)})" for c, d in rest)
+                    f"'{c.key[1]}' ({self._worth(c, d, du)})" for c, d, du in rest)
             out.append(text)
         return out
 
@@ -484,8 +554,12 @@ class Explainer:
         for rec in un.itertuples():
             t = self.m.periods.labels.index(rec.period)
             row = self.b.pairs[(rec.region, rec.commodity)] * self.T + t
-            ranked = self._ranked(self.measured(self.trace([row]), top), top)
-            names = tuple(c.name for c, _ in ranked)
+            key = (row, rec.region, rec.commodity, top)
+            if key not in self._ranked_rows:
+                self._ranked_rows[key] = self.causes(row, self.demand_mask(rec.region, rec.commodity),
+                                                     top)
+            ranked = self._ranked_rows[key]
+            names = tuple(c.name for c, _, _ in ranked)
             groups[(rec.region, rec.commodity, names)].append((rec.period, rec.amount, ranked,
                                                                 row, t, rec.sector))
         order = {p: k for k, p in enumerate(self.m.periods.labels)}
@@ -500,7 +574,7 @@ class Explainer:
             amount = f"{total:,.0f} t" if len(pers) == 1 else \
                 f"{total:,.0f} t in total over {len(pers)} periods"
             parts = self._phrases(ranked)
-            for c, _ in ranked:
+            for c, *_ in ranked:
                 if c.key[0] == "policy" and c.source:
                     cited[c.key[1]] = c.source
             if not ranked:
