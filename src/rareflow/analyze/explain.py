@@ -89,7 +89,7 @@ class Explainer:
         self._binding: list[tuple[Constraint, float, float, tuple[str, int]]] | None = None
         self._table_df: pd.DataFrame | None = None
         self._sentences: dict[int, list[str]] = {}
-        self._traces: dict[tuple[int, ...], dict[Constraint, float]] = {}
+        self._traces: dict[tuple[int, ...], tuple[dict[Constraint, float], dict]] = {}
         self._col_c: dict[int, Constraint | None] = {}
         self._row_c: dict[int, Constraint | None] = {}
         self._udelta: dict[tuple[str, int], np.ndarray] = {}
@@ -272,13 +272,21 @@ class Explainer:
         numpy operations, whatever its width), to MAX_DEPTH levels; only columns and rows with
         a nonzero dual are named. Kept per set of start rows: sectors sharing a balance row
         share its trace."""
+        found, where = self._trace_of(start_rows)
+        self.where.update(where)
+        return dict(found)
+
+    def _trace_of(self, start_rows) -> tuple[dict[Constraint, float], dict]:
+        """(found, where each was found) of one trace, computed once. Each trace keeps its own
+        `where`, so what a shortfall is told does not depend on which were traced before it."""
         key = tuple(sorted(int(i) for i in start_rows))
         if key not in self._traces:
             self._traces[key] = self._trace(np.asarray(key, dtype=np.int64))
-        return dict(self._traces[key])
+        return self._traces[key]
 
-    def _trace(self, start: np.ndarray) -> dict[Constraint, float]:
+    def _trace(self, start: np.ndarray) -> tuple[dict[Constraint, float], dict]:
         found: dict[Constraint, float] = {}
+        where: dict[Constraint, tuple[str, int]] = {}
         a, csr, nb = self.f.a, self.a_csr, self.f.n_balance
         seen_rows = np.zeros(a.shape[0], dtype=bool)
         seen_cols = np.zeros(a.shape[1], dtype=bool)
@@ -298,7 +306,7 @@ class Explainer:
                 c = self.col_constraint(j)
                 if c is not None and d > found.get(c, 0.0):
                     found[c] = d
-                    self.where[c] = ("col", int(j))
+                    where[c] = ("col", int(j))
             sub = a[:, cols].tocoo()
             rows, owner, rvals = sub.row, parent[sub.col], sub.data
             other = rows != owner
@@ -309,12 +317,12 @@ class Explainer:
                 c = self.row_constraint(i2)
                 if c is not None and d > found.get(c, 0.0):
                     found[c] = d
-                    self.where[c] = ("row", int(i2))
+                    where[c] = ("row", int(i2))
             nxt = rows[(side & self.cand_row[rows]) | (~side & (rvals < 0))]
             frontier = np.unique(nxt)
             frontier = frontier[~seen_rows[frontier]]
             depth += 1
-        return found
+        return found, where
 
     # ---- measured relaxation -------------------------------------------------------------
     def saving(self, kind: str, idx: int) -> float:
@@ -370,10 +378,12 @@ class Explainer:
             self._udelta[key] = self._u0vec - sol.x[self.ucol_ids]
         return val
 
-    def served(self, c: Constraint, mask: np.ndarray | None = None) -> float:
+    def served(self, c: Constraint, mask: np.ndarray | None = None,
+               at: dict | None = None) -> float:
         """Tonnes of demand one more unit of `c` serves (measured with its saving), or 0; with
-        `mask` (over the unserved columns) only the demand it selects: one shortfall's own."""
-        where = self.where.get(c)
+        `mask` (over the unserved columns) only the demand it selects: one shortfall's own;
+        `at`: where each constraint was found (one trace's), else the last seen."""
+        where = (self.where if at is None else at).get(c)
         if not where:
             return 0.0
         if mask is None:
@@ -402,16 +412,17 @@ class Explainer:
         serves someone else's demand (another importer's licence) is not this shortfall's
         cause. When none serves any of it (limits binding only together, or demand given up
         on price), the strongest by saving are told, as before."""
-        raw = self.trace([row])
-        found = self.measured(raw, top)
+        raw, at = self._trace_of([row])
+        self.where.update(at)
+        found = self.measured(raw, top, 0, at)
         batch = max(3 * top, top + 4)
         for start in range(batch, MAX_CANDIDATES, batch):  # none serves it yet: look further down
-            if any(self.served(c, mask) > SERVES for c in found) or start >= len(raw):
+            if any(self.served(c, mask, at) > SERVES for c in found) or start >= len(raw):
                 break
-            found = {**found, **self.measured(raw, top, start)}
+            found = {**found, **self.measured(raw, top, start, at)}
         best: dict[str, tuple[Constraint, float, float]] = {}
         for c, d in found.items():
-            du = self.served(c, mask)
+            du = self.served(c, mask, at)
             if c.name not in best or (round(du, 6), d) > (round(best[c.name][2], 6), best[c.name][1]):
                 best[c.name] = (c, d, du)
         items = list(best.values())
@@ -425,14 +436,14 @@ class Explainer:
     def _period_of_row(self, i: int) -> int:
         return int(self.row_t[i])
 
-    def measured(self, found: dict[Constraint, float], top: int,
-                 skip: int = 0) -> dict[Constraint, float]:
+    def measured(self, found: dict[Constraint, float], top: int, skip: int = 0,
+                 at: dict | None = None) -> dict[Constraint, float]:
         """The strongest candidates by dual (after the first `skip`), valued by what relaxing
         each by one unit saves."""
         out: dict[Constraint, float] = {}
         n = max(3 * top, top + 4)
         for c, d in sorted(found.items(), key=lambda kv: -kv[1])[skip:skip + n]:
-            where = self.where.get(c)
+            where = (self.where if at is None else at).get(c)
             v = self.saving(*where) if where else float("nan")
             out[c] = d if np.isnan(v) else max(v, 0.0)
         if any(v > EPS for v in out.values()):  # the limits that matter on their own
@@ -546,24 +557,59 @@ class Explainer:
         return list(self._sentences[top])
 
     def _make_sentences(self, top: int) -> list[str]:
+        out, cited = self.shortfall_sentences(top)
+        if not out:
+            out.append("All demand is served in every period.")
+        out += mechanism_sentences(self.r)
+        out += self.policy_sentences(cited)
+        out += policy_mechanisms.sentences(self, cited)
+        out += self.price_sentences(cited)
+        out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
+        return out
+
+    def shortfall_sentences(self, top: int = 3, limit: int | None = None
+                            ) -> tuple[list[str], dict[str, str]]:
+        """One sentence per shortfall (a region's commodity; consecutive periods and sectors
+        with the same causes merged), in the order the unserved table first meets them, and
+        the sources of the policies they cite.
+
+        With `limit`, only the first `limit` sentences, exactly as the full list has them:
+        the (region, commodity) pairs are explained in the order they first appear, and the
+        work stops once `limit` groups are complete (no later record can join or precede
+        them) — what `rareflow run` prints costs what it shows, not every shortfall."""
         un = self.r.unserved
         un = un[un["amount"] > SHOWN_T]
+        first: dict[tuple[str, str], int] = {}
+        by_pair: dict[tuple[str, str], list] = defaultdict(list)
+        for k, rec in enumerate(un.itertuples()):
+            first.setdefault((rec.region, rec.commodity), k)
+            by_pair[(rec.region, rec.commodity)].append((k, rec))
+        pairs = sorted(first, key=first.get)
+        groups: dict[tuple, tuple[int, list]] = {}
+        index = {p: k for k, p in enumerate(self.m.periods.labels)}
+        for n, pair in enumerate(pairs):
+            mask = self.demand_mask(*pair)
+            for k, rec in by_pair[pair]:
+                t = index[rec.period]
+                row = self.b.pairs[pair] * self.T + t
+                key = (row, rec.region, rec.commodity, top)
+                if key not in self._ranked_rows:
+                    self._ranked_rows[key] = self.causes(row, mask, top)
+                ranked = self._ranked_rows[key]
+                names = tuple(c.name for c, _, _ in ranked)
+                groups.setdefault((rec.region, rec.commodity, names), (k, []))[1].append(
+                    (rec.period, rec.amount, ranked, row, t, rec.sector))
+            if limit is not None:
+                bound = first[pairs[n + 1]] if n + 1 < len(pairs) else len(un)
+                if sum(1 for k0, _ in groups.values() if k0 < bound) >= limit:
+                    break
+        ordered = sorted(groups.items(), key=lambda kv: kv[1][0])
+        if limit is not None:
+            ordered = ordered[:limit]
         out: list[str] = []
         cited: dict[str, str] = {}
-        groups: dict[tuple, list] = defaultdict(list)
-        for rec in un.itertuples():
-            t = self.m.periods.labels.index(rec.period)
-            row = self.b.pairs[(rec.region, rec.commodity)] * self.T + t
-            key = (row, rec.region, rec.commodity, top)
-            if key not in self._ranked_rows:
-                self._ranked_rows[key] = self.causes(row, self.demand_mask(rec.region, rec.commodity),
-                                                     top)
-            ranked = self._ranked_rows[key]
-            names = tuple(c.name for c, _, _ in ranked)
-            groups[(rec.region, rec.commodity, names)].append((rec.period, rec.amount, ranked,
-                                                                row, t, rec.sector))
-        order = {p: k for k, p in enumerate(self.m.periods.labels)}
-        for (reg, com, _names), items in groups.items():
+        order = index
+        for (reg, com, _names), (_k, items) in ordered:
             pers = sorted({it[0] for it in items}, key=order.get)
             total = sum(it[1] for it in items)
             ranked, row, t = items[0][2], items[0][3], items[0][4]
@@ -588,14 +634,7 @@ class Explainer:
                                   sorted(by_sector.items(), key=lambda kv: -kv[1]))
                 who = f"{self._reg(reg)}'s shortfall of {amount} ({split})"
             out.append(f"{who} of {com} in {when} is bound by " + "; and by ".join(parts) + ".")
-        if not len(un):
-            out.append("All demand is served in every period.")
-        out += mechanism_sentences(self.r)
-        out += self.policy_sentences(cited)
-        out += policy_mechanisms.sentences(self, cited)
-        out += self.price_sentences(cited)
-        out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
-        return out
+        return out, cited
 
     def policy_sentences(self, cited: dict[str, str]) -> list[str]:
         """What each binding policy costs: the periods it binds in and what one more unit of it
@@ -759,6 +798,16 @@ def explainer(results) -> Explainer:
     if ex is None:
         ex = results.cache["explainer"] = Explainer(results)
     return ex
+
+
+def shown_causes(results, limit: int = 3) -> list[str]:
+    """The first `limit` shortfall sentences of `results.explain()`, computed alone when the
+    whole explanation is not at hand (what `rareflow run` prints: it then traces and probes
+    only the shortfalls it shows). A result read back, or one whose explanation was already
+    written (to the store), answers from its sentences."""
+    if not results.live or "explain" in getattr(results, "_sentences", {}):
+        return [s for s in results.explain() if "shortfall of" in s][:limit]
+    return explainer(results).shortfall_sentences(limit=limit)[0]
 
 
 @analysis("select")
