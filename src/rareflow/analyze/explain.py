@@ -33,7 +33,7 @@ POLICY_KINDS = ("export_ban", "export_quota", "export_licence", "tariff", "agree
                 "capacity_change")
 SERVES = 1e-6  # t of a shortfall's own demand a one-unit relaxation must serve to count
 MAX_PROBES = 400  # relaxation re-solves per explanation; past it the dual is quoted as is
-MAX_CANDIDATES = 40  # candidates by dual one shortfall may measure looking for its own limits
+MAX_CANDIDATES = 18  # candidates by dual one shortfall may measure looking for its own limits
 
 
 @dataclass(frozen=True)
