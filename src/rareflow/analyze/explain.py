@@ -100,7 +100,12 @@ class Explainer:
 
         Tracing and naming then read numpy arrays instead of the label tables row by row, so
         an explanation costs what it visits, not a pandas lookup per visit (issue 17)."""
-        order = {p: k for k, p in enumerate(self.m.periods.labels)}
+        labels = pd.Index(list(self.m.periods.labels))
+
+        def period_index(col: pd.Series) -> np.ndarray:
+            k = labels.get_indexer(col.astype(str))
+            return np.where(k < 0, 0, k)
+
         ncol, nb = self.f.shape[1], self.f.n_balance
         self.col_t = np.zeros(ncol, dtype=np.int64)
         skip = ("unserved", "surplus", "agreement_shortfall", "agreement_excess")
@@ -108,8 +113,7 @@ class Explainer:
         self.unserved_col = np.zeros(ncol, dtype=bool)
         for sp in self.b.lp.cols:
             if "period" in sp.labels:
-                per = sp.labels["period"].astype(str).map(order)
-                self.col_t[sp.start:sp.stop] = per.fillna(0).to_numpy(dtype=np.int64)
+                self.col_t[sp.start:sp.stop] = period_index(sp.labels["period"])
             self.skip_col[sp.start:sp.stop] = sp.kind in skip
             self.unserved_col[sp.start:sp.stop] = sp.kind == "unserved"
         self.row_t = np.zeros(self.f.shape[0], dtype=np.int64)
@@ -117,8 +121,7 @@ class Explainer:
         self.cand_row = np.zeros(self.f.shape[0], dtype=bool)
         for sp in self.b.lp.rows:
             if "period" in sp.labels:
-                per = sp.labels["period"].astype(str).map(order)
-                self.row_t[nb + sp.start:nb + sp.stop] = per.fillna(0).to_numpy(dtype=np.int64)
+                self.row_t[nb + sp.start:nb + sp.stop] = period_index(sp.labels["period"])
             self.cand_row[nb + sp.start:nb + sp.stop] = sp.kind == "candidate_capacity"
         disc = np.asarray(self.b.disc, dtype=float)
         self.col_dual_u = np.asarray(self.sol.col_dual, dtype=float) / disc[self.col_t]
