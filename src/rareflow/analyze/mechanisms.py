@@ -67,8 +67,9 @@ def stock_sentences(results) -> list[str]:
     order = {p: i for i, p in enumerate(results.model.periods.labels)}
     last = results.model.periods.labels[-1]
     out = []
+    by_stock = dict(iter(st.groupby("stock", sort=False)))  # one pass, not a filter per stock
     for s in scn.stocks:
-        g = st[st["stock"] == s.id]
+        g = by_stock.get(s.id, st.iloc[:0])
         level, floor = g["level"].to_numpy(), g["floor"].to_numpy()
         at_floor = (floor > EPS) & (level <= floor + EPS)
         drawn = at_floor & (np.maximum.accumulate(np.concatenate([[s.initial], level]))[:-1]

@@ -137,13 +137,14 @@ def shortfall_by_sector(results) -> pd.DataFrame:
     return g[g["unserved"] > ZERO].reset_index(drop=True)
 
 
-def days_of_cover(results) -> pd.DataFrame:
-    """How many days each stock could cover the region's use of its commodity, at period end."""
+def days_of_cover(results, bal: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How many days each stock could cover the region's use of its commodity, at period end
+    (`bal`: the result's balances, when the caller has them already)."""
     st = results.stocks
     if not len(st):
         return pd.DataFrame(columns=["stock", "region", "commodity", "period", "level",
                                      "daily_use", "days"])
-    b = balances(results)[[*KEYS, "consumption"]]
+    b = (balances(results) if bal is None else bal)[[*KEYS, "consumption"]]
     lengths = dict(zip(results.horizon.labels, results.horizon.length, strict=True))
     df = st.merge(b, on=KEYS, how="left").fillna({"consumption": 0.0})
     df["daily_use"] = df["consumption"] / (365.0 * df["period"].map(lengths))
@@ -155,11 +156,12 @@ def days_of_cover(results) -> pd.DataFrame:
 @analysis("metrics")
 def metrics(results) -> dict[str, pd.DataFrame]:
     """Every metric table, keyed by name (what `rareflow run` writes as metrics_*.csv)."""
+    bal = balances(results)  # once: days of cover reads it too
     return {
-        "balances": balances(results),
+        "balances": bal,
         "hhi_imports": hhi_imports(results),
         "hhi_output": hhi_output(results),
         "shortfall_by_sector": shortfall_by_sector(results),
-        "days_of_cover": days_of_cover(results),
+        "days_of_cover": days_of_cover(results, bal),
         "prices": results.prices,
     }

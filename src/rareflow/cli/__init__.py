@@ -83,7 +83,9 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
     for line in r.section("home_supply") + r.section("tolling"):
         console.print(f"⌂ {line}", highlight=False, markup=False)
     if r.unserved["amount"].gt(0).any():
-        causes = [x for x in r.explain() if "shortfall of" in x][:3]
+        from rareflow.analyze.explain import shown_causes
+
+        causes = shown_causes(r, 3)  # only the shortfalls shown are traced (issue 17)
         for line in causes:
             console.print(f"• {line}", highlight=False, markup=False)
         console.print(f"[dim]why, in full: rareflow explain {ref or r.name}[/dim]",
