@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from rareflow.analyze.observations import Observation, load_observations
+from rareflow.results.result import analysis
 from rareflow.scenario.periods import label_of
 
 ORE_PREFIX = "reo_"
@@ -96,6 +97,7 @@ class _Comparison:
         return self.members[0]
 
 
+@analysis("backtest")
 def backtest(result, observations: list[Observation] | None = None) -> pd.DataFrame:
     """The back-test table of a solved result (Results or a stored run), worst first."""
     bt = run_backtest(result, observations)
