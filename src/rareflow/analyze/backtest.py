@@ -203,8 +203,9 @@ class _ModelFigures:
     """Per-period arrays of the quantities observations speak of, from one solved result."""
 
     def __init__(self, result) -> None:
-        self.P = result.model.periods
-        self.scn = result.model.scenario
+        # the horizon and the scenario, not the model: a run read back from the store has both
+        self.P = result.horizon
+        self.scn = result.scenario
         self.regions = set(self.scn.regions)
         self.commodities = set(self.scn.commodities)
         self.index = {p: k for k, p in enumerate(self.P.labels)}
