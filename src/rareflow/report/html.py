@@ -253,15 +253,15 @@ def backtest_section(view: Results) -> tuple[dict, dict | None]:
             for r in t.itertuples()]
     return {"table": {"head": head, "rows": rows}, "why": "",
             "medians": bt_mod.medians_line(bt), "left_out": bt_mod.left_out_line(bt)}, \
-        _lists(bt_mod.figure(bt))
+        plain_lists(bt_mod.figure(bt))
 
 
-def _lists(obj):
+def plain_lists(obj):
     """A Plotly dict with its numpy arrays as plain lists (what the report's JSON holds)."""
     if isinstance(obj, dict):
-        return {k: _lists(v) for k, v in obj.items()}
+        return {k: plain_lists(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_lists(v) for v in obj]
+        return [plain_lists(v) for v in obj]
     if hasattr(obj, "tolist"):
         return obj.tolist()
     return obj
