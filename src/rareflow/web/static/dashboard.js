@@ -187,6 +187,48 @@ function render(d) {
     `${fmt(d.seconds, 2)} s`;
 }
 
+// The back-test speaks of the scenario as published, so it is fetched once per scenario.
+const BT_DIGITS = {'t': 0, 'USD/kg': 1, '%': 1, 'ratio': 2};
+async function loadBacktest(name) {
+  const body = document.body;
+  body.dataset.backtest = 'loading';
+  $('backtest-summary').textContent = 'loading…';
+  try {
+    const d = await getJSON('/api/backtest/' + encodeURIComponent(name));
+    if (!state.info || state.info.name !== name) return;
+    $('backtest-message').hidden = !d.message;
+    $('backtest-message').textContent = d.message;
+    $('backtest-summary').textContent = d.rows.length ? `${d.medians} ${d.left_out_line}` : '';
+    if (d.rows.length) {
+      const head = ['Series', 'Period', 'Observed', 'Model', 'Unit',
+        'Error (model ÷ observed − 1)', 'Source'].map((h) => `<th>${esc(h)}</th>`).join('');
+      const rows = d.rows.map((r) => {
+        const dg = BT_DIGITS[r.unit] ?? 1;
+        const err = r.error_pct === null ? '—' :
+          `${r.error_pct > 0 ? '+' : ''}${fmt(r.error_pct)} %`;
+        return `<tr><td title="${esc(r.how)}">${esc(r.label)}</td><td>${esc(r.period)}</td>` +
+          `<td class="num">${fmt(r.observed, dg)}</td><td class="num">${fmt(r.model, dg)}</td>` +
+          `<td>${esc(r.unit)}</td><td class="num">${err}</td>` +
+          `<td title="${esc(r.source)}">${esc(r.source_short)}</td></tr>`;
+      }).join('');
+      $('backtest-table').innerHTML =
+        `<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+    } else {
+      $('backtest-table').innerHTML = '';
+    }
+    draw('backtest-chart', d.figure);
+    body.dataset.backtest = name;
+  } catch (err) {
+    $('backtest-summary').textContent = '';
+    $('backtest-message').hidden = false;
+    $('backtest-message').textContent = 'The back-test could not be made: ' +
+      ((err.body && err.body.error && err.body.error.message) || err.message);
+    $('backtest-table').innerHTML = '';
+    draw('backtest-chart', null);
+    body.dataset.backtest = 'error';
+  }
+}
+
 function schedule() {
   clearTimeout(state.timer);
   state.timer = setTimeout(runNow, 120);
@@ -240,6 +282,7 @@ async function selectScenario(name, saved) {
   renderViewSelects(null);
   writeHash();
   await runNow();
+  loadBacktest(name);  // not awaited: the run is on screen while the back-test comes
 }
 
 function applyLeverValue(id, v) {
