@@ -98,6 +98,17 @@ def test_backtest_panel_shows_the_api_table_and_chart(server, chromium):
     seq = _wait_run(page, None)
     page.select_option("#scenario", "mini-halt")
     _wait_run(page, seq)
+    # the cards keep money paid apart from the penalty valuation of what went unserved
+    run = httpx.get(server + f"/api/runs/{page.get_attribute('body', 'data-run-id')}",
+                    timeout=30).json()
+    costs = run["summary"]["costs"]
+    valued = sum(v for k, v in costs.items() if "penalty" in k)
+    paid = sum(v for k, v in costs.items() if "penalty" not in k)
+    assert valued > 0
+    cards = page.inner_text("#cards").lower()  # the card keys are upper-cased by the style sheet
+    assert f"cost (money paid)\n{paid / 1e6:,.0f} m usd" in cards
+    assert f"penalty valuation\n{valued / 1e6:,.0f} m usd" in cards and "not money paid" in cards
+    assert "objective" not in cards
     page.wait_for_function("document.body.dataset.backtest === 'mini-halt'", timeout=30_000)
     api = httpx.get(server + "/api/backtest/mini-halt", timeout=30).json()
     assert api["rows"], "mini-halt speaks to China's magnet exports"

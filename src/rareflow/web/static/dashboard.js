@@ -139,17 +139,30 @@ function render(d) {
   const c = d.comparison;
   const cur = d.currency;
   let cards = '';
+  // money that would be paid apart from the penalty valuation of shortfalls and missed targets
+  const split = (run) => {
+    const costs = (run.summary && run.summary.costs) || {};
+    let paid = 0, valued = 0;
+    for (const [term, v] of Object.entries(costs)) {
+      if (term.includes('penalty')) valued += v; else paid += v;
+    }
+    if (!Object.keys(costs).length) paid = run.objective;
+    return [paid, valued];
+  };
+  const [paid, valued] = split(d);
   if (c) {
     const du = c.unserved - c.unserved_base;
     cards += card('Unserved demand', `${fmt(d.unserved_total)} t`,
       `${du >= 0 ? '+' : ''}${fmt(du)} t vs ${c.base}`, d.unserved_total > 0 ? 'bad' : 'good');
-    const dobj = c.objective - c.objective_base;
-    cards += card('Total cost (objective)', `${fmt(d.objective / 1e6)} M ${cur}`,
-      `${dobj >= 0 ? '+' : ''}${fmt(dobj / 1e6, 1)} M ${cur} vs ${c.base}`);
   } else {
     cards += card('Unserved demand', `${fmt(d.unserved_total)} t`, 'over the whole horizon',
       d.unserved_total > 0 ? 'bad' : 'good');
-    cards += card('Total cost (objective)', `${fmt(d.objective / 1e6)} M ${cur}`, 'no comparison');
+  }
+  cards += card('Cost (money paid)', `${fmt(paid / 1e6)} M ${cur}`,
+    'operating, transport, tariffs, holding, capital, breaches (discounted)');
+  if (valued > 0) {
+    cards += card('Penalty valuation', `${fmt(valued / 1e6)} M ${cur}`,
+      'tonnes unserved or targets missed, valued: not money paid');
   }
   const sectors = new Set(d.tables.unserved.filter((r) => r.amount > 1e-6)
     .map((r) => r.region + '/' + r.sector));
