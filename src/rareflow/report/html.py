@@ -327,7 +327,7 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         figures.append(("change", charts.change_figure(view, bview, region)))
     backtest, bt_fig = backtest_section(view)
     if bt_fig is not None:
-        figures.append(("backtest", bt_fig))
+        figures.append(("backtest-chart", bt_fig))
     # no empty charts: a figure with nothing to draw is left out and says so in one sentence
     empty = {name: _empty_sentence(f) for name, f in figures if name != "sankey" and not f["data"]}
     figures = [(name, f) for name, f in figures if name not in empty]
