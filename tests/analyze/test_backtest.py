@@ -304,3 +304,17 @@ def test_doc_backtest_table_matches_the_generated_one():
     bt = run_backtest(rareflow.load(scenario).solve())
     assert found.group(1) == markdown(bt, scenario), \
         f"docs/dataset.md's back-test table is stale: run scripts/backtest_table.py {scenario} --write"
+
+
+def test_results_backtest_is_the_analyze_table_and_says_what_it_left_out(yearly):
+    # r.backtest() is registered by analyze (no upward import): the same table as backtest(r).
+    mine = [obs(period="2025", value=200.0), obs(series="t", period="2025-03", value=10.0)]
+    t = yearly.backtest(mine)
+    assert t.equals(backtest(yearly, mine))
+    # 2025: 180 t against 200 → −10 %; March: 180/12 = 15 t against 10 → +50 %, so it comes first
+    assert list(t["series"]) == ["t", "s"]
+    assert t["error_pct"].tolist() == pytest.approx([50.0, -10.0])
+    # the shipped series speak of CHN, JPN, …: none is in this A-B-C network, and each says why
+    shipped = yearly.backtest()
+    assert len(shipped) == 0
+    assert shipped.attrs["left_out"] and all(x["reason"] for x in shipped.attrs["left_out"])

@@ -309,3 +309,33 @@ def test_static_files_come_from_package_data(client):
         assert client.get(f"/static/{name}").text == (static_dir() / name).read_text()
     for path in ("/static/../page.py", "/static/%2e%2e/page.py", "/static/nope.js"):
         assert client.get(path).status_code == 404
+
+
+def test_backtest_endpoint_is_the_backtest_of_the_scenario(client):
+    r = client.get("/api/backtest/mini-halt")
+    assert r.status_code == 200, r.text
+    d = r.json()
+    want = rareflow.load(MINI["mini-halt"]).solve().backtest()
+    assert d["scenario"] == "mini-halt" and isinstance(d["run_id"], int)
+    assert len(d["rows"]) == len(want) > 0
+    for got, w in zip(d["rows"], want.itertuples(), strict=True):
+        assert (got["label"], got["period"], got["unit"]) == (w.label, w.period, w.unit)
+        assert got["observed"] == pytest.approx(w.observed)
+        if w.model == w.model:  # NaN (a ratio over nothing) is null in JSON
+            assert got["model"] == pytest.approx(w.model, abs=1e-6)
+        else:
+            assert got["model"] is None
+    errs = [abs(x["error_pct"]) for x in d["rows"] if x["error_pct"] is not None]
+    assert errs == sorted(errs, reverse=True)  # worst first
+    assert len(d["left_out"]) == len(want.attrs["left_out"]) and d["left_out_line"]
+    assert {t["name"] for t in d["figure"]["data"]} == {"observed", "model"}
+    # the second time reads the stored run
+    assert client.get("/api/backtest/mini-halt").json()["run_id"] == d["run_id"]
+
+
+@pytest.mark.parametrize(("name", "status"), [("nope", 404), ("toy", 404), ("a" * 150, 422),
+                                              ("-x", 422), ("..%2F..%2Fetc%2Fpasswd", 404)])
+def test_backtest_of_an_unknown_or_malformed_scenario_is_refused(client, name, status):
+    r = client.get(f"/api/backtest/{name}")
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["message"]

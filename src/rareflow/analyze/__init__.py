@@ -5,6 +5,7 @@ Importing this package registers its functions as the bodies of `Results.explain
 does so.
 """
 
+from rareflow.analyze import backtest as _backtest  # noqa: F401  (registers Results.backtest)
 from rareflow.analyze import sentences  # noqa: F401  (registers the explanation sections)
 from rareflow.analyze.compare import Comparison, closest_optimum, compare
 from rareflow.analyze.home import home_supply, home_supply_sentences, tolling_sentences

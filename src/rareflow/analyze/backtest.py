@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from rareflow.analyze.observations import Observation, load_observations
+from rareflow.results.result import analysis
 from rareflow.scenario.periods import label_of
 
 ORE_PREFIX = "reo_"
@@ -96,6 +97,7 @@ class _Comparison:
         return self.members[0]
 
 
+@analysis("backtest")
 def backtest(result, observations: list[Observation] | None = None) -> pd.DataFrame:
     """The back-test table of a solved result (Results or a stored run), worst first."""
     bt = run_backtest(result, observations)
@@ -201,8 +203,9 @@ class _ModelFigures:
     """Per-period arrays of the quantities observations speak of, from one solved result."""
 
     def __init__(self, result) -> None:
-        self.P = result.model.periods
-        self.scn = result.model.scenario
+        # the horizon and the scenario, not the model: a run read back from the store has both
+        self.P = result.horizon
+        self.scn = result.scenario
         self.regions = set(self.scn.regions)
         self.commodities = set(self.scn.commodities)
         self.index = {p: k for k, p in enumerate(self.P.labels)}

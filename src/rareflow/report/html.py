@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from rareflow import __version__
+from rareflow.analyze import backtest as bt_mod
 from rareflow.analyze import closest_optimum
 from rareflow.report import charts
 from rareflow.results.jsonsafe import jsonable
@@ -119,22 +120,164 @@ def _cards(view: Results, base: Results | None) -> list[dict]:
          f"of {len(view.scenario.demands)} demands")
     if len(worst) and worst.max() > 0:
         card("Worst period", str(worst.idxmax()), f"{_num(float(worst.max()))} t unserved")
-    obj = view.objective
-    d = f"{obj - base.objective:+,.0f} {cur} vs {base.name}" if base is not None else "total cost"
-    card("Objective", f"{_num(obj)} {cur}", d)
+    paid, valued = cost_split(view)
+    d = (f"{paid - cost_split(base)[0]:+,.0f} {cur} vs {base.name}" if base is not None
+         else "operating, transport, tariffs, holding, capital, breaches (discounted)")
+    card("Cost (money paid)", f"{_num(paid)} {cur}", d)
+    if valued > 0 or (base is not None and cost_split(base)[1] > 0):
+        card("Penalty valuation", f"{_num(valued)} {cur}",
+             "what the model puts on tonnes unserved or targets missed: a valuation, not money "
+             "paid")
     card("Solver", str(view.summary().get("status", "")),
          f"{view.summary().get('variables', 0):,} variables, solved in "
          f"{float(view.summary().get('solve_seconds') or 0):.3f} s")
     return cards
 
 
+VALUATIONS = ("penalty",)
+"""Cost terms whose words mark them as valuations (shortfall and target penalties), not money."""
+
+
+def cost_split(view: Results) -> tuple[float, float]:
+    """(money that would be paid, penalty valuation): the objective's terms in two sums."""
+    c = view.costs
+    if c is None or c.empty:
+        return float(view.objective), 0.0
+    valued = c["term"].astype(str).str.contains("|".join(VALUATIONS))
+    return float(c.loc[~valued, "amount"].sum()), float(c.loc[valued, "amount"].sum())
+
+
+# ---- metric tables: human column names with units ------------------------------------------
+METRIC_TITLES = {
+    "balances": "Balances by region, commodity and period",
+    "hhi_imports": "How concentrated each region's imports are",
+    "hhi_output": "How concentrated the world's output is",
+    "shortfall_by_sector": "Shortfall by sector",
+    "days_of_cover": "Days of cover held in stocks",
+    "prices": "Scarcity prices (duals of the balance rows)",
+}
+METRIC_NOTES = {
+    "hhi_imports": "HHI (Herfindahl–Hirschman index) is the sum of the suppliers' squared shares "
+                   "in %: 10,000 is a single supplier, below 1,500 is usually read as diverse.",
+    "hhi_output": "HHI (Herfindahl–Hirschman index) is the sum of the producers' squared shares "
+                  "in %: 10,000 is a single producer, below 1,500 is usually read as diverse.",
+    "prices": "What one more tonne would be worth there and then. Where demand goes unserved the "
+              "price is set by the penalty on unserved demand: a valuation, not a market price.",
+    "shortfall_by_sector": "Share unserved is a share of that sector's demand in the period.",
+}
+# column → (label, kind): kind says how to print it — t (tonnes, whole), pct (a share already in
+# %), frac (a share as a fraction, printed in %), count, hhi, days, money, text
+COLUMNS = {
+    "region": ("Region", "text"), "commodity": ("Commodity", "text"), "period": ("Period", "text"),
+    "sector": ("Sector", "text"), "stock": ("Stock", "text"),
+    "produced": ("Produced (t)", "t"), "used_in_processes": ("Used in processes (t)", "t"),
+    "imports": ("Imports (t)", "t"), "exports": ("Exports (t)", "t"),
+    "demand": ("Demand (t)", "t"), "served": ("Served (t)", "t"),
+    "unserved": ("Unserved (t)", "t"), "stock_build": ("Added to stock (t)", "t"),
+    "stock_level": ("Stock level (t)", "t"), "discarded": ("Discarded (t)", "t"),
+    "consumption": ("Consumption (t)", "t"), "requested": ("Requested (t)", "t"),
+    "self_sufficiency": ("Self-sufficiency (% of consumption)", "frac"),
+    "import_dependence": ("Import dependence (% of consumption)", "frac"),
+    "hhi": ("HHI (0–10,000)", "hhi"), "top": ("Largest supplier", "text"),
+    "top_share": ("Largest supplier's share (%)", "pct"), "suppliers": ("Suppliers", "count"),
+    "share_unserved": ("Share of demand unserved (%)", "frac"),
+    "level": ("Stock level (t)", "t"), "daily_use": ("Use per day (t)", "t1"),
+    "days": ("Days of cover", "days"), "price": ("Price ({cur}/t)", "money"),
+}
+
+
+def _cell(v, kind: str) -> tuple[str, bool]:
+    if kind == "text":
+        return ("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)), False
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v), False
+    if not math.isfinite(f):
+        return ("no use" if kind == "days" and f > 0 else "—"), True
+    if kind == "frac":
+        return f"{100 * f:,.1f} %", True
+    if kind == "pct":
+        return f"{f:,.1f} %", True
+    if kind == "t1":
+        return f"{f:,.1f}", True
+    return f"{f:,.0f}", True
+
+
+def metric_table(df: pd.DataFrame | None, currency: str, max_rows: int = 500) -> dict | None:
+    """A metric table for the template: human column names with units, counts whole, shares
+    with %, tonnes to the tonne. Unknown columns keep their name, numbers to 0.01."""
+    if df is None or df.empty:
+        return None
+    df = df.head(max_rows)
+    kinds = []
+    for c in df.columns:
+        if c in COLUMNS:
+            label, kind = COLUMNS[c]
+            kinds.append((label.format(cur=currency), kind))
+        elif pd.api.types.is_numeric_dtype(df[c]):
+            kinds.append((str(c).replace("_", " "), "num"))
+        else:
+            kinds.append((str(c).replace("_", " "), "text"))
+    rows = []
+    for row in df.itertuples(index=False):
+        rows.append([(_num(float(v), 2), True) if k == "num" else _cell(v, k)
+                     for (_, k), v in zip(kinds, row, strict=True)])
+    return {"head": [(label, "" if k == "text" else "num") for label, k in kinds], "rows": rows}
+
+
+def metric_tables(view: Results) -> list[dict]:
+    out = []
+    for k, v in view.metrics().items():
+        out.append({"name": k, "title": METRIC_TITLES.get(k, k.replace("_", " ").capitalize()),
+                    "note": METRIC_NOTES.get(k, ""), "table": metric_table(v, view.currency)})
+    return out
+
+
+# ---- the back-test -------------------------------------------------------------------------
+def backtest_section(view: Results) -> tuple[dict, dict | None]:
+    """The back-test table (worst first) and its figure; the figure is None, and the section
+    says why in one sentence, when the scenario speaks to no observation."""
+    bt = bt_mod.run_backtest(view)
+    t = bt.table
+    if t.empty:
+        return {"table": None, "why": "This scenario speaks to none of the observed series "
+                                      "(its regions, commodities or periods do not cover them), "
+                                      "so there is nothing to back-test.",
+                "medians": "", "left_out": ""}, None
+    head = [("Series", ""), ("Period", ""), ("Observed", "num"), ("Model", "num"),
+            ("Unit", ""), ("Error (model ÷ observed − 1, %)", "num"), ("Source", "")]
+    rows = [[(r.label, False), (r.period, False), (bt_mod.fmt(r.observed, r.unit), True),
+             (bt_mod.fmt(r.model, r.unit), True), (r.unit, False),
+             (bt_mod.fmt_error(r.error_pct), True), (r.source_short, False)]
+            for r in t.itertuples()]
+    return {"table": {"head": head, "rows": rows}, "why": "",
+            "medians": bt_mod.medians_line(bt), "left_out": bt_mod.left_out_line(bt)}, \
+        plain_lists(bt_mod.figure(bt))
+
+
+def plain_lists(obj):
+    """A Plotly dict with its numpy arrays as plain lists (what the report's JSON holds)."""
+    if isinstance(obj, dict):
+        return {k: plain_lists(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain_lists(v) for v in obj]
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    return obj
+
+
 def _comparison(view: Results, bview: Results) -> dict:
     cmp = charts.compare(view, bview)
+    paid, valued = cost_split(view)
+    bpaid, bvalued = cost_split(bview)
     head = pd.DataFrame([
         {"measure": "unserved demand (t)", bview.name: cmp["unserved_base"],
          view.name: cmp["unserved"], "change": cmp["unserved"] - cmp["unserved_base"]},
-        {"measure": f"objective ({view.currency})", bview.name: cmp["objective_base"],
-         view.name: cmp["objective"], "change": cmp["objective"] - cmp["objective_base"]},
+        {"measure": f"cost: money paid ({view.currency})", bview.name: bpaid,
+         view.name: paid, "change": paid - bpaid},
+        {"measure": f"penalty valuation, not paid ({view.currency})", bview.name: bvalued,
+         view.name: valued, "change": valued - bvalued},
     ])
     return {"name": view.name, "base": bview.name, "head": table_data(head, 0),
             "unserved": table_data(cmp["unserved_changes"], 1),
@@ -177,16 +320,25 @@ def build_report(results, base=None, region: str | None = None, period: str | No
                ("prices", charts.price_figure(view, region)),
                ("supplier-shares", charts.share_figure(view, None, region))]
     comparison = None
+    changes: list[str] = []
     if bview is not None:
         comparison = _comparison(view, bview)
+        changes = list(view.compare(bview).sentences)
         figures.append(("change", charts.change_figure(view, bview, region)))
+    backtest, bt_fig = backtest_section(view)
+    if bt_fig is not None:
+        figures.append(("backtest-chart", bt_fig))
+    # no empty charts: a figure with nothing to draw is left out and says so in one sentence
+    empty = {name: _empty_sentence(f) for name, f in figures if name != "sankey" and not f["data"]}
+    figures = [(name, f) for name, f in figures if name not in empty]
     unserved = None
     un = view.table("unserved")
     if not un.empty:
         un = un[un["amount"] > charts.EPS]
         cols = [c for c in ("region", "sector", "commodity", "period", "requested", "amount")
                 if c in un.columns]
-        unserved = {"table": table_data(un[cols].rename(columns={"amount": "unserved"}), 1)}
+        unserved = {"table": metric_table(un[cols].rename(columns={"amount": "unserved"}),
+                                          view.currency)}
     src = sources_table(view)
     with_src = src[src["source"].astype(str).str.strip() != ""]
     context = {
@@ -198,11 +350,14 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         "status": view.summary().get("status"),
         "cards": _cards(view, bview),
         "sentences": list(sentences),
+        "changes": changes,
+        "empty": empty,
+        "backtest": backtest,
         "shortfalls": (charts.shortfall_sentences(view)
                        if not sentences or view.total_unserved() > charts.EPS else None),
         "where": view.region_label(region) if region else "all regions",
         "comparison": comparison,
-        "metrics": [(k, table_data(v, 2)) for k, v in view.metrics().items()],
+        "metrics": metric_tables(view),
         "unserved": unserved,
         "sources": {"missing": len(src) - len(with_src), "total": len(src),
                     "table": table_data(with_src)},
@@ -214,6 +369,16 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         "plotly_js": get_plotlyjs(),
     }
     return _templates().get_template("report.html.j2").render(context)
+
+
+def _empty_sentence(fig: dict) -> str:
+    """The message an empty chart would have shown, as a sentence, with its title."""
+    lay = fig.get("layout", {})
+    title = lay.get("title", {})
+    title = title.get("text", "") if isinstance(title, dict) else str(title or "")
+    notes = [a.get("text", "") for a in lay.get("annotations", []) if a.get("text")]
+    msg = " ".join(notes) or "Nothing to show."
+    return f"{title}: {msg}" if title else msg
 
 
 def write_report(results, path: Path | str, base=None, region: str | None = None,

@@ -341,6 +341,13 @@ class Results:
             self._metrics = dict(_analysis("metrics")(self))
         return {k: v.copy() for k, v in self._metrics.items()}
 
+    def backtest(self, observations: list | None = None) -> pd.DataFrame:
+        """The observed series beside this result's figures for the same places and periods:
+        observed, model, error % (model / observed − 1), unit, source, worst first; what could
+        not be compared is in `.attrs["left_out"]` (analyze/backtest.py says how). `observations`
+        (analyze.observations.Observation) replace the shipped series."""
+        return _analysis("backtest")(self, observations)
+
     def compare(self, base: Results):
         """What changed in this run against `base` (tables with base, scenario, change)."""
         return _analysis("compare")(base, self)

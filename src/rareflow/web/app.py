@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
+from fastapi import Path as FPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -26,7 +27,16 @@ from rareflow.results.jsonsafe import jsonable
 from rareflow.scenario.schema import Scenario
 from rareflow.store import RunStore, StoreError
 from rareflow.web.levers import Catalog, LeverError
-from rareflow.web.service import Busy, NotFound, RunService, TooBig, TooLong, comparison_json, run_json
+from rareflow.web.service import (
+    Busy,
+    NotFound,
+    RunService,
+    TooBig,
+    TooLong,
+    backtest_json,
+    comparison_json,
+    run_json,
+)
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 OVERRIDE_BLOCKS = sorted(set(Scenario.model_fields) - {"name", "extends"})
@@ -329,6 +339,17 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             return build_report(v, base=b, region=region)
 
         return HTMLResponse(await service.call(work))
+
+    @app.get("/api/backtest/{scenario}", tags=["scenarios"])
+    async def get_backtest(scenario: str = FPath(..., pattern=NAME, max_length=100)) -> dict:
+        """The back-test of a scenario as published: the observed series (customs exports,
+        prices, mine output, import shares, with sources) beside the model's figures for the
+        same places and periods, worst first, and the chart. Solved once, then the stored run."""
+        def work():
+            solved = service.solve(scenario, {}, None)
+            return backtest_json(solved.view, solved.run_id)
+
+        return jsonable(await service.call(work))
 
     @app.get("/api/compare", tags=["runs"])
     async def compare(a: int = Query(..., ge=1, description="the scenario run"),

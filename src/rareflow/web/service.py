@@ -268,6 +268,30 @@ class RunService:
         return out
 
 
+BACKTEST_COLUMNS = ["kind", "label", "what", "region", "period", "observed", "model", "error_pct",
+                    "unit", "confidence", "source_short", "source", "how"]
+
+
+def backtest_json(v: Results, run_id: int | None) -> dict[str, Any]:
+    """The back-test of a run (analyze/backtest.py): rows worst first, what was left out and
+    why, and the chart; `rows` is empty (and `message` says so) when the scenario speaks to
+    none of the observed series."""
+    from rareflow.analyze import backtest as bt_mod
+    from rareflow.report.html import plain_lists
+
+    bt = bt_mod.run_backtest(v)
+    empty = bt.table.empty
+    return {
+        "scenario": v.name, "run_id": run_id,
+        "rows": records(bt.table, keep_cols=BACKTEST_COLUMNS),
+        "medians": bt_mod.medians_line(bt), "left_out": jsonable(bt.left_out),
+        "left_out_line": bt_mod.left_out_line(bt),
+        "message": ("This scenario speaks to none of the observed series (its regions, "
+                    "commodities or periods do not cover them)." if empty else ""),
+        "figure": None if empty else plain_lists(bt_mod.figure(bt)),
+    }
+
+
 def run_json(v: Results) -> dict[str, Any]:
     s = v.summary()
     return {

@@ -139,17 +139,30 @@ function render(d) {
   const c = d.comparison;
   const cur = d.currency;
   let cards = '';
+  // money that would be paid apart from the penalty valuation of shortfalls and missed targets
+  const split = (run) => {
+    const costs = (run.summary && run.summary.costs) || {};
+    let paid = 0, valued = 0;
+    for (const [term, v] of Object.entries(costs)) {
+      if (term.includes('penalty')) valued += v; else paid += v;
+    }
+    if (!Object.keys(costs).length) paid = run.objective;
+    return [paid, valued];
+  };
+  const [paid, valued] = split(d);
   if (c) {
     const du = c.unserved - c.unserved_base;
     cards += card('Unserved demand', `${fmt(d.unserved_total)} t`,
       `${du >= 0 ? '+' : ''}${fmt(du)} t vs ${c.base}`, d.unserved_total > 0 ? 'bad' : 'good');
-    const dobj = c.objective - c.objective_base;
-    cards += card('Total cost (objective)', `${fmt(d.objective / 1e6)} M ${cur}`,
-      `${dobj >= 0 ? '+' : ''}${fmt(dobj / 1e6, 1)} M ${cur} vs ${c.base}`);
   } else {
     cards += card('Unserved demand', `${fmt(d.unserved_total)} t`, 'over the whole horizon',
       d.unserved_total > 0 ? 'bad' : 'good');
-    cards += card('Total cost (objective)', `${fmt(d.objective / 1e6)} M ${cur}`, 'no comparison');
+  }
+  cards += card('Cost (money paid)', `${fmt(paid / 1e6)} M ${cur}`,
+    'operating, transport, tariffs, holding, capital, breaches (discounted)');
+  if (valued > 0) {
+    cards += card('Penalty valuation', `${fmt(valued / 1e6)} M ${cur}`,
+      'tonnes unserved or targets missed, valued: not money paid');
   }
   const sectors = new Set(d.tables.unserved.filter((r) => r.amount > 1e-6)
     .map((r) => r.region + '/' + r.sector));
@@ -185,6 +198,48 @@ function render(d) {
   renderViewSelects(d);
   $('status').textContent = `run #${d.run_id} · ${d.reused ? 'reused' : 'solved'} in ` +
     `${fmt(d.seconds, 2)} s`;
+}
+
+// The back-test speaks of the scenario as published, so it is fetched once per scenario.
+const BT_DIGITS = {'t': 0, 'USD/kg': 1, '%': 1, 'ratio': 2};
+async function loadBacktest(name) {
+  const body = document.body;
+  body.dataset.backtest = 'loading';
+  $('backtest-summary').textContent = 'loading…';
+  try {
+    const d = await getJSON('/api/backtest/' + encodeURIComponent(name));
+    if (!state.info || state.info.name !== name) return;
+    $('backtest-message').hidden = !d.message;
+    $('backtest-message').textContent = d.message;
+    $('backtest-summary').textContent = d.rows.length ? `${d.medians} ${d.left_out_line}` : '';
+    if (d.rows.length) {
+      const head = ['Series', 'Period', 'Observed', 'Model', 'Unit',
+        'Error (model ÷ observed − 1)', 'Source'].map((h) => `<th>${esc(h)}</th>`).join('');
+      const rows = d.rows.map((r) => {
+        const dg = BT_DIGITS[r.unit] ?? 1;
+        const err = r.error_pct === null ? '—' :
+          `${r.error_pct > 0 ? '+' : ''}${fmt(r.error_pct)} %`;
+        return `<tr><td title="${esc(r.how)}">${esc(r.label)}</td><td>${esc(r.period)}</td>` +
+          `<td class="num">${fmt(r.observed, dg)}</td><td class="num">${fmt(r.model, dg)}</td>` +
+          `<td>${esc(r.unit)}</td><td class="num">${err}</td>` +
+          `<td title="${esc(r.source)}">${esc(r.source_short)}</td></tr>`;
+      }).join('');
+      $('backtest-table').innerHTML =
+        `<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+    } else {
+      $('backtest-table').innerHTML = '';
+    }
+    draw('backtest-chart', d.figure);
+    body.dataset.backtest = name;
+  } catch (err) {
+    $('backtest-summary').textContent = '';
+    $('backtest-message').hidden = false;
+    $('backtest-message').textContent = 'The back-test could not be made: ' +
+      ((err.body && err.body.error && err.body.error.message) || err.message);
+    $('backtest-table').innerHTML = '';
+    draw('backtest-chart', null);
+    body.dataset.backtest = 'error';
+  }
 }
 
 function schedule() {
@@ -240,6 +295,7 @@ async function selectScenario(name, saved) {
   renderViewSelects(null);
   writeHash();
   await runNow();
+  loadBacktest(name);  // not awaited: the run is on screen while the back-test comes
 }
 
 function applyLeverValue(id, v) {
