@@ -68,12 +68,13 @@ def run(
 
 
 def _print_summary(r, top: int, ref: str | None = None) -> None:
+    """What happened first (shortfalls in tonnes, costs by kind in money that would be paid,
+    penalty valuations apart), then why, then the LP's own numbers last."""
     s = r.summary()
-    console.print(f"[bold]{s['scenario']}[/bold]: {s['status']}, objective "
-                  f"{s['objective']:,.0f} {s['currency']}; {s['variables']:,} variables, "
-                  f"{s['constraints']:,} constraints; built in {s['build_seconds']:.3f} s, "
-                  f"solved in {s['solve_seconds']:.3f} s; mass balance within "
-                  f"{s['max_balance_residual_t']:.1e} t")
+    console.print(f"[bold]{s['scenario']}[/bold]: {s['status']}", highlight=False)
+    console.print(_shortfall_headline(r), highlight=False, markup=False)
+    for line in _money_lines(r):
+        console.print(line, highlight=False, markup=False)
     _print_unserved(r)
     # a run reused from the store tells the sentences it was stored with (it has no LP)
     for line in r.build_plan():
@@ -89,11 +90,70 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
         console.print(f"[dim]why, in full: rareflow explain {ref or r.name}[/dim]",
                       highlight=False)
     _print_links(r, top)
+    console.print(f"[dim]LP objective (costs + penalty valuations) {s['objective']:,.0f} "
+                  f"{s['currency']}; {s['variables']:,} variables, {s['constraints']:,} "
+                  f"constraints; built in {s['build_seconds']:.3f} s, solved in "
+                  f"{s['solve_seconds']:.3f} s; mass balance within "
+                  f"{s['max_balance_residual_t']:.1e} t[/dim]", highlight=False)
 
 
-def _print_unserved(r) -> None:
-    """Shortfalls, one row per region × sector × commodity: when, how much at the peak, in all,
-    and as a share of what was asked (narrow enough for an 80-column terminal)."""
+def _horizon(r) -> str:
+    from rareflow.analyze import words
+
+    return words.span(list(r.periods))
+
+
+def _shortfall_headline(r) -> str:
+    """'Shortfalls: 4,012 t of demand unserved, 0.3% of all demand over 2024-01–2035; worst: EU
+    industrial ndfeb_magnet, 582 t in 2025-04–2025-06.' — the share is the one definition used
+    by run, explain and sweep: unserved ÷ requested over the whole horizon."""
+    from rareflow.analyze import words
+
+    un = r.unserved
+    short = un[un["amount"] > 0]
+    if not len(short):
+        return "Shortfalls: none — all demand is served in every period."
+    total, asked = float(short["amount"].sum()), float(un["requested"].sum())
+    keys = ["region", "sector", "commodity"]
+    by = short.groupby(keys)["amount"].sum().sort_values(ascending=False)
+    (reg, sec, com), worst = by.index[0], float(by.iloc[0])
+    when = words.period_runs(short[(short["region"] == reg) & (short["sector"] == sec)
+                                   & (short["commodity"] == com)]["period"], r.periods)
+    pct = words.share(total, asked)
+    return (f"Shortfalls: {words.tonnes(total)} of demand unserved"
+            f"{f', {pct} of all demand over {_horizon(r)}' if pct else ''}; worst: "
+            f"{reg} {sec} {com}, {words.tonnes(worst)} in {when}.")
+
+
+def _money_lines(r) -> list[str]:
+    """Costs by kind — money that would be paid — then the penalty valuations of tonnes not
+    delivered, labelled as valuations (nobody pays them; they rank what the LP serves first)."""
+    from rareflow.analyze import words
+
+    terms = {k: float(v) for k, v in zip(r.costs["term"], r.costs["amount"], strict=True)}
+    paid, vals = words.split_costs(terms)
+    cur = r.currency
+    parts = [f"{k} {words.money(v, cur)}" for k, v in sorted(paid.items(), key=lambda kv: -abs(kv[1]))
+             if abs(v) >= 0.5]
+    out = [f"Costs (money that would be paid, discounted): {words.money(sum(paid.values()), cur)}"
+           + (f" — {', '.join(parts)}" if parts else "") + "."]
+    tonnes = {"unserved-demand penalty": r.total_unserved(),
+              "target-shortfall penalty": float(r.targets["shortfall"].sum()) if len(r.targets) else 0.0}
+    what = {"unserved-demand penalty": "of demand unserved",
+            "target-shortfall penalty": "of targets missed"}
+    val = [f"{words.tonnes(tonnes[k])} {what[k]} valued at {words.money(v, cur)}"
+           for k, v in vals.items() if abs(v) >= 0.5]
+    if val:
+        out.append(f"Penalty valuations (not money paid; how the model weighs what is not "
+                   f"delivered): {'; '.join(val)}.")
+    return out
+
+
+def _print_unserved(r, limit: int = 15) -> None:
+    """Shortfalls, one row per region × sector × commodity: when (as spans of periods), how
+    much at the peak, in all, and as a share of that demand over the whole horizon (the one
+    share definition of run, explain and sweep). Ids never truncate (they do not wrap; the
+    period and peak cells fold instead), so the table reads at 80–100 columns."""
     from rareflow.analyze import words
 
     un = r.unserved
@@ -101,26 +161,27 @@ def _print_unserved(r) -> None:
     if not len(short):
         console.print("[green]All demand is served.[/green]")
         return
-    order = {p: k for k, p in enumerate(r.periods)}
     keys = ["region", "sector", "commodity"]
     asked = un.groupby(keys)["requested"].sum()
-    t = Table(title="Unserved demand (t)")
+    t = Table(title=f"Unserved demand (t); share = of that demand over {_horizon(r)}")
     for c in (*keys, "periods", "peak", "total", "share"):
-        t.add_column(c, justify="right" if c in ("peak", "total", "share") else "left")
+        t.add_column(c, justify="right" if c in ("peak", "total", "share") else "left",
+                     no_wrap=c in (*keys, "total", "share"), overflow="fold")
     rows = []
     for key, g in short.groupby(keys):
-        g = g.sort_values("period", key=lambda s: s.map(order))
-        pers = list(g["period"])
-        span = words.span(pers)
-        if len(pers) > 1 and order[pers[-1]] - order[pers[0]] + 1 != len(pers):
-            span += f" ({len(pers)})"
         peak = g.loc[g["amount"].idxmax()]
         total = g["amount"].sum()
-        rows.append((total, key, span, f"{peak['amount']:,.0f} ({peak['period']})",
-                     f"{total:,.0f}", f"{total / asked[key]:.0%}" if asked[key] > 0 else ""))
-    for _total, key, *cells in sorted(rows, key=lambda x: -x[0]):
+        rows.append((total, key, words.period_runs(g["period"], r.periods),
+                     f"{peak['amount']:,.0f} ({peak['period']})", f"{total:,.0f}",
+                     words.share(total, asked[key])))
+    rows.sort(key=lambda x: -x[0])
+    for _total, key, *cells in rows[:limit]:
         t.add_row(*key, *cells)
     console.print(t)
+    if len(rows) > limit:
+        rest = sum(x[0] for x in rows[limit:])
+        console.print(f"[dim]… {len(rows) - limit} more short demands ({words.tonnes(rest)}) in "
+                      "unserved.csv[/dim]", highlight=False)
 
 
 def _print_links(r, top: int) -> None:
