@@ -103,16 +103,19 @@ def _horizon(r) -> str:
     return words.span(list(r.periods))
 
 
-def _shortfall_headline(r) -> str:
+def _shortfall_headline(r, region: str | None = None) -> str:
     """'Shortfalls: 4,012 t of demand unserved, 0.3% of all demand over 2024-01–2035; worst: EU
     industrial ndfeb_magnet, 582 t in 2025-04–2025-06.' — the share is the one definition used
     by run, explain and sweep: unserved ÷ requested over the whole horizon."""
     from rareflow.analyze import words
 
     un = r.unserved
+    if region:
+        un = un[un["region"] == region]
     short = un[un["amount"] > 0]
+    where = f" in {region}" if region else ""
     if not len(short):
-        return "Shortfalls: none — all demand is served in every period."
+        return f"Shortfalls{where}: none — all demand is served in every period."
     total, asked = float(short["amount"].sum()), float(un["requested"].sum())
     keys = ["region", "sector", "commodity"]
     by = short.groupby(keys)["amount"].sum().sort_values(ascending=False)
@@ -120,8 +123,8 @@ def _shortfall_headline(r) -> str:
     when = words.period_runs(short[(short["region"] == reg) & (short["sector"] == sec)
                                    & (short["commodity"] == com)]["period"], r.periods)
     pct = words.share(total, asked)
-    return (f"Shortfalls: {words.tonnes(total)} of demand unserved"
-            f"{f', {pct} of all demand over {_horizon(r)}' if pct else ''}; worst: "
+    return (f"Shortfalls{where}: {words.tonnes(total)} of demand unserved"
+            f"{f', {pct} of all its demand over {_horizon(r)}' if pct else ''}; worst: "
             f"{reg} {sec} {com}, {words.tonnes(worst)} in {when}.")
 
 
@@ -229,17 +232,19 @@ def explain(
 
     model = load(scenario)
     r = model.solve()
-    console.print(f"[bold]{r.name}[/bold]: {r.status}, objective {r.objective:,.0f} "
-                  f"{r.currency}")
+    console.print(f"[bold]{r.name}[/bold]: {r.status}", highlight=False)
+    console.print(_shortfall_headline(r, region), highlight=False, markup=False)
+    for line in _money_lines(r):
+        console.print(line, highlight=False, markup=False)
     for s in r.explain(region, period):
         console.print(f"• {s}", highlight=False, markup=False)
     base = _base_of(model, vs)
     if base is not None:
-        c = r.compare(base.solve())
+        rb = base.solve()
+        c = r.compare(rb)
         head = c.sentences[:4] if not region else \
             [x for x in c.sentences if x.startswith(f"{region}")][:4]
-        delta = r.objective - c.base_objective if c.base_objective is not None else None
-        more = f" (total cost {delta:+,.0f} {r.currency})" if delta is not None else ""
+        more = f" ({_money_change(r, rb)})" if c.base_objective is not None else ""
         console.print(f"[bold]Against {base.name}[/bold]{more}:")
         for s in head or ["nothing changes in the flows, shortfalls or output."]:
             console.print(f"  ↳ {s}", highlight=False, markup=False)
@@ -255,14 +260,87 @@ def explain(
             .sort_values("rank_value", ascending=False, kind="stable")
         t = Table(title="Binding constraints, ranked by what relaxing each by one unit saves "
                   f"({r.currency})")
-        for c in ("constraint", "period", "saving", "affected shortfalls"):
-            t.add_column(c, justify="right" if c == "saving" else "left", overflow="fold")
+        for c in ("policy or constraint", "period", "saving", "affected shortfalls"):
+            t.add_column(c, justify="right" if c == "saving" else "left", overflow="fold",
+                         no_wrap=c in ("period", "saving"))
         for row in tab.head(top).itertuples():
-            t.add_row(row.constraint, row.period, f"{row.rank_value:,.2f}", row.affected[:80])
+            t.add_row(_policy_cell(row.constraint), row.period, f"{row.rank_value:,.0f}",
+                      _affected(row.affected, region, r.periods))
         console.print(t)
     if out:
         write_set(out, {"explain.csv": tab.to_csv(index=False),
                         "causes.csv": r.shortfall_causes().to_csv(index=False)})
+
+
+def _terms(r) -> dict[str, float]:
+    return {k: float(v) for k, v in zip(r.costs["term"], r.costs["amount"], strict=True)}
+
+
+def _target_t(r) -> float:
+    return float(r.targets["shortfall"].sum()) if len(r.targets) else 0.0
+
+
+def _money_change(r, base) -> str:
+    """'total cost -271 M USD paid: operating -510 M USD, capital +224 M USD; 1,164 t more
+    target shortfall, valued at +233 bn USD as a penalty (a valuation, not money paid)': the change in the objective split into money
+    that would be paid and the valuations of tonnes not delivered, so a penalty never reads as
+    a cost."""
+    from rareflow.analyze import words
+
+    cur = r.currency
+    (pa, va), (pb, vb) = words.split_costs(_terms(r)), words.split_costs(_terms(base))
+    paid = sum(pa.values()) - sum(pb.values())
+    kinds = {k: pa.get(k, 0.0) - pb.get(k, 0.0) for k in set(pa) | set(pb)}
+    big = sorted((kv for kv in kinds.items() if abs(kv[1]) >= 0.5), key=lambda kv: -abs(kv[1]))
+    sign = "+" if paid >= 0 else "-"
+    text = f"total cost {sign}{words.money(abs(paid), cur)} paid"
+    if big:
+        text += ": " + ", ".join(f"{k} {'+' if v >= 0 else '-'}{words.money(abs(v), cur)}"
+                                 for k, v in big[:3])
+    dval = sum(va.values()) - sum(vb.values())
+    if abs(dval) >= 0.5:
+        du, dt = r.total_unserved() - base.total_unserved(), _target_t(r) - _target_t(base)
+        what = [f"{words.tonnes(abs(x))} {'more' if x > 0 else 'less'} {label}"
+                for x, label in ((du, "demand unserved"), (dt, "target shortfall"))
+                if abs(x) >= 0.05]
+        text += (f"; {', '.join(what) or 'shortfalls shifted'}, valued at "
+                 f"{'+' if dval >= 0 else '-'}{words.money(abs(dval), cur)} as a penalty "
+                 "(a valuation, not money paid)")
+    return text
+
+
+def _affected(text: str, region: str | None, periods) -> str:
+    """'JPN: automotive, electronics, industrial, wind in 2025-04–2025-06' from the explain
+    table's 'JPN/automotive/2025-04, …' list: folded by region, periods as spans; only
+    `region`'s when one was asked for."""
+    from rareflow.analyze import words
+
+    by: dict[str, tuple[set, set]] = {}
+    for item in filter(None, (x.strip() for x in str(text or "").split(","))):
+        parts = item.split("/")
+        if len(parts) != 3 or (region and parts[0] != region):
+            continue
+        sec, per = by.setdefault(parts[0], (set(), set()))
+        sec.add(parts[1])
+        per.add(parts[2])
+    if not by:
+        return ""
+    if len(by) == 1:
+        (reg, (sec, per)), = by.items()
+        return f"{reg}: {', '.join(sorted(sec))} in {words.period_runs(per, periods)}"
+    sec = set().union(*(s for s, _ in by.values()))
+    per = set().union(*(p for _, p in by.values()))
+    return (f"{', '.join(by)}: {len(sec)} sector{'s' if len(sec) > 1 else ''} in "
+            f"{words.period_runs(per, periods)}")
+
+
+def _policy_cell(constraint: str) -> str:
+    """The policy id first ('licence-dytb-2025-06 (export_licence)') where the constraint names
+    one, so twenty rows of one measure read apart; other constraints as written."""
+    import re
+
+    m = re.search(r"\[(\w+) '([^']+)'\]\s*$", constraint)
+    return f"{m.group(2)} ({m.group(1)})" if m else constraint
 
 
 def _base_of(model, vs: str | None):
