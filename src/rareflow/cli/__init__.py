@@ -282,9 +282,9 @@ def _target_t(r) -> float:
 
 def _money_change(r, base) -> str:
     """'total cost -271 M USD paid: operating -510 M USD, capital +224 M USD; 1,164 t more
-    target shortfall, valued at +233 bn USD as a penalty (a valuation, not money paid)': the change in the objective split into money
-    that would be paid and the valuations of tonnes not delivered, so a penalty never reads as
-    a cost."""
+    target shortfall, valued at +233 bn USD as a penalty (a valuation, not money paid)': the
+    change in the objective split into money that would be paid and the valuations of tonnes
+    not delivered, so a penalty never reads as a cost."""
     from rareflow.analyze import words
 
     cur = r.currency
