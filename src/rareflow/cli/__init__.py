@@ -402,12 +402,54 @@ def _register_area_commands() -> None:
 _register_area_commands()
 
 
+_METAVARS = {"path": "PATH", "str": "TEXT", "int": "INTEGER", "float": "NUMBER",
+             "list[str]": "TEXT", "list[path]": "PATH"}
+
+
+def _tidy_help(cmd):
+    """`--help` as people read it: `--out PATH`, `--top INTEGER`, flags with no value (this
+    typer release writes every option's Python type, so a flag read `--report <bool>`), and
+    arguments by name (`SCENARIO`). Walks the click command tree typer builds from `app`."""
+    for p in cmd.params:  # typer may carry its own click: tell options by duck type
+        if p.metavar is not None:
+            continue
+        if p.param_type_name == "option":
+            if getattr(p, "is_flag", False):
+                p.metavar = ""
+            elif hasattr(p, "display_type"):
+                label = str(p.display_type(None) or "").strip("<>")
+                p.metavar = _METAVARS.get(label.lower(), label.upper() or None)
+        elif p.param_type_name == "argument":
+            p.metavar = (p.name or "").upper() + ("..." if p.nargs != 1 else "")
+            if hasattr(p, "display_type"):
+                label = str(p.display_type(None) or "").strip("<>")
+                kind = _METAVARS.get(label.lower(), label.upper())
+                p.display_type_rich = lambda ctx, kind=kind: kind
+    make_help = cmd.get_help_option
+
+    def help_option(ctx, make_help=make_help):
+        opt = make_help(ctx)
+        if opt is not None:
+            opt.metavar = ""
+        return opt
+
+    cmd.get_help_option = help_option
+    for sub in getattr(cmd, "commands", {}).values():
+        _tidy_help(sub)
+    return cmd
+
+
+def command():
+    """The click command of `app`, with the help text tidied (what `main` runs)."""
+    return _tidy_help(typer.main.get_command(app))
+
+
 def main() -> None:
     debug = "--debug" in sys.argv or os.environ.get("RAREFLOW_DEBUG")
     if "--debug" in sys.argv:
         sys.argv.remove("--debug")
     try:
-        app()
+        command()(standalone_mode=True)
     except RareflowError as e:
         err.print(f"[red]error:[/red] {e}", highlight=False)
         sys.exit(1)
