@@ -123,8 +123,9 @@ def _shortfall_headline(r, region: str | None = None) -> str:
     when = words.period_runs(short[(short["region"] == reg) & (short["sector"] == sec)
                                    & (short["commodity"] == com)]["period"], r.periods)
     pct = words.share(total, asked)
+    whose = f"of {region}'s " if region else ""
     return (f"Shortfalls{where}: {words.tonnes(total)} of demand unserved"
-            f"{f', {pct} of all its demand over {_horizon(r)}' if pct else ''}; worst: "
+            f"{f', {pct} of all {whose}demand over {_horizon(r)}' if pct else ''}; worst: "
             f"{reg} {sec} {com}, {words.tonnes(worst)} in {when}.")
 
 

@@ -12,6 +12,16 @@ from rich.table import Table
 console = Console(soft_wrap=True)
 
 
+# narrow headers and status words so a flows table fits 80 columns without cutting an id
+HEADS = {"period": "periods", "origin": "from", "destination": "to", "status": "flow"}
+STATUS = {"appeared": "new", "vanished": "gone", "changed": ""}
+
+
+def _num(v: float) -> str:
+    """Tonnes and prices to the unit from 10 up, one decimal below (a change of 0.4 t shows)."""
+    return f"{v:,.0f}" if abs(v) >= 10 or v == 0 else f"{v:,.1f}"
+
+
 def _table(title: str, df, cols: list[str], limit: int, periods) -> Table:
     """Rows of a comparison in period order, with runs of consecutive periods that carry the
     same numbers folded into one row ('2026–2035'); groups with the largest change first."""
@@ -24,9 +34,9 @@ def _table(title: str, df, cols: list[str], limit: int, periods) -> Table:
     groups = sorted(df.groupby(keys, sort=False),
                     key=lambda kv: -kv[1]["change"].abs().sum())
     t = Table(title=title)
-    for c in cols:
-        t.add_column("periods" if c == "period" else c,
-                     justify="right" if c in nums else "left", no_wrap=c in nums)
+    for c in cols:  # ids, spans and numbers never cut; only the status word may fold
+        t.add_column(HEADS.get(c, c), justify="right" if c in nums else "left",
+                     no_wrap=c != "status", overflow="fold")
     n = 0
     for key, g in groups:
         g = g.sort_values("korder")
@@ -44,7 +54,9 @@ def _table(title: str, df, cols: list[str], limit: int, periods) -> Table:
                 return t
             cells = dict(zip(keys, map(str, key), strict=True))
             cells["period"] = words.span([first, last]) if first != last else first
-            cells.update({c: f"{v:,.1f}" for c, v in zip(nums, vals, strict=True)})
+            cells.update({c: _num(v) for c, v in zip(nums, vals, strict=True)})
+            if "status" in cells:
+                cells["status"] = STATUS.get(cells["status"], cells["status"])
             t.add_row(*[cells[c] for c in cols])
             n += 1
     return t

@@ -141,9 +141,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(runs, name="runs")
 
 
-def _folded_overrides(raw: str, run_id: int | str = "…", limit: int = 1200) -> str:
+def _folded_overrides(raw: str, run_id: int | str = "…", limit: int = 40) -> str:
     """A run's overrides as indented YAML (one key a line) rather than one long JSON line; a
-    very long one is cut at `limit` characters with how to read it in full."""
+    long one is cut after `limit` lines, saying how much is left and how to read it in full."""
     import json
 
     import yaml
@@ -152,9 +152,10 @@ def _folded_overrides(raw: str, run_id: int | str = "…", limit: int = 1200) ->
         text = yaml.safe_dump(json.loads(raw), sort_keys=False, width=96, allow_unicode=True)
     except (ValueError, TypeError):
         text = str(raw)
-    if len(text) > limit:
-        cut = text[:limit].rsplit("\n", 1)[0]
-        text = (f"{cut}\n… {len(text) - len(cut):,} more characters; in full: rareflow runs sql "
-                f"\"SELECT overrides FROM runs WHERE run_id = {run_id}\"")
-    return "  overrides:\n" + "\n".join("    " + line for line in text.rstrip().splitlines())
-
+    lines = text.rstrip().splitlines()
+    if len(lines) > limit:
+        rest = "\n".join(lines[limit:])
+        lines = lines[:limit] + [
+            f"… {len(lines) - limit:,} more lines ({len(rest):,} more characters); in full:",
+            f"  rareflow runs sql \"SELECT overrides FROM runs WHERE run_id = {run_id}\""]
+    return "  overrides:\n" + "\n".join("    " + line for line in lines)
