@@ -134,7 +134,10 @@ def _money_lines(r) -> list[str]:
     delivered, labelled as valuations (nobody pays them; they rank what the LP serves first)."""
     from rareflow.analyze import words
 
-    terms = {k: float(v) for k, v in zip(r.costs["term"], r.costs["amount"], strict=True)}
+    try:
+        terms = _terms(r)
+    except (AttributeError, TypeError):  # a run stored before costs were recorded has none
+        return []
     paid, vals = words.split_costs(terms)
     cur = r.currency
     parts = [f"{k} {words.money(v, cur)}" for k, v in sorted(paid.items(), key=lambda kv: -abs(kv[1]))
