@@ -293,7 +293,7 @@ def _sentences(c: Comparison, hit_links: set | None = None, limit: int = 12) -> 
         told += 1
         d = fl[(fl["destination"] == rec.destination) & (fl["origin"] == rec.origin)
                & (fl["commodity"] == rec.commodity)]
-        pers = sorted(set(d["period"]), key=order.get)
+        pers = sorted(set(d["period"]), key=lambda p: order.get(p, len(order)))
         zero_from = _zero_from(c, rec.origin, rec.destination, rec.commodity)
         tail = f", and none at all from {zero_from} on" if zero_from and len(pers) > 1 else ""
         text = (f"{rec.destination}'s imports of {rec.commodity} from {rec.origin} fall by "

@@ -123,6 +123,8 @@ def _fmt(v: float, unit: str = "") -> str:
 def _print(console, res, top: int) -> None:
     from rich.table import Table
 
+    from rareflow.analyze import words  # one share format and definition with run/explain
+
     m = res.meta()
     where = {"inline": "this process", "processes": f"{res.workers} processes",
              "dask": "a Dask cluster", "checkpoint": "an earlier, interrupted run"}[res.runner]
@@ -152,13 +154,15 @@ def _print(console, res, top: int) -> None:
                   "of more than without disruptions)")
         for c, j in (("region", "left"), ("sector", "left"), ("P(short)", "right"),
                      ("P(worse)", "right"), ("expected", "right"), ("vs base", "right"),
-                     ("CVaR-95", "right"), ("% of demand", "right"), ("periods short", "right")):
+                     ("CVaR-95", "right"), ("% of demand over horizon", "right"),
+                     ("periods short", "right")):
             t.add_column(c, justify=j, overflow="fold")
         for row in hit.head(top).itertuples():
             t.add_row(row.region, row.sector, f"{row.p_shortfall:.1%}",
                       f"{row.p_worse_than_base:.1%}", _fmt(row.expected_unserved_t),
                       f"{row.expected_extra_t:+,.1f}", _fmt(row.cvar95_t),
-                      f"{row.expected_share_unserved:.2%}", f"{row.expected_periods_short:.2f}")
+                      words.share(row.expected_unserved_t, row.demand_t),
+                      f"{row.expected_periods_short:.2f}")
         console.print(t)
         if len(hit) > top:
             console.print(f"[dim]… {len(hit) - top} more rows in summary.csv (--out)[/dim]")
@@ -166,11 +170,11 @@ def _print(console, res, top: int) -> None:
         console.print("[green]No region or sector ran short in any sampled future.[/green]")
     sec = res.sectors
     t = Table(title="By sector (all regions)")
-    for c in ("sector", "P(short)", "expected t", "CVaR-95 t", "share of demand"):
+    for c in ("sector", "P(short)", "expected t", "CVaR-95 t", "% of demand over horizon"):
         t.add_column(c, justify="left" if c == "sector" else "right")
     for row in sec.itertuples():
         t.add_row(row.sector, f"{row.p_shortfall:.1%}", _fmt(row.expected_unserved_t),
-                  _fmt(row.cvar95_t), f"{row.expected_share_unserved:.2%}")
+                  _fmt(row.cvar95_t), words.share(row.expected_unserved_t, row.demand_t))
     console.print(t)
     ev = res.events
     if len(ev):
