@@ -297,8 +297,8 @@ def test_doc_backtest_table_matches_the_generated_one():
     text = DOC.read_text()
     found = re.search(r"^" + re.escape(START) + r"$\n(.*?)^" + re.escape(END) + r"$", text,
                       re.S | re.M)
-    if not found:
-        pytest.skip(f"docs/dataset.md has no generated back-test block ({START} … {END})")
+    assert found, (f"docs/dataset.md has lost its generated back-test block ({START} … {END}); "
+                   "run `python scripts/backtest_table.py --write`")
     named = re.match(r"Back-test of `([^`]+)`", found.group(1))
     scenario = named.group(1) if named else "china-controls-2025"
     bt = run_backtest(rareflow.load(scenario).solve())
