@@ -67,7 +67,7 @@ def one(side: str, case: str) -> dict:
     """Run in a child process: build and solve one case on one side; return the figures."""
     kind, obj = _case(case)
     import rareflow  # noqa: F401  (imports are not timed)
-    from rareflow.lp.model import Model
+    from rareflow import Model
     from rareflow.scenario.loader import from_dict, load_scenario
 
     if side == "linopy":

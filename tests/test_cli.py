@@ -124,3 +124,189 @@ def test_explain_tells_policy_costs_and_the_change_against_the_base():
     assert "↳ JPN's imports of mixed_re_oxide from IND fall by" in out
     q = cli("explain", "india-japan-halt", "--vs", "none")
     assert q.returncode == 0 and "Against" not in q.stdout
+
+
+def test_backtest_prints_the_table_writes_csv_and_an_offline_chart(tmp_path):
+    # the default scenario (china-controls-2025) and the default --out under the working dir
+    p = cli("backtest", "--no-store", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    out = " ".join(p.stdout.split())
+    assert "Back-test of china-controls-2025: observed vs model, worst first" in out
+    assert any("2025-05" in x and "1,238" in x for x in p.stdout.splitlines())  # May's trough
+    assert "Median |error| by kind: exports" in out
+    where = tmp_path / "rareflow-out" / "china-controls-2025"
+    table = rows(where / "backtest.csv")
+    assert {"observed", "model", "error_pct", "unit", "period", "source", "how"} <= table[0].keys()
+    errs = [abs(float(r["error_pct"])) for r in table if r["error_pct"]]
+    assert errs == sorted(errs, reverse=True) and all(r["source"] for r in table)
+    html = (where / "backtest.html").read_text()
+    assert "Plotly" in html and "<script src=" not in html  # plotly.js inlined: opens offline
+    assert not [f for f in where.iterdir() if f.name.startswith(".")]
+
+
+def test_backtest_json_and_a_bad_observation_file(tmp_path):
+    p = cli("backtest", "china-controls-2025", "--json", "--no-store", "--out", tmp_path / "o")
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert data["scenario"] == "china-controls-2025" and data["left_out"] == []
+    may = next(r for r in data["rows"] if r["period"] == "2025-05")
+    assert may["observed"] == 1238 and may["unit"] == "t"
+    assert may["how"].startswith("Σ flows of ndfeb_magnet from CHN to every other region")
+    assert set(data["median_abs_error_pct"]) >= {"exports", "price", "mine_output", "import_share"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("series,measure,period,value,unit,source\ns,exports,2025-05,ten,t,\n")
+    q = cli("backtest", "--observed", bad, "--no-store", "--out", tmp_path / "q")
+    assert q.returncode == 1
+    assert f"{bad}: row 2, column 'value': 'ten' is not a number" in q.stderr
+    assert "Fix:" in q.stderr and "Traceback" not in q.stderr
+    assert not (tmp_path / "q").exists()
+
+
+# ---- what the CLI says first: tonnes and money paid, valuations apart (issue 16) -------------
+
+def test_run_opens_with_shortfalls_then_costs_by_kind_and_valuations_apart(tmp_path):
+    # export-ban, worked out in its header: operating 80×10 + 50×30 = 2,300; transport 80×5 +
+    # 50×8 = 800; paid 3,100. 30 t unserved × 1,000/t = 30,000 is a valuation; LP objective 33,100.
+    p = cli("run", ROOT / "examples" / "export-ban.yaml", "--out", tmp_path / "o", "--no-store")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[0] == "export-ban: optimal"
+    assert lines[1] == ("Shortfalls: 30 t of demand unserved, 19% of all demand over 2024–2025; "
+                        "worst: B auto m, 30 t in 2025.")
+    assert lines[2] == ("Costs (money that would be paid, discounted): 3,100 USD — operating "
+                        "2,300 USD, transport and tariffs 800 USD.")
+    assert lines[3].startswith("Penalty valuations (not money paid")
+    assert "30 t of demand unserved valued at 30,000 USD" in lines[3]
+    last = next(k for k, x in enumerate(lines) if x.startswith("LP objective"))
+    assert lines[last].startswith("LP objective (costs + penalty valuations) 33,100 USD;")
+    assert last > 4 and not any("objective" in x for x in lines[:last])
+    assert "Unserved demand (t); share = of that demand over 2024–2025" in p.stdout
+
+
+def test_run_shortfall_table_keeps_ids_whole_at_100_columns(tmp_path):
+    import os
+    import re
+
+    env = {**os.environ, "COLUMNS": "100"}
+    p = subprocess.run([sys.executable, "-m", "rareflow.cli", "run", "china-controls-2025",
+                        "--out", tmp_path / "o", "--no-store"], capture_output=True, text=True,
+                       env=env)
+    assert p.returncode == 0, p.stderr
+    table = p.stdout[p.stdout.index("Unserved demand (t)"):]
+    table = table[:table.index("└")]
+    rows = [x for x in table.splitlines() if x.startswith("│ ") and x.split("│")[1].strip()]
+    assert rows and all(len(x) <= 100 for x in table.splitlines())
+    r = load("china-controls-2025").solve()
+    short = r.unserved[r.unserved["amount"] > 0]
+    for row in rows:
+        cells = [c.strip() for c in row.split("│")[1:-1]]
+        assert "…" not in row
+        assert cells[2] in set(short["commodity"])  # the id, whole
+        # a small share keeps one decimal rather than reading as "0%"
+        assert re.fullmatch(r"[1-9]\d*%|\d\.\d%|<0\.1%", cells[-1]), cells[-1]
+    # the months run as spans, the first one leading
+    first = rows[0].split("│")[4].strip()
+    assert "–" in first and first.startswith("2025-")
+
+
+def test_shares_and_money_in_words():
+    from rareflow.analyze import words
+
+    assert words.share(30, 160) == "19%"
+    assert words.share(3, 1000) == "0.3%"  # not "0%"
+    assert words.share(3, 100_000) == "<0.1%"
+    assert words.share(0, 100) == "0%" and words.share(5, 0) == ""
+    assert words.money(223_569_321) == "223.6 M USD"
+    assert words.money(232_900_000_000) == "232.9 bn USD"
+    assert words.money(-885_647) == "-885,647 USD"
+    paid, vals = words.split_costs({"operating": 1.0, "capital": 2.0,
+                                    "unserved-demand penalty": 3.0,
+                                    "target-shortfall penalty": 4.0})
+    assert paid == {"operating": 1.0, "capital": 2.0}
+    assert set(vals) == {"unserved-demand penalty", "target-shortfall penalty"}
+
+
+def test_explain_region_rows_carry_ids_and_only_that_region():
+    import os
+
+    env = {**os.environ, "COLUMNS": "100"}
+    p = subprocess.run([sys.executable, "-m", "rareflow.cli", "explain", "china-controls-2025",
+                        "--region", "JPN"], capture_output=True, text=True, env=env)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[1].startswith("Shortfalls in JPN: ")
+    table = p.stdout[p.stdout.index("Binding constraints"):]
+    assert "(export_licence)" in table and "licence-dytb-" in table  # the policy id, not …
+    assert "EU/" not in table and "IND/" not in table and "EU:" not in table
+    cells = [x.split("│")[4].strip() for x in table.splitlines()
+             if x.startswith("│ ") and len(x.split("│")) > 5]
+    starts = [c for c in cells if ":" in c]
+    assert starts and all(c.startswith("JPN: ") for c in starts)
+    against = next(x for x in p.stdout.splitlines() if x.startswith("Against baseline-2024"))
+    assert "paid" in against and "as a penalty (a valuation, not money paid)" in against
+
+
+def test_explain_separates_missed_target_valuation_from_capital_cost():
+    # irel-nd-2030: the Make-in-India target is missed in 2027 and valued at 200 M USD/t; the
+    # plants' capital cost is money paid. The change must not read as one "total cost".
+    from rareflow.analyze import words
+
+    p = cli("explain", "irel-nd-2030")
+    assert p.returncode == 0, p.stderr
+    against = next(x for x in p.stdout.splitlines() if x.startswith("Against baseline-2024"))
+    r, b = load("irel-nd-2030").solve(), load("baseline-2024").solve()
+    t = {k: dict(zip(x.costs["term"], x.costs["amount"], strict=True)) for k, x in (("r", r), ("b", b))}
+    capex = t["r"].get("capital", 0.0) - t["b"].get("capital", 0.0)
+    missed = float(r.targets["shortfall"].sum()) - float(b.targets["shortfall"].sum())
+    val = t["r"]["target-shortfall penalty"] - t["b"].get("target-shortfall penalty", 0.0)
+    assert capex > 0 and missed > 0 and val > 100 * capex  # why it matters
+    assert f"capital +{words.money(capex)}" in against
+    assert f"{words.tonnes(missed)} more target shortfall, valued at +{words.money(val)} as a " \
+        "penalty (a valuation, not money paid)" in against
+    assert f"total cost +{val:,.0f}" not in " ".join(p.stdout.split())
+
+
+def test_compare_rows_in_period_order_with_spans():
+    p = cli("compare", "baseline-2024", "india-japan-halt")
+    assert p.returncode == 0, p.stderr
+    head = p.stdout.splitlines()[0]
+    assert head.startswith("india-japan-halt against baseline-2024: total cost ") and "paid" in head
+    assert "objective" not in head
+    table = p.stdout[p.stdout.index("Flows that changed"):]
+    table = table[:table.index("└")]
+    rows = [[c.strip() for c in x.split("│")[1:-1]] for x in table.splitlines()
+            if x.startswith("│ ") and x.split("│")[1].strip()]
+    assert any("–" in r[3] for r in rows)  # runs of equal years folded into spans
+    seen: dict[tuple, int] = {}
+    for r in rows:
+        start = int(r[3][:4])
+        key = tuple(r[:3])  # from, to, commodity
+        assert start > seen.get(key, 0), (key, r[3])  # within a link, periods go forward
+        seen[key] = int(r[3][-4:])
+
+
+def test_help_shows_value_names_not_python_types():
+    p = cli("run", "--help")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert "<bool>" not in out and "<path>" not in out and "<str>" not in out
+    line = next(x for x in out.splitlines() if "--out" in x)
+    assert "PATH" in line
+    assert "INTEGER" in next(x for x in out.splitlines() if "--top" in x)
+    report = next(x for x in out.splitlines() if "--report" in x)
+    assert report.split("--report")[1].split()[0] == "also"  # a flag takes no value
+
+
+def test_runs_show_folds_a_long_override():
+    from rareflow.cli.store import _folded_overrides
+
+    big = {"facilities": [{"id": f"plant-{k}", "capacity": 1000 + k, "cost": 12.5}
+                          for k in range(150)]}
+    raw = json.dumps(big)
+    assert len(raw) > 6000
+    text = _folded_overrides(raw, 7)
+    lines = text.splitlines()
+    assert lines[0] == "  overrides:" and "    facilities:" in lines
+    assert max(map(len, lines)) <= 110 and len(lines) == 43  # header, 40 lines, the cut
+    assert "more characters); in full:" in text and "rareflow runs sql" in text and "run_id = 7" in text
+    short = _folded_overrides(json.dumps({"facilities": [{"id": "irel-oscom", "capacity": 5800}]}))
+    assert "irel-oscom" in short and "more characters" not in short

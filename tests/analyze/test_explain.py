@@ -182,3 +182,59 @@ def test_a_breached_agreement_is_told_with_volumes_and_cost():
     assert "export_ban 'stop' binds in 2025: relaxing it by 1 t of m would save 35 USD." in said
     assert ("agreement 'deal': the min volume of m from A to B is missed by 100 t in 2025, paying "
             "its breach cost of 50 USD/t (5,000 USD in all, undiscounted).") in said
+
+
+def two_importers(policies):
+    """A separates oxide; B and C each make magnets from it (1 t ox → 1 t mag, at 5/t), and C's
+    magnets may also go on to B (2/t). B's demand is worth 1,000/t, C's 2,000/t."""
+    return rareflow.from_mapping({
+        "name": "two-importers", "periods": [2025],
+        "commodities": {"ox": {}, "mag": {}}, "regions": {"A": {}, "B": {}, "C": {}},
+        "processes": {"sep": {"outputs": {"ox": 1}},
+                      "make": {"inputs": {"ox": 1}, "outputs": {"mag": 1}}},
+        "facilities": [
+            {"id": "a-sep", "region": "A", "process": "sep", "capacity": ".inf", "cost": 10},
+            {"id": "b-make", "region": "B", "process": "make", "capacity": ".inf", "cost": 5},
+            {"id": "c-make", "region": "C", "process": "make", "capacity": ".inf", "cost": 5}],
+        "routes": [{"from": "A", "to": "B", "commodity": "ox", "cost": 1},
+                   {"from": "A", "to": "C", "commodity": "ox", "cost": 1},
+                   {"from": "C", "to": "B", "commodity": "mag", "cost": 2}],
+        "demands": [{"region": "B", "commodity": "mag", "sector": "s", "amount": 100,
+                     "priority": 1000},
+                    {"region": "C", "commodity": "mag", "sector": "s", "amount": 100,
+                     "priority": 2000}],
+        "policies": policies}).solve()
+
+
+def test_each_shortfall_names_its_own_licence_with_its_own_figure():
+    # Licences: 40 t of oxide to B, 70 t to C. B makes 40 t of magnets (60 t short); C keeps its
+    # 70 t (30 t short; worth 2,000 at home against 1,000 − 2 in B, so nothing goes on to B).
+    # One more tonne licensed to B serves 1 t of B's demand: saves 1,000 − (10 + 1 + 5) = 984.
+    # One more to C serves 1 t of C's: saves 2,000 − 16 = 1,984, and none of B's. B's trace
+    # reaches C's licence too (through C→B magnets), with the larger dual: it must not name it.
+    r = two_importers([
+        {"type": "export_licence", "id": "lic-b", "exporter": "A", "commodity": "ox", "to": ["B"],
+         "cap": 40},
+        {"type": "export_licence", "id": "lic-c", "exporter": "A", "commodity": "ox", "to": ["C"],
+         "cap": 70}])
+    b, c = [s for s in r.explain() if "shortfall of" in s]
+    assert b == ("B's s shortfall of 60 t of mag in 2025 is bound by export_licence 'lic-b' (1 t of "
+                 "ox more would serve 1 t more demand, worth 984 USD at the shortfall penalties).")
+    assert c == ("C's s shortfall of 30 t of mag in 2025 is bound by export_licence 'lic-c' (1 t of "
+                 "ox more would serve 1 t more demand, worth 1,984 USD at the shortfall penalties).")
+    causes = r.shortfall_causes()
+    assert causes.groupby("region")["constraint"].first().to_dict() == {
+        "B": "export_licence 'lic-b'", "C": "export_licence 'lic-c'"}
+
+
+def test_one_licence_per_destination_is_told_apart_by_destination():
+    # One measure, 40 t per destination: each importer is 60 t short and each shortfall names
+    # the licence to it (984 for B's, 1,984 for C's, as above).
+    r = two_importers([{"type": "export_licence", "id": "lic", "exporter": "A", "commodity": "ox",
+                        "to": ["B", "C"], "cap": 40}])
+    b, c = [s for s in r.explain() if "shortfall of" in s]
+    assert b.startswith("B's s shortfall of 60 t of mag in 2025 is bound by export_licence 'lic' "
+                        "(to B) (1 t of ox more would serve 1 t more demand, worth 984 USD")
+    assert "(to C)" not in b
+    assert c.startswith("C's s shortfall of 60 t of mag in 2025 is bound by export_licence 'lic' "
+                        "(to C) (1 t of ox more would serve 1 t more demand, worth 1,984 USD")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rareflow
-from rareflow.lp.align import closest_optimum
+from rareflow.analyze.compare import closest_optimum
 
 NET = {
     "name": "swap",

@@ -114,7 +114,7 @@ def test_alignment_keeps_the_optimum_and_never_moves_more(data):
     balances exact, and no farther from the reference than the solver's own answer."""
     import numpy as np
 
-    from rareflow.lp.align import _keys, _reference_values, closest_optimum
+    from rareflow.analyze.compare import _keys, _reference_values, closest_optimum
 
     r = rareflow.from_mapping(data).solve()
     # a reference on the same network with other costs: a different vertex to be drawn to

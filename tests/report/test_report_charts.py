@@ -6,11 +6,10 @@ import pytest
 
 import rareflow
 from rareflow.report import charts
-from rareflow.report.view import RunView
 
 
 def test_toy_has_empty_but_titled_figures():
-    v = RunView.of(rareflow.load("toy").solve())
+    v = rareflow.load("toy").solve()
     fig = charts.sankey_figure(v, "2024")  # no material moves: only Japan's unmet demand
     kinds = [c[0] for c in fig["data"][0]["link"]["customdata"]]
     assert kinds == ["unserved"] and fig["data"][0]["link"]["value"] == [800.0]
@@ -24,7 +23,7 @@ def test_toy_has_empty_but_titled_figures():
 
 def test_supplier_shares_sum_to_one(mini_runs):
     halt, _ = mini_runs
-    df = charts.supplier_shares(RunView.of(halt))
+    df = charts.supplier_shares(halt)
     assert df.groupby(["region", "commodity"])["share"].sum().to_numpy() == pytest.approx(1.0)
     jp = df[(df["region"] == "JPN") & (df["commodity"] == "ndpr_oxide")].set_index("supplier")
     fl = halt.flows
@@ -45,7 +44,7 @@ policies: [{id: t1, type: tolling, owner: IND, partner: JPN, input: ox, output: 
             capacity: 50, fee: 1}]
 """
     r = rareflow.from_yaml(text).solve()
-    v = RunView.of(r)
+    v = r
     nodes, links = charts.sankey_links(v, "2025")
     toll = links[links["kind"] == "toll"]
     assert sorted(toll["value"]) == pytest.approx([5.0, 10.0])  # 5 t ox out, 10 t magnets back
@@ -56,7 +55,7 @@ policies: [{id: t1, type: tolling, owner: IND, partner: JPN, input: ox, output: 
 
 def test_default_region_and_period(mini_runs):
     halt, controls = mini_runs
-    v, b = RunView.of(halt), RunView.of(controls)
+    v, b = halt, controls
     assert charts.default_region(v, b) == "JPN"
     d = (halt.unserved.groupby("period")["amount"].sum()
          - controls.unserved.groupby("period")["amount"].sum()).abs()

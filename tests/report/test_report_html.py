@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 import rareflow
 from rareflow.cli import app
 from rareflow.report import build_report, charts, write_report
-from rareflow.report.view import RunView
 from tests.report.report_helpers import figures, trade_links
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -45,7 +44,7 @@ def test_sankey_link_values_equal_the_flows_of_the_run(mini_runs, region):
 def test_sankey_chain_and_demand_balance(mini_runs):
     """Process links carry activity × coefficient; served + unserved = requested per sector."""
     halt, _ = mini_runs
-    view = RunView.of(halt)
+    view = halt
     nodes, links = charts.sankey_links(view, "2027")
     act = halt.activity
     act = act[(act["period"] == "2027") & (act["region"] == "JPN") & (act["process"] == "magnets")]
@@ -167,3 +166,12 @@ def test_cli_report_and_run_report(tmp_path):
     assert res.exit_code == 0, res.output
     files = {p.name for p in (tmp_path / "o").iterdir()}
     assert {"report.html", "flows.csv", "summary.json"} <= files
+
+
+def test_report_text_is_escaped(mini_runs):
+    """Names and sentences are text, never markup: the template escapes what it is given."""
+    halt, controls = mini_runs
+    html = build_report(halt, base=controls, title="<img src=x onerror=alert(1)> & co")
+    assert "<img src=x" not in html
+    assert "<title>rareflow: &lt;img src=x onerror=alert(1)&gt; &amp; co</title>" in html
+    assert "<h1>rareflow report: &lt;img src=x onerror=alert(1)&gt; &amp; co</h1>" in html

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import rareflow
 from rareflow.cli import app
-from rareflow.report.view import scenario_hash
+from rareflow.scenario.hashing import scenario_hash
 from rareflow.store import RunStore, StoreError, default_path, solve_and_record
 
 SCENARIOS = Path(__file__).parents[1] / "report" / "scenarios"

@@ -56,8 +56,8 @@ def test_solve_still_refuses_failures_and_checks_mass_balance(monkeypatch):
 
     real = highs.run
 
-    def broken(h):  # a solver answer that loses tonnes must be refused, naming the balance
-        sol = real(h)
+    def broken(h, *args):  # a solver answer that loses tonnes must be refused, naming the balance
+        sol = real(h, *args)
         sol.x = sol.x * 0.5
         return sol
 

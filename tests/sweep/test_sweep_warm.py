@@ -85,7 +85,7 @@ def warm(fac, rte, dem):
     lb = np.minimum(PLAN.t_lb, ub)
     mult = dem[PLAN.shock_demands]
     KERNEL._apply(lb, ub, mult)
-    sol = KERNEL._warm()
+    sol = KERNEL._solve()
     assert sol.status == "optimal"
     KERNEL._check(0, sol.x)
     return sol.objective

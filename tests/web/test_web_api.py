@@ -257,6 +257,16 @@ def test_world_levers_map_onto_the_seed_scenarios(tmp_path):
     base = rareflow.load("baseline-2024").solve()
     assert rareflow.load("india-japan-halt", overrides=off).solve().objective == pytest.approx(
         base.objective)
+    # China's controls are monthly licences: the lever brings the controls scenario's months
+    # (2024–2026) along, so turned on it is that scenario, and turned off there the baseline.
+    ctl = cat.overlay("baseline-2024", {"china_controls": True})
+    assert "periods" in ctl
+    assert {lv.id: lv.default for lv in cat.levers("china-controls-2025")}["china_controls"] is True
+    assert rareflow.load("baseline-2024", overrides=ctl).solve().objective == pytest.approx(
+        rareflow.load("china-controls-2025").solve().objective)
+    back = cat.overlay("china-controls-2025", {"china_controls": False})
+    assert rareflow.load("china-controls-2025", overrides=back).solve().objective == \
+        pytest.approx(base.objective)
     plant = cat.overlay("baseline-2024", {"magnet_plant": {"size": 2000, "year": "2029"}})
     r = rareflow.load("baseline-2024", overrides=plant).solve()
     act = r.activity[r.activity["facility"] == "lever-ind-magnet-plant"]
@@ -288,3 +298,44 @@ def test_flipping_a_world_lever_moves_only_what_it_must(tmp_path):
     halt = rareflow.load("india-japan-halt").solve()
     raw = compare(base, halt, align=False).flows["change"].abs().sum()
     assert moved < 0.5 * raw  # far less than the solver's own vertex would show
+
+
+def test_static_files_come_from_package_data(client):
+    """The page's script and styles are the files shipped in rareflow/web/static; nothing
+    outside that folder is served."""
+    from rareflow.web.page import static_dir
+
+    for name in ("dashboard.js", "dashboard.css"):
+        assert client.get(f"/static/{name}").text == (static_dir() / name).read_text()
+    for path in ("/static/../page.py", "/static/%2e%2e/page.py", "/static/nope.js"):
+        assert client.get(path).status_code == 404
+
+
+def test_backtest_endpoint_is_the_backtest_of_the_scenario(client):
+    r = client.get("/api/backtest/mini-halt")
+    assert r.status_code == 200, r.text
+    d = r.json()
+    want = rareflow.load(MINI["mini-halt"]).solve().backtest()
+    assert d["scenario"] == "mini-halt" and isinstance(d["run_id"], int)
+    assert len(d["rows"]) == len(want) > 0
+    for got, w in zip(d["rows"], want.itertuples(), strict=True):
+        assert (got["label"], got["period"], got["unit"]) == (w.label, w.period, w.unit)
+        assert got["observed"] == pytest.approx(w.observed)
+        if w.model == w.model:  # NaN (a ratio over nothing) is null in JSON
+            assert got["model"] == pytest.approx(w.model, abs=1e-6)
+        else:
+            assert got["model"] is None
+    errs = [abs(x["error_pct"]) for x in d["rows"] if x["error_pct"] is not None]
+    assert errs == sorted(errs, reverse=True)  # worst first
+    assert len(d["left_out"]) == len(want.attrs["left_out"]) and d["left_out_line"]
+    assert {t["name"] for t in d["figure"]["data"]} == {"observed", "model"}
+    # the second time reads the stored run
+    assert client.get("/api/backtest/mini-halt").json()["run_id"] == d["run_id"]
+
+
+@pytest.mark.parametrize(("name", "status"), [("nope", 404), ("toy", 404), ("a" * 150, 422),
+                                              ("-x", 422), ("..%2F..%2Fetc%2Fpasswd", 404)])
+def test_backtest_of_an_unknown_or_malformed_scenario_is_refused(client, name, status):
+    r = client.get(f"/api/backtest/{name}")
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["message"]

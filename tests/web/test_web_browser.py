@@ -87,3 +87,43 @@ def test_bad_lever_shows_the_error_with_its_fix(server, chromium):
     text = page.inner_text("#error")
     assert "region" in text and "use 'auto'" in text
     page.close()
+
+
+def test_backtest_panel_shows_the_api_table_and_chart(server, chromium):
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    outside, errors = [], []
+    page.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/")
+    seq = _wait_run(page, None)
+    page.select_option("#scenario", "mini-halt")
+    _wait_run(page, seq)
+    # the cards keep money paid apart from the penalty valuation of what went unserved
+    run = httpx.get(server + f"/api/runs/{page.get_attribute('body', 'data-run-id')}",
+                    timeout=30).json()
+    costs = run["summary"]["costs"]
+    valued = sum(v for k, v in costs.items() if "penalty" in k)
+    paid = sum(v for k, v in costs.items() if "penalty" not in k)
+    assert valued > 0
+    cards = page.inner_text("#cards").lower()  # the card keys are upper-cased by the style sheet
+    assert f"cost (money paid)\n{paid / 1e6:,.0f} m usd" in cards
+    assert f"penalty valuation\n{valued / 1e6:,.0f} m usd" in cards and "not money paid" in cards
+    assert "objective" not in cards
+    page.wait_for_function("document.body.dataset.backtest === 'mini-halt'", timeout=30_000)
+    api = httpx.get(server + "/api/backtest/mini-halt", timeout=30).json()
+    assert api["rows"], "mini-halt speaks to China's magnet exports"
+    cells = page.evaluate("""() => [...document.querySelectorAll('#backtest-table tbody tr')]
+        .map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent))""")
+    assert len(cells) == len(api["rows"])
+    for got, want in zip(cells, api["rows"], strict=True):
+        assert (got[0], got[1], got[4]) == (want["label"], want["period"], want["unit"])
+        if want["unit"] == "t":
+            assert got[2] == f"{want['observed']:,.0f}"
+            assert got[3] == f"{want['model']:,.0f}"
+    heads = page.evaluate("[...document.querySelectorAll('#backtest-table th')].map(t => t.textContent)")
+    assert heads[:4] == ["Series", "Period", "Observed", "Model"]
+    drawn = _chart(page, "backtest-chart")
+    assert {name for name, _y, _m in drawn} == {"observed", "model"}
+    assert page.is_visible("#backtest-chart") and not page.is_visible("#backtest-message")
+    assert outside == [] and errors == []
+    page.close()

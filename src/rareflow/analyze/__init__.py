@@ -1,6 +1,13 @@
-"""Metrics computed from solved results: who depends on whom, how concentrated, how short."""
+"""Metrics, comparisons and every sentence about solved results.
 
-from rareflow.analyze.compare import Comparison, compare
+Importing this package registers its functions as the bodies of `Results.explain()`,
+`.metrics()`, `.compare()`, … (results/result.py: the analysis registry); `import rareflow`
+does so.
+"""
+
+from rareflow.analyze import backtest as _backtest  # noqa: F401  (registers Results.backtest)
+from rareflow.analyze import sentences  # noqa: F401  (registers the explanation sections)
+from rareflow.analyze.compare import Comparison, closest_optimum, compare
 from rareflow.analyze.home import home_supply, home_supply_sentences, tolling_sentences
 from rareflow.analyze.metrics import (
     balances,
@@ -11,7 +18,15 @@ from rareflow.analyze.metrics import (
     self_sufficiency,
     shortfall_by_sector,
 )
+from rareflow.analyze.plans import build_plan, target_report
+from rareflow.analyze.shortfalls import (
+    default_period,
+    default_region,
+    shortfall_sentences,
+    shortfall_series,
+)
 
 __all__ = ["balances", "self_sufficiency", "hhi_imports", "hhi_output", "shortfall_by_sector",
-           "days_of_cover", "metrics", "compare", "Comparison", "home_supply",
-           "home_supply_sentences", "tolling_sentences"]
+           "days_of_cover", "metrics", "compare", "Comparison", "closest_optimum", "home_supply",
+           "home_supply_sentences", "tolling_sentences", "build_plan", "target_report",
+           "shortfall_series", "shortfall_sentences", "default_region", "default_period"]

@@ -21,11 +21,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-EPS = 1e-7
+from rareflow.analyze import policy_mechanisms
+from rareflow.analyze.mechanisms import facility_row_phrase, mechanism_sentences
+from rareflow.analyze.words import period_runs, span
+from rareflow.results.result import analysis
+from rareflow.tolerances import AT_BOUND_REL, DUAL, SHOWN_T
+
+EPS = DUAL
 MAX_DEPTH = 6
 POLICY_KINDS = ("export_ban", "export_quota", "export_licence", "tariff", "agreement", "tolling",
                 "capacity_change")
+SERVES = 1e-6  # t of a shortfall's own demand a one-unit relaxation must serve to count
 MAX_PROBES = 400  # relaxation re-solves per explanation; past it the dual is quoted as is
+MAX_CANDIDATES = 18  # candidates by dual one shortfall may measure looking for its own limits
 
 
 @dataclass(frozen=True)
@@ -36,19 +44,6 @@ class Constraint:
     key: tuple
     source: str = ""
     unit: str = "t"
-
-
-def _periods_span(pers: list[str], order: dict[str, int]) -> str:
-    """'2026', '2026–2035', or '2025, 2027–2030' for gaps."""
-    if not pers:
-        return "the whole horizon"
-    runs: list[list[str]] = [[pers[0]]]
-    for p in pers[1:]:
-        if order.get(p, -9) == order.get(runs[-1][-1], -9) + 1:
-            runs[-1].append(p)
-        else:
-            runs.append([p])
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -63,7 +58,7 @@ class Explainer:
     def __init__(self, results) -> None:
         self.r = results
         m = results.model
-        self.m, self.b, self.f = m, m.build, m.frozen
+        self.m, self.b, self.f = m, m.build, policy_mechanisms.lp_of(results)
         self.sol = results.solution
         self.a_csr = self.f.a.tocsr()
         self.T = self.b.T
@@ -85,6 +80,7 @@ class Explainer:
                 self.row_policy[int(rr) + self.f.n_balance] = pol
         self.bal = self.b.balance_labels()
         self.regions = {k: (v.label or k) for k, v in m.scenario.regions.items()}
+        self._index_columns_and_rows()
         self.currency = m.scenario.currency
         self.where: dict[Constraint, tuple[str, int]] = {}  # constraint → the col/row of its dual
         self._probe = None
@@ -93,12 +89,67 @@ class Explainer:
         self._binding: list[tuple[Constraint, float, float, tuple[str, int]]] | None = None
         self._table_df: pd.DataFrame | None = None
         self._sentences: dict[int, list[str]] = {}
+        self._traces: dict[tuple[int, ...], tuple[dict[Constraint, float], dict]] = {}
+        self._col_c: dict[int, Constraint | None] = {}
+        self._row_c: dict[int, Constraint | None] = {}
+        self._udelta: dict[tuple[str, int], np.ndarray] = {}
+        self._ranked_rows: dict[tuple, list[tuple[Constraint, float, float]]] = {}
+
+    def _index_columns_and_rows(self) -> None:
+        """Per column and per row, once: its period, its kind, its dual in money of its period.
+
+        Tracing and naming then read numpy arrays instead of the label tables row by row, so
+        an explanation costs what it visits, not a pandas lookup per visit (issue 17)."""
+        labels = pd.Index(list(self.m.periods.labels))
+
+        def period_index(col: pd.Series) -> np.ndarray:
+            k = labels.get_indexer(col.astype(str))
+            return np.where(k < 0, 0, k)
+
+        ncol, nb = self.f.shape[1], self.f.n_balance
+        self.col_t = np.zeros(ncol, dtype=np.int64)
+        skip = ("unserved", "surplus", "agreement_shortfall", "agreement_excess")
+        self.skip_col = np.zeros(ncol, dtype=bool)
+        self.unserved_col = np.zeros(ncol, dtype=bool)
+        for sp in self.b.lp.cols:
+            if "period" in sp.labels:
+                self.col_t[sp.start:sp.stop] = period_index(sp.labels["period"])
+            self.skip_col[sp.start:sp.stop] = sp.kind in skip
+            self.unserved_col[sp.start:sp.stop] = sp.kind == "unserved"
+        self.row_t = np.zeros(self.f.shape[0], dtype=np.int64)
+        self.row_t[:nb] = np.arange(nb) % self.T if self.T else 0
+        self.cand_row = np.zeros(self.f.shape[0], dtype=bool)
+        for sp in self.b.lp.rows:
+            if "period" in sp.labels:
+                self.row_t[nb + sp.start:nb + sp.stop] = period_index(sp.labels["period"])
+            self.cand_row[nb + sp.start:nb + sp.stop] = sp.kind == "candidate_capacity"
+        disc = np.asarray(self.b.disc, dtype=float)
+        self.col_dual_u = np.asarray(self.sol.col_dual, dtype=float) / disc[self.col_t]
+        self.row_dual_u = np.asarray(self.sol.row_dual, dtype=float) / disc[self.row_t]
+        self.length = np.asarray(self.m.periods.length, dtype=float)
+        # who each unserved column belongs to: (region, commodity) and (region, sector)
+        self.ucol_ids = np.flatnonzero(self.unserved_col)
+        reg, com, sec = [], [], []
+        for sp in self.b.lp.cols:
+            if sp.kind == "unserved":
+                reg += list(sp.labels["region"].astype(str))
+                com += list(sp.labels["commodity"].astype(str))
+                sec += list(sp.labels["sector"].astype(str))
+        self.ucol_region = np.array(reg, dtype=object)
+        self.ucol_commodity = np.array(com, dtype=object)
+        self.ucol_sector = np.array(sec, dtype=object)
+        # a policy with rows per destination (an export licence's approved volumes): its rows
+        # are told apart by destination, so each importer's shortfall can name its own
+        dests: dict[str, set] = defaultdict(set)
+        for sp in self.b.lp.rows:
+            if "destination" in sp.labels and "policy" in sp.labels:
+                for pid, d in zip(sp.labels["policy"], sp.labels["destination"], strict=True):
+                    dests[str(pid)].add(str(d))
+        self.multi_dest = {pid for pid, ds in dests.items() if len(ds) > 1}
 
     # ---- naming ---------------------------------------------------------------------
     def _period_of_col(self, j: int) -> int:
-        sp = self.b.lp.cols[self.col_span[j]]
-        per = sp.labels.iloc[j - sp.start].get("period")
-        return self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        return int(self.col_t[j])
 
     def _policy_name(self, pol) -> str:
         if hasattr(pol, "describe"):
@@ -117,16 +168,25 @@ class Explainer:
                           pol.source, unit)
 
     def col_constraint(self, j: int) -> Constraint | None:
+        """The limit a column at its bound meets, named (computed once per column)."""
+        j = int(j)
+        if j not in self._col_c:
+            self._col_c[j] = self._col_constraint(j)
+        return self._col_c[j]
+
+    def _col_constraint(self, j: int) -> Constraint | None:
+        if (fixed := policy_mechanisms.fixed_constraint(self, j)) is not None:
+            return fixed
         sp = self.b.lp.cols[self.col_span[j]]
         lab = sp.labels.iloc[j - sp.start]
         per = str(lab.get("period", ""))
-        t = self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        t = int(self.col_t[j])
         x, lo, hi = self.sol.x[j], self.f.lb[j], self.f.ub[j]
-        at_hi = np.isfinite(hi) and abs(x - hi) <= 1e-6 * max(1.0, abs(hi))
-        at_lo = abs(x - lo) <= 1e-6 * max(1.0, abs(lo))
+        at_hi = np.isfinite(hi) and abs(x - hi) <= AT_BOUND_REL * max(1.0, abs(hi))
+        at_lo = abs(x - lo) <= AT_BOUND_REL * max(1.0, abs(lo))
         if j in self.col_policy:
             return self._policy_constraint(self.col_policy[j], per)
-        length = self.m.periods.length[t]
+        length = self.length[t]
         if sp.kind == "activity" and lab.get("kind") == "facility":
             if at_hi:
                 cap = hi / length
@@ -157,11 +217,27 @@ class Explainer:
         return None
 
     def row_constraint(self, i: int) -> Constraint | None:
+        """The limit a row with a nonzero dual stands for, named (computed once per row)."""
+        i = int(i)
+        if i not in self._row_c:
+            self._row_c[i] = self._row_constraint(i)
+        return self._row_c[i]
+
+    def _row_constraint(self, i: int) -> Constraint | None:
+        if policy_mechanisms.silent_row(self, i):
+            return None
         if i in self.row_policy:
             pol = self.row_policy[i]
             sp = self.b.lp.rows[self.row_span[i - self.f.n_balance]]
-            per = str(sp.labels.iloc[i - self.f.n_balance - sp.start].get("period", ""))
-            return self._policy_constraint(pol, per)
+            lab = sp.labels.iloc[i - self.f.n_balance - sp.start]
+            per = str(lab.get("period", ""))
+            c = self._policy_constraint(pol, per)
+            dest = lab.get("destination")
+            if dest is None or pol.id not in self.multi_dest:
+                return c
+            head, sep, tail = c.name.partition(" [")
+            return Constraint(f"{head} (to {self._reg(str(dest))}){sep}{tail}", c.kind, per,
+                              (*c.key, str(dest)), c.source, c.unit)
         k = i - self.f.n_balance
         sp = self.b.lp.rows[self.row_span[k]]
         lab = sp.labels.iloc[k - sp.start]
@@ -174,6 +250,8 @@ class Explainer:
         if sp.kind == "candidate_max":
             return Constraint(f"the maximum size of candidate {lab['facility']}", "candidate_max",
                               "", ("candidate_max", lab["facility"]))
+        if (rec := facility_row_phrase(self.r, sp.kind, lab, i)) is not None:
+            return Constraint(rec[0], rec[1], per, rec[2], "", rec[3])
         if sp.kind.startswith("target"):
             return Constraint(f"target {lab.get('target')}", "target", per,
                               ("target", lab.get("target"), per))
@@ -185,57 +263,69 @@ class Explainer:
 
     # ---- tracing ----------------------------------------------------------------------
     def _dual_col(self, j: int) -> float:
-        return float(self.sol.col_dual[j]) / self.b.disc[self._period_of_col(j)]
+        return float(self.col_dual_u[j])
 
     def _dual_row(self, i: int) -> float:
-        return float(self.sol.row_dual[i]) / self.b.disc[self._period_of_row(i)]
+        return float(self.row_dual_u[i])
 
     def trace(self, start_rows: list[int]) -> dict[Constraint, float]:
-        """Binding constraints reachable upstream of `start_rows` → |dual| (per tonne/unit)."""
+        """Binding constraints reachable upstream of `start_rows` → |dual| (per tonne/unit).
+
+        Breadth first, one level of the chain at a time on the sparse matrix (a level is a few
+        numpy operations, whatever its width), to MAX_DEPTH levels; only columns and rows with
+        a nonzero dual are named. Kept per set of start rows: sectors sharing a balance row
+        share its trace."""
+        found, where = self._trace_of(start_rows)
+        self.where.update(where)
+        return dict(found)
+
+    def _trace_of(self, start_rows) -> tuple[dict[Constraint, float], dict]:
+        """(found, where each was found) of one trace, computed once. Each trace keeps its own
+        `where`, so what a shortfall is told does not depend on which were traced before it."""
+        key = tuple(sorted(int(i) for i in start_rows))
+        if key not in self._traces:
+            self._traces[key] = self._trace(np.asarray(key, dtype=np.int64))
+        return self._traces[key]
+
+    def _trace(self, start: np.ndarray) -> tuple[dict[Constraint, float], dict]:
         found: dict[Constraint, float] = {}
-        seen_rows: set[int] = set()
-        seen_cols: set[int] = set()
-        frontier = [(i, 0) for i in start_rows]
+        where: dict[Constraint, tuple[str, int]] = {}
         a, csr, nb = self.f.a, self.a_csr, self.f.n_balance
-        while frontier:
-            i, depth = frontier.pop()
-            if i in seen_rows or depth > MAX_DEPTH:
-                continue
-            seen_rows.add(i)
-            cols = csr.indices[csr.indptr[i]:csr.indptr[i + 1]]
-            vals = csr.data[csr.indptr[i]:csr.indptr[i + 1]]
-            for j, v in zip(cols, vals, strict=True):
-                sp = self.b.lp.cols[self.col_span[j]]
-                if sp.kind in ("unserved", "surplus", "agreement_shortfall", "agreement_excess"):
-                    continue
-                if i < nb and v <= 0:
-                    continue  # only suppliers of a balance row lead upstream
-                if j in seen_cols:
-                    continue
-                seen_cols.add(j)
-                d = self._dual_col(j)
-                if abs(d) > EPS:
-                    c = self.col_constraint(j)
-                    if c is not None and abs(d) > found.get(c, 0.0):
-                        found[c] = abs(d)
-                        self.where[c] = ("col", int(j))
-                rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
-                rvals = a.data[a.indptr[j]:a.indptr[j + 1]]
-                for i2, v2 in zip(rows, rvals, strict=True):
-                    if i2 == i:
-                        continue
-                    if i2 >= nb:
-                        d2 = self._dual_row(i2)
-                        if abs(d2) > EPS:
-                            c = self.row_constraint(i2)
-                            if c is not None and abs(d2) > found.get(c, 0.0):
-                                found[c] = abs(d2)
-                                self.where[c] = ("row", int(i2))
-                        if self.b.lp.rows[self.row_span[i2 - nb]].kind == "candidate_capacity":
-                            frontier.append((i2, depth + 1))
-                    elif v2 < 0:
-                        frontier.append((i2, depth + 1))
-        return found
+        seen_rows = np.zeros(a.shape[0], dtype=bool)
+        seen_cols = np.zeros(a.shape[1], dtype=bool)
+        frontier = np.unique(start)
+        depth = 0
+        while len(frontier) and depth <= MAX_DEPTH:
+            seen_rows[frontier] = True
+            sub = csr[frontier].tocoo()
+            parent, cols, vals = frontier[sub.row], sub.col, sub.data
+            # only suppliers of a balance row lead upstream
+            keep = ~self.skip_col[cols] & ((parent >= nb) | (vals > 0)) & ~seen_cols[cols]
+            cols, first = np.unique(cols[keep], return_index=True)
+            parent = parent[keep][first]
+            seen_cols[cols] = True
+            for j in cols[np.abs(self.col_dual_u[cols]) > EPS]:
+                d = abs(float(self.col_dual_u[j]))
+                c = self.col_constraint(j)
+                if c is not None and d > found.get(c, 0.0):
+                    found[c] = d
+                    where[c] = ("col", int(j))
+            sub = a[:, cols].tocoo()
+            rows, owner, rvals = sub.row, parent[sub.col], sub.data
+            other = rows != owner
+            rows, rvals = rows[other], rvals[other]
+            side = rows >= nb
+            for i2 in np.unique(rows[side & (np.abs(self.row_dual_u[rows]) > EPS)]):
+                d = abs(float(self.row_dual_u[i2]))
+                c = self.row_constraint(i2)
+                if c is not None and d > found.get(c, 0.0):
+                    found[c] = d
+                    where[c] = ("row", int(i2))
+            nxt = rows[(side & self.cand_row[rows]) | (~side & (rvals < 0))]
+            frontier = np.unique(nxt)
+            frontier = frontier[~seen_rows[frontier]]
+            depth += 1
+        return found, where
 
     # ---- measured relaxation -------------------------------------------------------------
     def saving(self, kind: str, idx: int) -> float:
@@ -263,6 +353,7 @@ class Explainer:
             self._obj0 = base.objective
             self._ucols = self.b.unserved_cols.ravel()
             self._u0 = float(base.x[self._ucols].sum()) if len(self._ucols) else 0.0
+            self._u0vec = base.x[self.ucol_ids]
         if kind == "col":
             lo, hi = float(self.f.lb[idx]), float(self.f.ub[idx])
             up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
@@ -287,26 +378,75 @@ class Explainer:
         self._saves[key] = val
         if sol.status == "optimal" and len(self._ucols):
             self._served[key] = self._u0 - float(sol.x[self._ucols].sum())
+            self._udelta[key] = self._u0vec - sol.x[self.ucol_ids]
         return val
 
-    def served(self, c: Constraint) -> float:
-        """Tonnes of demand one more unit of `c` serves (measured with its saving), or 0."""
-        where = self.where.get(c)
-        return self._served.get(where, 0.0) if where else 0.0
+    def served(self, c: Constraint, mask: np.ndarray | None = None,
+               at: dict | None = None) -> float:
+        """Tonnes of demand one more unit of `c` serves (measured with its saving), or 0; with
+        `mask` (over the unserved columns) only the demand it selects: one shortfall's own;
+        `at`: where each constraint was found (one trace's), else the last seen."""
+        where = (self.where if at is None else at).get(c)
+        if not where:
+            return 0.0
+        if mask is None:
+            return self._served.get(where, 0.0)
+        delta = self._udelta.get(where)
+        return float(delta[mask].sum()) if delta is not None else 0.0
+
+    def demand_mask(self, region: str, commodity: str | None = None,
+                    sector: str | None = None) -> np.ndarray:
+        """The unserved columns of one shortfall: a region's demand for a commodity (or one
+        sector's)."""
+        m = self.ucol_region == region
+        if commodity is not None:
+            m &= self.ucol_commodity == commodity
+        if sector is not None:
+            m &= self.ucol_sector == sector
+        return m
+
+    def causes(self, row: int, mask: np.ndarray, top: int) -> list[tuple[Constraint, float, float]]:
+        """(constraint, saving, tonnes of THIS shortfall served) of the limits behind one
+        shortfall, its own first.
+
+        Each candidate upstream is relaxed by one unit and re-solved (`saving`); what counts
+        for this shortfall is how much of its own demand (`mask`) that serves. Limits that
+        serve some of it are ranked by those tonnes (then by the saving); a limit that only
+        serves someone else's demand (another importer's licence) is not this shortfall's
+        cause. When none serves any of it (limits binding only together, or demand given up
+        on price), the strongest by saving are told, as before."""
+        raw, at = self._trace_of([row])
+        self.where.update(at)
+        found = self.measured(raw, top, 0, at)
+        batch = max(3 * top, top + 4)
+        for start in range(batch, MAX_CANDIDATES, batch):  # none serves it yet: look further down
+            if any(self.served(c, mask, at) > SERVES for c in found) or start >= len(raw):
+                break
+            found = {**found, **self.measured(raw, top, start, at)}
+        best: dict[str, tuple[Constraint, float, float]] = {}
+        for c, d in found.items():
+            du = self.served(c, mask, at)
+            if c.name not in best or (round(du, 6), d) > (round(best[c.name][2], 6), best[c.name][1]):
+                best[c.name] = (c, d, du)
+        items = list(best.values())
+        own = [it for it in items if it[2] > SERVES]
+        if own:
+            items = sorted(own, key=lambda it: (-round(it[2], 6), -it[1]))
+        else:
+            items = sorted(items, key=lambda it: -it[1])
+        return items[:top]
 
     def _period_of_row(self, i: int) -> int:
-        if i < self.f.n_balance:
-            return i % self.T
-        k = i - self.f.n_balance
-        sp = self.b.lp.rows[self.row_span[k]]
-        per = sp.labels.iloc[k - sp.start].get("period")
-        return self.m.periods.labels.index(per) if per in self.m.periods.labels else 0
+        return int(self.row_t[i])
 
-    def measured(self, found: dict[Constraint, float], top: int) -> dict[Constraint, float]:
-        """The strongest candidates by dual, valued by what relaxing each by one unit saves."""
+    def measured(self, found: dict[Constraint, float], top: int, skip: int = 0,
+                 at: dict | None = None) -> dict[Constraint, float]:
+        """The strongest candidates by dual (after the first `skip`), valued by what relaxing
+        each by one unit saves."""
         out: dict[Constraint, float] = {}
-        for c, d in sorted(found.items(), key=lambda kv: -kv[1])[: max(3 * top, top + 4)]:
-            where = self.where.get(c)
+        n = max(3 * top, top + 4)
+        for c, d in sorted(found.items(), key=lambda kv: -kv[1])[skip:skip + n]:
+            where = (self.where if at is None else at).get(c)
             v = self.saving(*where) if where else float("nan")
             out[c] = d if np.isnan(v) else max(v, 0.0)
         if any(v > EPS for v in out.values()):  # the limits that matter on their own
@@ -339,15 +479,15 @@ class Explainer:
     # ---- outputs ----------------------------------------------------------------------
     def shortfalls(self) -> pd.DataFrame:
         un = self.r.unserved
-        un = un[un["amount"] > 1e-6]
+        un = un[un["amount"] > SHOWN_T]
         rows = []
         for rec in un.itertuples():
             t = self.m.periods.labels.index(rec.period)
             k = self.b.pairs[(rec.region, rec.commodity)]
             row = k * self.T + t
             raw = self.trace([row])
-            found = self.measured(raw, 5)
-            for c, v in sorted(found.items(), key=lambda kv: (-kv[1], -raw[kv[0]])):
+            found = self.causes(row, self.demand_mask(rec.region, rec.commodity, rec.sector), 5)
+            for c, v, _du in found:
                 rows.append({"region": rec.region, "sector": rec.sector, "commodity": rec.commodity,
                              "period": rec.period, "unserved": rec.amount, "constraint": c.name,
                              "kind": c.kind, "constraint_period": c.period, "dual": raw[c],
@@ -376,37 +516,38 @@ class Explainer:
                 best[c.name] = (c, d)
         return sorted(best.values(), key=lambda cd: -cd[1])[:top]
 
-    def _phrase(self, c: Constraint, d: float) -> str:
+    def _phrase(self, c: Constraint, d: float, du: float | None = None) -> str:
         if np.isnan(d):
             return c.name
         if d <= EPS:
             return f"{c.name} (binding together with others: relaxing it alone saves nothing)"
-        du = self.served(c)
+        du = self.served(c) if du is None else du
         if du > 0.5:  # the money is mostly shortfall penalty: say the tonnes first
             return (f"{c.name} (1 {c.unit} more would serve {du:,.0f} t more demand, worth "
                     f"{d:,.0f} {self.currency} at the shortfall penalties)")
         return f"{c.name} (relaxing it by 1 {c.unit} saves {d:,.0f} {self.currency})"
 
-    def _worth(self, c: Constraint, d: float) -> str:
+    def _worth(self, c: Constraint, d: float, du: float | None = None) -> str:
         """The short form of a phrase's value: tonnes served if any, else the saving."""
-        du = self.served(c)
+        du = self.served(c) if du is None else du
         return f"{du:,.0f} t" if du > 0.5 else f"{d:,.0f} {self.currency}"
 
-    def _phrases(self, ranked: list[tuple[Constraint, float]]) -> list[str]:
-        """Phrases for ranked constraints; several policies of one measure (the same headline,
-        e.g. one licence per destination) are told once, the others by id and value."""
-        groups: dict[str, list[tuple[Constraint, float]]] = {}
-        for c, d in ranked:
+    def _phrases(self, ranked: list[tuple[Constraint, float, float]]) -> list[str]:
+        """Phrases for ranked (constraint, saving, tonnes served) triples; several policies of
+        one measure (the same headline, e.g. one licence per month) are told once, the others
+        by id and value."""
+        groups: dict[str, list[tuple[Constraint, float, float]]] = {}
+        for c, d, du in ranked:
             head = c.name.split(" [", 1)[0] if c.key[0] == "policy" else c.name
-            groups.setdefault(f"{c.kind}|{head}", []).append((c, d))
+            groups.setdefault(f"{c.kind}|{head}", []).append((c, d, du))
         out = []
         for items in groups.values():
-            (c0, d0), rest = items[0], items[1:]
-            text = self._phrase(c0, d0)
+            (c0, d0, du0), rest = items[0], items[1:]
+            text = self._phrase(c0, d0, du0)
             if rest:
                 kind = c0.kind.replace("_", " ")
                 text += f", and by the same measure's other {kind}s " + ", ".join(
-                    f"'{c.key[1]}' ({self._worth(c, d)})" for c, d in rest)
+                    f"'{c.key[1]}' ({self._worth(c, d, du)})" for c, d, du in rest)
             out.append(text)
         return out
 
@@ -419,31 +560,70 @@ class Explainer:
         return list(self._sentences[top])
 
     def _make_sentences(self, top: int) -> list[str]:
+        out, cited = self.shortfall_sentences(top)
+        if not out:
+            out.append("All demand is served in every period.")
+        out += mechanism_sentences(self.r)
+        out += self.policy_sentences(cited)
+        out += policy_mechanisms.sentences(self, cited)
+        out += self.price_sentences(cited)
+        out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
+        return out
+
+    def shortfall_sentences(self, top: int = 3, limit: int | None = None
+                            ) -> tuple[list[str], dict[str, str]]:
+        """One sentence per shortfall (a region's commodity; consecutive periods and sectors
+        with the same causes merged), in the order the unserved table first meets them, and
+        the sources of the policies they cite.
+
+        With `limit`, only the first `limit` sentences, exactly as the full list has them:
+        the (region, commodity) pairs are explained in the order they first appear, and the
+        work stops once `limit` groups are complete (no later record can join or precede
+        them) — what `rareflow run` prints costs what it shows, not every shortfall."""
         un = self.r.unserved
-        un = un[un["amount"] > 1e-6]
+        un = un[un["amount"] > SHOWN_T]
+        first: dict[tuple[str, str], int] = {}
+        by_pair: dict[tuple[str, str], list] = defaultdict(list)
+        for k, rec in enumerate(un.itertuples()):
+            first.setdefault((rec.region, rec.commodity), k)
+            by_pair[(rec.region, rec.commodity)].append((k, rec))
+        pairs = sorted(first, key=first.get)
+        groups: dict[tuple, tuple[int, list]] = {}
+        index = {p: k for k, p in enumerate(self.m.periods.labels)}
+        for n, pair in enumerate(pairs):
+            mask = self.demand_mask(*pair)
+            for k, rec in by_pair[pair]:
+                t = index[rec.period]
+                row = self.b.pairs[pair] * self.T + t
+                key = (row, rec.region, rec.commodity, top)
+                if key not in self._ranked_rows:
+                    self._ranked_rows[key] = self.causes(row, mask, top)
+                ranked = self._ranked_rows[key]
+                names = tuple(c.name for c, _, _ in ranked)
+                groups.setdefault((rec.region, rec.commodity, names), (k, []))[1].append(
+                    (rec.period, rec.amount, ranked, row, t, rec.sector))
+            if limit is not None:
+                bound = first[pairs[n + 1]] if n + 1 < len(pairs) else len(un)
+                if sum(1 for k0, _ in groups.values() if k0 < bound) >= limit:
+                    break
+        ordered = sorted(groups.items(), key=lambda kv: kv[1][0])
+        if limit is not None:
+            ordered = ordered[:limit]
         out: list[str] = []
         cited: dict[str, str] = {}
-        groups: dict[tuple, list] = defaultdict(list)
-        for rec in un.itertuples():
-            t = self.m.periods.labels.index(rec.period)
-            row = self.b.pairs[(rec.region, rec.commodity)] * self.T + t
-            ranked = self._ranked(self.measured(self.trace([row]), top), top)
-            names = tuple(c.name for c, _ in ranked)
-            groups[(rec.region, rec.commodity, names)].append((rec.period, rec.amount, ranked,
-                                                                row, t, rec.sector))
-        order = {p: k for k, p in enumerate(self.m.periods.labels)}
-        for (reg, com, _names), items in groups.items():
+        order = index
+        for (reg, com, _names), (_k, items) in ordered:
             pers = sorted({it[0] for it in items}, key=order.get)
             total = sum(it[1] for it in items)
             ranked, row, t = items[0][2], items[0][3], items[0][4]
             by_sector: dict[str, float] = {}
             for it in items:
                 by_sector[it[5]] = by_sector.get(it[5], 0.0) + it[1]
-            when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+            when = span(pers)
             amount = f"{total:,.0f} t" if len(pers) == 1 else \
                 f"{total:,.0f} t in total over {len(pers)} periods"
             parts = self._phrases(ranked)
-            for c, _ in ranked:
+            for c, *_ in ranked:
                 if c.key[0] == "policy" and c.source:
                     cited[c.key[1]] = c.source
             if not ranked:
@@ -457,12 +637,7 @@ class Explainer:
                                   sorted(by_sector.items(), key=lambda kv: -kv[1]))
                 who = f"{self._reg(reg)}'s shortfall of {amount} ({split})"
             out.append(f"{who} of {com} in {when} is bound by " + "; and by ".join(parts) + ".")
-        if not len(un):
-            out.append("All demand is served in every period.")
-        out += self.policy_sentences(cited)
-        out += self.price_sentences(cited)
-        out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
-        return out
+        return out, cited
 
     def policy_sentences(self, cited: dict[str, str]) -> list[str]:
         """What each binding policy costs: the periods it binds in and what one more unit of it
@@ -474,7 +649,7 @@ class Explainer:
         out: list[str] = []
         order = {p: k for k, p in enumerate(self.m.periods.labels)}
         br = self.r.breaches
-        br = br[br["amount"] > 1e-6] if len(br) else br
+        br = br[br["amount"] > SHOWN_T] if len(br) else br
         breached = set(br["policy"]) if len(br) else set()
         groups: dict[str, list] = defaultdict(list)
         for c, _d, _s, w in self.policy_binding():
@@ -486,7 +661,7 @@ class Explainer:
                 continue
             c0 = items[0][0]
             pers = sorted({c.period for c, _ in items if c.period}, key=lambda p: order.get(p, 0))
-            span = _periods_span(pers, order)
+            when = period_runs(pers, self.m.periods.labels, "the whole horizon")
             best_c, best = max(items, key=lambda cv: cv[1])
             if best <= EPS:
                 continue
@@ -500,7 +675,7 @@ class Explainer:
                          f"{best_c.period})")
             else:
                 worth = f"{best:,.0f} {self.currency} in each period"
-            out.append(f"{name} binds in {span}: relaxing it by 1 {c0.unit} would save {worth}.")
+            out.append(f"{name} binds in {when}: relaxing it by 1 {c0.unit} would save {worth}.")
             if c0.source and c0.key[0] == "policy":
                 cited[c0.key[1]] = c0.source
         pols = {p.id: p for p in self.b.policies}
@@ -530,7 +705,7 @@ class Explainer:
         hot = pr.assign(ratio=pr["price"] / med)
         hot = hot[(hot["ratio"] >= ratio)]
         un = self.r.unserved
-        short = set(zip(un.loc[un["amount"] > 1e-6, "region"], un.loc[un["amount"] > 1e-6,
+        short = set(zip(un.loc[un["amount"] > SHOWN_T, "region"], un.loc[un["amount"] > SHOWN_T,
                                                                       "commodity"], strict=True))
         keep = np.array([(r, c) not in short for r, c in zip(hot["region"], hot["commodity"],
                                                               strict=True)], dtype=bool)
@@ -551,7 +726,7 @@ class Explainer:
             why = ("; it is held there by " + "; and by ".join(self._phrase(c, d) for c, d in ranked)
                    ) if ranked else ""
             pers = list(g["period"])
-            when = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
+            when = span(pers)
             out.append(f"The scarcity price of {com} in {self._reg(reg)} is {peak['price']:,.0f} "
                        f"{self.currency}/t at its peak ({peak['period']}; {peak['ratio']:.1f}× the "
                        f"median across regions and periods; high in {when}){why}.")
@@ -617,3 +792,47 @@ class Explainer:
                                     "affected", "source"])
         out = out.drop_duplicates(["constraint", "period"])
         return out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)
+
+
+# ---- what `Results` asks of this module (results/result.py: the analysis registry) ---------
+def explainer(results) -> Explainer:
+    """The result's explainer, made once (its traces and relaxation probes are kept)."""
+    ex = results.cache.get("explainer")
+    if ex is None:
+        ex = results.cache["explainer"] = Explainer(results)
+    return ex
+
+
+def shown_causes(results, limit: int = 3) -> list[str]:
+    """The first `limit` shortfall sentences of `results.explain()`, computed alone when the
+    whole explanation is not at hand (what `rareflow run` prints: it then traces and probes
+    only the shortfalls it shows). A result read back, or one whose explanation was already
+    written (to the store), answers from its sentences."""
+    if not results.live or "explain" in getattr(results, "_sentences", {}):
+        return [s for s in results.explain() if "shortfall of" in s][:limit]
+    return explainer(results).shortfall_sentences(limit=limit)[0]
+
+
+@analysis("select")
+def select(results, sentences: list[str], region: str | None = None,
+           period: str | None = None) -> list[str]:
+    """The sentences about one region (by code or label, as a sentence opens: "Japan's …")
+    and/or mentioning one period."""
+    out = list(sentences)
+    if region:
+        regions = results.scenario.regions
+        names = {region, regions[region].label if region in regions else region}
+        out = [s for s in out if any(s.startswith(f"{n}'s") for n in names if n)]
+    if period:
+        out = [s for s in out if str(period) in s]
+    return out
+
+
+@analysis("explain_table")
+def explain_table(results) -> pd.DataFrame:
+    return explainer(results).table()
+
+
+@analysis("shortfall_causes")
+def shortfall_causes(results) -> pd.DataFrame:
+    return explainer(results).shortfalls()

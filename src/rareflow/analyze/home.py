@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rareflow.analyze.compare import _span
 from rareflow.analyze.metrics import balances
-
-EPS = 1e-6
+from rareflow.analyze.words import span, tonnes
+from rareflow.tolerances import SHOWN_T as EPS
 
 
 def _t(v: float) -> str:
-    return f"{v:,.0f} t" if abs(v) >= 10 or v == 0 else f"{v:,.1f} t"
+    return tonnes(v, plain_zero=True)
 
 
 def _label(regions, code: str) -> str:
@@ -31,7 +30,7 @@ def home_supply(results) -> pd.DataFrame:
     if not len(b) or not (b["amount"] > EPS).any():
         return pd.DataFrame(columns=["region", "commodity", "period", "produced", "imports",
                                      "demand", "consumption", "self_sufficiency"])
-    scn = results.model.scenario
+    scn = results.scenario
     cands = {c.id: c for c in scn.candidates}
     pairs = []
     for cid in dict.fromkeys(b.loc[b["amount"] > EPS, "candidate"]):
@@ -53,8 +52,8 @@ def home_supply_sentences(results) -> list[str]:
     tab = home_supply(results)
     if not len(tab):
         return []
-    order = {p: k for k, p in enumerate(results.model.periods.labels)}
-    regions = results.model.scenario.regions
+    order = {p: k for k, p in enumerate(results.periods)}
+    regions = results.scenario.regions
     out = []
     for (reg, com), g in tab.groupby(["region", "commodity"], sort=False):
         g = g.sort_values("period", key=lambda s: s.map(order)).reset_index(drop=True)
@@ -78,8 +77,8 @@ def tolling_sentences(results) -> list[str]:
     tl = results.tolling
     if not len(tl) or not (tl["amount"] > EPS).any():
         return []
-    order = {p: k for k, p in enumerate(results.model.periods.labels)}
-    regions = results.model.scenario.regions
+    order = {p: k for k, p in enumerate(results.periods)}
+    regions = results.scenario.regions
     un = results.unserved
     out = []
     for (pid, owner, partner, inp, outp), g in tl.groupby(
@@ -88,12 +87,11 @@ def tolling_sentences(results) -> list[str]:
         if not len(g):
             continue
         pers = sorted(set(g["period"]), key=order.get)
-        span = _span(pers)
         made = g["amount"].sum()
         use = un[(un["region"] == owner) & (un["commodity"] == outp)
                  & un["period"].isin(pers)]["requested"].sum() if len(un) else 0.0
         share = f": {made / use:.0%} of its {outp} use in those years" if use > EPS else ""
         out.append(f"{_label(regions, owner)} has {_t(g['input_amount'].sum())} of {inp} made "
                    f"into {_t(made)} of {outp} in {_label(regions, partner)} ('{pid}') over "
-                   f"{span}{share}.")
+                   f"{span(pers)}{share}.")
     return out

@@ -10,12 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rareflow.results.result import analysis
+from rareflow.tolerances import ZERO
+
 KEYS = ["region", "commodity", "period"]
 
 
 def _process_terms(results) -> pd.DataFrame:
     rows = []
-    for pid, p in results.model.scenario.processes.items():
+    for pid, p in results.scenario.processes.items():
         rows += [(pid, c, a) for c, a in p.outputs.items()]
         rows += [(pid, c, -a) for c, a in p.inputs.items()]
     return pd.DataFrame(rows, columns=["process", "commodity", "coef"])
@@ -62,7 +65,7 @@ def balances(results) -> pd.DataFrame:
     st = results.stocks
     if len(st):
         st = st.copy()
-        init = {s.id: s.initial for s in results.model.scenario.stocks}
+        init = {s.id: s.initial for s in results.scenario.stocks}
         st["prev"] = st.groupby("stock")["level"].shift(1)
         st["prev"] = st["prev"].fillna(st["stock"].map(init))
         st["stock_build"] = st["level"] - st["prev"]
@@ -82,10 +85,10 @@ def balances(results) -> pd.DataFrame:
     df["consumption"] = df["produced"] + df["imports"] - df["exports"] - df["stock_build"] \
         - df["discarded"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        cons = df["consumption"].where(df["consumption"] > 1e-9)
+        cons = df["consumption"].where(df["consumption"] > ZERO)
         df["self_sufficiency"] = (df["produced"] / cons).clip(upper=1.0)
         df["import_dependence"] = ((df["imports"] - df["exports"]) / cons).clip(lower=0.0)
-    order = {p: i for i, p in enumerate(results.model.periods.labels)}
+    order = {p: i for i, p in enumerate(results.horizon.labels)}
     return df.sort_values(["region", "commodity", "period"], key=lambda s: s.map(order)
                           if s.name == "period" else s).reset_index(drop=True)
 
@@ -97,7 +100,7 @@ def self_sufficiency(results) -> pd.DataFrame:
 
 
 def _hhi(df: pd.DataFrame, group: list[str], who: str, value: str) -> pd.DataFrame:
-    df = df[df[value] > 1e-9]
+    df = df[df[value] > ZERO]
     if not len(df):
         return pd.DataFrame(columns=[*group, "hhi", "top", "top_share", "suppliers"])
     tot = df.groupby(group)[value].transform("sum")
@@ -134,17 +137,18 @@ def shortfall_by_sector(results) -> pd.DataFrame:
         ["requested", "amount"]].sum().rename(columns={"requested": "demand", "amount": "unserved"})
     g["share_unserved"] = np.where(g["demand"] > 0, g["unserved"] / g["demand"].where(
         g["demand"] > 0, 1.0), 0.0)
-    return g[g["unserved"] > 1e-9].reset_index(drop=True)
+    return g[g["unserved"] > ZERO].reset_index(drop=True)
 
 
-def days_of_cover(results) -> pd.DataFrame:
-    """How many days each stock could cover the region's use of its commodity, at period end."""
+def days_of_cover(results, bal: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How many days each stock could cover the region's use of its commodity, at period end
+    (`bal`: the result's balances, when the caller has them already)."""
     st = results.stocks
     if not len(st):
         return pd.DataFrame(columns=["stock", "region", "commodity", "period", "level",
                                      "daily_use", "days"])
-    b = balances(results)[[*KEYS, "consumption"]]
-    lengths = dict(zip(results.model.periods.labels, results.model.periods.length, strict=True))
+    b = (balances(results) if bal is None else bal)[[*KEYS, "consumption"]]
+    lengths = dict(zip(results.horizon.labels, results.horizon.length, strict=True))
     df = st.merge(b, on=KEYS, how="left").fillna({"consumption": 0.0})
     df["daily_use"] = df["consumption"] / (365.0 * df["period"].map(lengths))
     df["days"] = np.where(df["daily_use"] > 1e-12, df["level"] / df["daily_use"].where(
@@ -152,13 +156,15 @@ def days_of_cover(results) -> pd.DataFrame:
     return df[["stock", "region", "commodity", "period", "level", "daily_use", "days"]]
 
 
+@analysis("metrics")
 def metrics(results) -> dict[str, pd.DataFrame]:
     """Every metric table, keyed by name (what `rareflow run` writes as metrics_*.csv)."""
+    bal = balances(results)  # once: days of cover reads it too
     return {
-        "balances": balances(results),
+        "balances": bal,
         "hhi_imports": hhi_imports(results),
         "hhi_output": hhi_output(results),
         "shortfall_by_sector": shortfall_by_sector(results),
-        "days_of_cover": days_of_cover(results),
+        "days_of_cover": days_of_cover(results, bal),
         "prices": results.prices,
     }

@@ -72,61 +72,129 @@ def run(
 
 
 def _print_summary(r, top: int, ref: str | None = None) -> None:
+    """What happened first (shortfalls in tonnes, costs by kind in money that would be paid,
+    penalty valuations apart), then why, then the LP's own numbers last."""
     s = r.summary()
-    console.print(f"[bold]{s['scenario']}[/bold]: {s['status']}, objective "
-                  f"{s['objective']:,.0f} {s['currency']}; {s['variables']:,} variables, "
-                  f"{s['constraints']:,} constraints; built in {s['build_seconds']:.3f} s, "
-                  f"solved in {s['solve_seconds']:.3f} s; mass balance within "
-                  f"{s['max_balance_residual_t']:.1e} t")
+    console.print(f"[bold]{s['scenario']}[/bold]: {s['status']}", highlight=False)
+    console.print(_shortfall_headline(r), highlight=False, markup=False)
+    for line in _money_lines(r):
+        console.print(line, highlight=False, markup=False)
     _print_unserved(r)
-    # a run reused from the store has its tables and sentences, not the live model behind them
-    for line in (r.build_plan() if hasattr(r, "build_plan") else []):
+    # a run reused from the store tells the sentences it was stored with (it has no LP)
+    for line in r.build_plan():
         console.print(f"▸ {line}", highlight=False, markup=False)
-    for line in (r.target_report() if hasattr(r, "target_report") else []):
+    for line in r.target_report():
         console.print(f"◎ {line}", highlight=False, markup=False)
-    if hasattr(r, "build_plan"):
-        from rareflow.analyze import home_supply_sentences, tolling_sentences
-
-        for line in home_supply_sentences(r) + tolling_sentences(r):
-            console.print(f"⌂ {line}", highlight=False, markup=False)
+    for line in r.section("home_supply") + r.section("tolling"):
+        console.print(f"⌂ {line}", highlight=False, markup=False)
     if r.unserved["amount"].gt(0).any():
-        said = r.explain() if hasattr(r, "explain") else (r.explanation() or [])
-        causes = [x for x in said if "shortfall of" in x][:3]
+        from rareflow.analyze.explain import shown_causes
+
+        causes = shown_causes(r, 3)  # only the shortfalls shown are traced (issue 17)
         for line in causes:
             console.print(f"• {line}", highlight=False, markup=False)
-        console.print(f"[dim]why, in full: rareflow explain {ref or r.model.name}[/dim]",
+        console.print(f"[dim]why, in full: rareflow explain {ref or r.name}[/dim]",
                       highlight=False)
     _print_links(r, top)
+    console.print(f"[dim]LP objective (costs + penalty valuations) {s['objective']:,.0f} "
+                  f"{s['currency']}; {s['variables']:,} variables, {s['constraints']:,} "
+                  f"constraints; built in {s['build_seconds']:.3f} s, solved in "
+                  f"{s['solve_seconds']:.3f} s; mass balance within "
+                  f"{s['max_balance_residual_t']:.1e} t[/dim]", highlight=False)
 
 
-def _print_unserved(r) -> None:
-    """Shortfalls, one row per region × sector × commodity: when, how much at the peak, in all,
-    and as a share of what was asked (narrow enough for an 80-column terminal)."""
+def _horizon(r) -> str:
+    from rareflow.analyze import words
+
+    return words.span(list(r.periods))
+
+
+def _shortfall_headline(r, region: str | None = None) -> str:
+    """'Shortfalls: 4,012 t of demand unserved, 0.3% of all demand over 2024-01–2035; worst: EU
+    industrial ndfeb_magnet, 582 t in 2025-04–2025-06.' — the share is the one definition used
+    by run, explain and sweep: unserved ÷ requested over the whole horizon."""
+    from rareflow.analyze import words
+
+    un = r.unserved
+    if region:
+        un = un[un["region"] == region]
+    short = un[un["amount"] > 0]
+    where = f" in {region}" if region else ""
+    if not len(short):
+        return f"Shortfalls{where}: none — all demand is served in every period."
+    total, asked = float(short["amount"].sum()), float(un["requested"].sum())
+    keys = ["region", "sector", "commodity"]
+    by = short.groupby(keys)["amount"].sum().sort_values(ascending=False)
+    (reg, sec, com), worst = by.index[0], float(by.iloc[0])
+    when = words.period_runs(short[(short["region"] == reg) & (short["sector"] == sec)
+                                   & (short["commodity"] == com)]["period"], r.periods)
+    pct = words.share(total, asked)
+    whose = f"of {region}'s " if region else ""
+    return (f"Shortfalls{where}: {words.tonnes(total)} of demand unserved"
+            f"{f', {pct} of all {whose}demand over {_horizon(r)}' if pct else ''}; worst: "
+            f"{reg} {sec} {com}, {words.tonnes(worst)} in {when}.")
+
+
+def _money_lines(r) -> list[str]:
+    """Costs by kind — money that would be paid — then the penalty valuations of tonnes not
+    delivered, labelled as valuations (nobody pays them; they rank what the LP serves first)."""
+    from rareflow.analyze import words
+
+    try:
+        terms = _terms(r)
+    except (AttributeError, TypeError):  # a run stored before costs were recorded has none
+        return []
+    paid, vals = words.split_costs(terms)
+    cur = r.currency
+    parts = [f"{k} {words.money(v, cur)}" for k, v in sorted(paid.items(), key=lambda kv: -abs(kv[1]))
+             if abs(v) >= 0.5]
+    out = [f"Costs (money that would be paid, discounted): {words.money(sum(paid.values()), cur)}"
+           + (f" — {', '.join(parts)}" if parts else "") + "."]
+    tonnes = {"unserved-demand penalty": r.total_unserved(),
+              "target-shortfall penalty": float(r.targets["shortfall"].sum()) if len(r.targets) else 0.0}
+    what = {"unserved-demand penalty": "of demand unserved",
+            "target-shortfall penalty": "of targets missed"}
+    val = [f"{words.tonnes(tonnes[k])} {what[k]} valued at {words.money(v, cur)}"
+           for k, v in vals.items() if abs(v) >= 0.5]
+    if val:
+        out.append(f"Penalty valuations (not money paid; how the model weighs what is not "
+                   f"delivered): {'; '.join(val)}.")
+    return out
+
+
+def _print_unserved(r, limit: int = 15) -> None:
+    """Shortfalls, one row per region × sector × commodity: when (as spans of periods), how
+    much at the peak, in all, and as a share of that demand over the whole horizon (the one
+    share definition of run, explain and sweep). Ids never truncate (they do not wrap; the
+    period and peak cells fold instead), so the table reads at 80–100 columns."""
+    from rareflow.analyze import words
+
     un = r.unserved
     short = un[un["amount"] > 0]
     if not len(short):
         console.print("[green]All demand is served.[/green]")
         return
-    order = {p: k for k, p in enumerate(r.model.periods.labels)}
     keys = ["region", "sector", "commodity"]
     asked = un.groupby(keys)["requested"].sum()
-    t = Table(title="Unserved demand (t)")
+    t = Table(title=f"Unserved demand (t); share = of that demand over {_horizon(r)}")
     for c in (*keys, "periods", "peak", "total", "share"):
-        t.add_column(c, justify="right" if c in ("peak", "total", "share") else "left")
+        t.add_column(c, justify="right" if c in ("peak", "total", "share") else "left",
+                     no_wrap=c in (*keys, "total", "share"), overflow="fold")
     rows = []
     for key, g in short.groupby(keys):
-        g = g.sort_values("period", key=lambda s: s.map(order))
-        pers = list(g["period"])
-        span = pers[0] if len(pers) == 1 else f"{pers[0]}–{pers[-1]}"
-        if len(pers) > 1 and order[pers[-1]] - order[pers[0]] + 1 != len(pers):
-            span += f" ({len(pers)})"
         peak = g.loc[g["amount"].idxmax()]
         total = g["amount"].sum()
-        rows.append((total, key, span, f"{peak['amount']:,.0f} ({peak['period']})",
-                     f"{total:,.0f}", f"{total / asked[key]:.0%}" if asked[key] > 0 else ""))
-    for _total, key, *cells in sorted(rows, key=lambda x: -x[0]):
+        rows.append((total, key, words.period_runs(g["period"], r.periods),
+                     f"{peak['amount']:,.0f} ({peak['period']})", f"{total:,.0f}",
+                     words.share(total, asked[key])))
+    rows.sort(key=lambda x: -x[0])
+    for _total, key, *cells in rows[:limit]:
         t.add_row(*key, *cells)
     console.print(t)
+    if len(rows) > limit:
+        rest = sum(x[0] for x in rows[limit:])
+        console.print(f"[dim]… {len(rows) - limit} more short demands ({words.tonnes(rest)}) in "
+                      "unserved.csv[/dim]", highlight=False)
 
 
 def _print_links(r, top: int) -> None:
@@ -135,7 +203,7 @@ def _print_links(r, top: int) -> None:
     fl = fl[fl["amount"] > 0]
     if not len(fl):
         return
-    order = list(r.model.periods.labels)
+    order = r.periods
     first, last = order[0], order[-1]
     g = fl.groupby(["origin", "destination", "commodity"])
     links = g["amount"].sum().rename("total").to_frame()
@@ -176,17 +244,19 @@ def explain(
     if out:
         check_out(out)
     r = model.solve()
-    console.print(f"[bold]{r.scenario}[/bold]: {r.status}, objective {r.objective:,.0f} "
-                  f"{r.model.scenario.currency}")
+    console.print(f"[bold]{r.name}[/bold]: {r.status}", highlight=False)
+    console.print(_shortfall_headline(r, region), highlight=False, markup=False)
+    for line in _money_lines(r):
+        console.print(line, highlight=False, markup=False)
     for s in r.explain(region, period):
         console.print(f"• {s}", highlight=False, markup=False)
     base = _base_of(model, vs)
     if base is not None:
-        c = r.compare(base.solve())
+        rb = base.solve()
+        c = r.compare(rb)
         head = c.sentences[:4] if not region else \
             [x for x in c.sentences if x.startswith(f"{region}")][:4]
-        delta = r.objective - c.base_objective if c.base_objective is not None else None
-        more = f" (total cost {delta:+,.0f} {r.model.scenario.currency})" if delta is not None else ""
+        more = f" ({_money_change(r, rb)})" if c.base_objective is not None else ""
         console.print(f"[bold]Against {base.name}[/bold]{more}:")
         for s in head or ["nothing changes in the flows, shortfalls or output."]:
             console.print(f"  ↳ {s}", highlight=False, markup=False)
@@ -201,16 +271,89 @@ def explain(
         tab = tab.assign(rank_value=tab["saves"].fillna(tab["dual"].abs())) \
             .sort_values("rank_value", ascending=False, kind="stable")
         t = Table(title="Binding constraints, ranked by what relaxing each by one unit saves "
-                  f"({r.model.scenario.currency})")
-        for c in ("constraint", "period", "saving", "affected shortfalls"):
-            t.add_column(c, justify="right" if c == "saving" else "left", overflow="fold")
+                  f"({r.currency})")
+        for c in ("policy or constraint", "period", "saving", "affected shortfalls"):
+            t.add_column(c, justify="right" if c == "saving" else "left", overflow="fold",
+                         no_wrap=c in ("period", "saving"))
         for row in tab.head(top).itertuples():
-            t.add_row(row.constraint, row.period, f"{row.rank_value:,.2f}", row.affected[:80])
+            t.add_row(_policy_cell(row.constraint), row.period, f"{row.rank_value:,.0f}",
+                      _affected(row.affected, region, r.periods))
         console.print(t)
     if out:
         write_set(out, {"explain.csv": tab.to_csv(index=False),
                         "causes.csv": r.shortfall_causes().to_csv(index=False)},
                   "rareflow explain")
+
+
+def _terms(r) -> dict[str, float]:
+    return {k: float(v) for k, v in zip(r.costs["term"], r.costs["amount"], strict=True)}
+
+
+def _target_t(r) -> float:
+    return float(r.targets["shortfall"].sum()) if len(r.targets) else 0.0
+
+
+def _money_change(r, base) -> str:
+    """'total cost -271 M USD paid: operating -510 M USD, capital +224 M USD; 1,164 t more
+    target shortfall, valued at +233 bn USD as a penalty (a valuation, not money paid)': the
+    change in the objective split into money that would be paid and the valuations of tonnes
+    not delivered, so a penalty never reads as a cost."""
+    from rareflow.analyze import words
+
+    cur = r.currency
+    (pa, va), (pb, vb) = words.split_costs(_terms(r)), words.split_costs(_terms(base))
+    paid = sum(pa.values()) - sum(pb.values())
+    kinds = {k: pa.get(k, 0.0) - pb.get(k, 0.0) for k in set(pa) | set(pb)}
+    big = sorted((kv for kv in kinds.items() if abs(kv[1]) >= 0.5), key=lambda kv: -abs(kv[1]))
+    sign = "+" if paid >= 0 else "-"
+    text = f"total cost {sign}{words.money(abs(paid), cur)} paid"
+    if big:
+        text += ": " + ", ".join(f"{k} {'+' if v >= 0 else '-'}{words.money(abs(v), cur)}"
+                                 for k, v in big[:3])
+    dval = sum(va.values()) - sum(vb.values())
+    if abs(dval) >= 0.5:
+        du, dt = r.total_unserved() - base.total_unserved(), _target_t(r) - _target_t(base)
+        what = [f"{words.tonnes(abs(x))} {'more' if x > 0 else 'less'} {label}"
+                for x, label in ((du, "demand unserved"), (dt, "target shortfall"))
+                if abs(x) >= 0.05]
+        text += (f"; {', '.join(what) or 'shortfalls shifted'}, valued at "
+                 f"{'+' if dval >= 0 else '-'}{words.money(abs(dval), cur)} as a penalty "
+                 "(a valuation, not money paid)")
+    return text
+
+
+def _affected(text: str, region: str | None, periods) -> str:
+    """'JPN: automotive, electronics, industrial, wind in 2025-04–2025-06' from the explain
+    table's 'JPN/automotive/2025-04, …' list: folded by region, periods as spans; only
+    `region`'s when one was asked for."""
+    from rareflow.analyze import words
+
+    by: dict[str, tuple[set, set]] = {}
+    for item in filter(None, (x.strip() for x in str(text or "").split(","))):
+        parts = item.split("/")
+        if len(parts) != 3 or (region and parts[0] != region):
+            continue
+        sec, per = by.setdefault(parts[0], (set(), set()))
+        sec.add(parts[1])
+        per.add(parts[2])
+    if not by:
+        return ""
+    if len(by) == 1:
+        (reg, (sec, per)), = by.items()
+        return f"{reg}: {', '.join(sorted(sec))} in {words.period_runs(per, periods)}"
+    sec = set().union(*(s for s, _ in by.values()))
+    per = set().union(*(p for _, p in by.values()))
+    return (f"{', '.join(by)}: {len(sec)} sector{'s' if len(sec) > 1 else ''} in "
+            f"{words.period_runs(per, periods)}")
+
+
+def _policy_cell(constraint: str) -> str:
+    """The policy id first ('licence-dytb-2025-06 (export_licence)') where the constraint names
+    one, so twenty rows of one measure read apart; other constraints as written."""
+    import re
+
+    m = re.search(r"\[(\w+) '([^']+)'\]\s*$", constraint)
+    return f"{m.group(2)} ({m.group(1)})" if m else constraint
 
 
 def _base_of(model, vs: str | None):
@@ -266,13 +409,55 @@ def scenarios() -> None:
 def _register_area_commands() -> None:
     """Each area's commands live in their own module of this package (`cli/sweep.py`, …)
     with `register(app)`; heavy imports happen inside the commands, so start-up stays cheap."""
-    from rareflow.cli import analyze, report, store, sweep, web
+    from rareflow.cli import analyze, backtest, report, store, sweep, web
 
-    for area in (analyze, sweep, report, store, web):
+    for area in (analyze, sweep, report, store, web, backtest):
         area.register(app)
 
 
 _register_area_commands()
+
+
+_METAVARS = {"path": "PATH", "str": "TEXT", "int": "INTEGER", "float": "NUMBER",
+             "list[str]": "TEXT", "list[path]": "PATH"}
+
+
+def _tidy_help(cmd):
+    """`--help` as people read it: `--out PATH`, `--top INTEGER`, flags with no value (this
+    typer release writes every option's Python type, so a flag read `--report <bool>`), and
+    arguments by name (`SCENARIO`). Walks the click command tree typer builds from `app`."""
+    for p in cmd.params:  # typer may carry its own click: tell options by duck type
+        if p.metavar is not None:
+            continue
+        if p.param_type_name == "option":
+            if getattr(p, "is_flag", False):
+                p.metavar = ""
+            elif hasattr(p, "display_type"):
+                label = str(p.display_type(None) or "").strip("<>")
+                p.metavar = _METAVARS.get(label.lower(), label.upper() or None)
+        elif p.param_type_name == "argument":
+            p.metavar = (p.name or "").upper() + ("..." if p.nargs != 1 else "")
+            if hasattr(p, "display_type"):
+                label = str(p.display_type(None) or "").strip("<>")
+                kind = _METAVARS.get(label.lower(), label.upper())
+                p.display_type_rich = lambda ctx, kind=kind: kind
+    make_help = cmd.get_help_option
+
+    def help_option(ctx, make_help=make_help):
+        opt = make_help(ctx)
+        if opt is not None:
+            opt.metavar = ""
+        return opt
+
+    cmd.get_help_option = help_option
+    for sub in getattr(cmd, "commands", {}).values():
+        _tidy_help(sub)
+    return cmd
+
+
+def command():
+    """The click command of `app`, with the help text tidied (what `main` runs)."""
+    return _tidy_help(typer.main.get_command(app))
 
 
 def main() -> None:
@@ -280,7 +465,7 @@ def main() -> None:
     if "--debug" in sys.argv:
         sys.argv.remove("--debug")
     try:
-        app()
+        command()(standalone_mode=True)
     except RareflowError as e:
         err.print(f"[red]error:[/red] {e}", highlight=False)
         sys.exit(1)

@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         st = _store(store or (ctx.obj or {}).get("store"))
         run = st.get(run_id)
         r = run.row
-        console.print(f"[bold]run #{run.id}[/bold] {r['scenario']} ({r['created']:%Y-%m-%d %H:%M:%S} "
+        console.print(f"[bold]run #{run.run_id}[/bold] {r['scenario']} ({r['created']:%Y-%m-%d %H:%M:%S} "
                       f"UTC, from {r['origin']})")
         console.print(f"  {r['description'] or ''}", highlight=False)
         console.print(f"  hash {r['hash']}")
@@ -86,18 +86,18 @@ def register(app: typer.Typer) -> None:
         console.print(f"  built in {r['build_seconds'] or 0:.3f} s, solved in "
                       f"{r['solve_seconds'] or 0:.3f} s; rareflow {r['rareflow_version']}")
         if r.get("overrides") and r["overrides"] != "null":
-            console.print(f"  overrides: {r['overrides']}", highlight=False)
-        for s in run.explanation() or []:
+            console.print(_folded_overrides(r["overrides"], run.run_id), highlight=False, markup=False)
+        for s in run.explanation():
             console.print(f"  • {s}", highlight=False)
-        un = run.tables().get("unserved")
-        if un is not None and len(un):
+        un = run.unserved
+        if len(un):
             un = un[un["amount"] > 0]
             if len(un):
                 console.print(_frame_table(un[["region", "sector", "commodity", "period",
                                                "requested", "amount"]],
                                            title="Unserved demand (t)"))
-        fl = run.tables().get("flows")
-        if fl is not None and len(fl):
+        fl = run.flows
+        if len(fl):
             fl = fl[fl["amount"] > 0].sort_values("amount", ascending=False).head(top)
             if len(fl):
                 console.print(_frame_table(fl[["origin", "destination", "commodity", "period",
@@ -139,3 +139,23 @@ def register(app: typer.Typer) -> None:
         console.print(f"run #{run_id} deleted")
 
     app.add_typer(runs, name="runs")
+
+
+def _folded_overrides(raw: str, run_id: int | str = "…", limit: int = 40) -> str:
+    """A run's overrides as indented YAML (one key a line) rather than one long JSON line; a
+    long one is cut after `limit` lines, saying how much is left and how to read it in full."""
+    import json
+
+    import yaml
+
+    try:
+        text = yaml.safe_dump(json.loads(raw), sort_keys=False, width=96, allow_unicode=True)
+    except (ValueError, TypeError):
+        text = str(raw)
+    lines = text.rstrip().splitlines()
+    if len(lines) > limit:
+        rest = "\n".join(lines[limit:])
+        lines = lines[:limit] + [
+            f"… {len(lines) - limit:,} more lines ({len(rest):,} more characters); in full:",
+            f"  rareflow runs sql \"SELECT overrides FROM runs WHERE run_id = {run_id}\""]
+    return "  overrides:\n" + "\n".join("    " + line for line in lines)

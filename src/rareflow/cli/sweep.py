@@ -127,6 +127,8 @@ def _fmt(v: float, unit: str = "") -> str:
 def _print(console, res, top: int) -> None:
     from rich.table import Table
 
+    from rareflow.analyze import words  # one share format and definition with run/explain
+
     m = res.meta()
     where = {"inline": "this process", "processes": f"{res.workers} processes",
              "dask": "a Dask cluster", "checkpoint": "an earlier, interrupted run"}[res.runner]
@@ -141,6 +143,12 @@ def _print(console, res, top: int) -> None:
         f"{res.seconds['solve']:.2f} s ({res.samples_per_second:,.0f} samples/s; "
         f"{res.seconds['total']:.2f} s with loading); {methods}; {res.verified} checked against "
         f"cold solves (largest relative difference {res.max_verify_rel_diff:.1e})")
+    console.print(f"Note: {m['events_are']}.")
+    if res.failed:
+        first = next(iter(res.failed.items()))
+        console.print(f"[yellow]{len(res.failed):,} of {res.n:,} samples could not be solved and are "
+                      f"left out of the statistics below (first: sample {first[0]}, {first[1]}); "
+                      "narrow those events' start/end or severity[/yellow]")
     console.print(f"Probability of any shortfall: {m['p_any_shortfall']:.1%}; expected unserved "
                   f"demand {m['expected_unserved_total_t']:,.1f} t over the horizon "
                   f"({m['base_unserved_total_t']:,.1f} t without disruptions).")
@@ -152,13 +160,15 @@ def _print(console, res, top: int) -> None:
                   "of more than without disruptions)")
         for c, j in (("region", "left"), ("sector", "left"), ("P(short)", "right"),
                      ("P(worse)", "right"), ("expected", "right"), ("vs base", "right"),
-                     ("CVaR-95", "right"), ("% of demand", "right"), ("periods short", "right")):
+                     ("CVaR-95", "right"), ("% of demand over horizon", "right"),
+                     ("periods short", "right")):
             t.add_column(c, justify=j, overflow="fold")
         for row in hit.head(top).itertuples():
             t.add_row(row.region, row.sector, f"{row.p_shortfall:.1%}",
                       f"{row.p_worse_than_base:.1%}", _fmt(row.expected_unserved_t),
                       f"{row.expected_extra_t:+,.1f}", _fmt(row.cvar95_t),
-                      f"{row.expected_share_unserved:.2%}", f"{row.expected_periods_short:.2f}")
+                      words.share(row.expected_unserved_t, row.demand_t),
+                      f"{row.expected_periods_short:.2f}")
         console.print(t)
         if len(hit) > top:
             console.print(f"[dim]… {len(hit) - top} more rows in summary.csv (--out)[/dim]")
@@ -166,11 +176,11 @@ def _print(console, res, top: int) -> None:
         console.print("[green]No region or sector ran short in any sampled future.[/green]")
     sec = res.sectors
     t = Table(title="By sector (all regions)")
-    for c in ("sector", "P(short)", "expected t", "CVaR-95 t", "share of demand"):
+    for c in ("sector", "P(short)", "expected t", "CVaR-95 t", "% of demand over horizon"):
         t.add_column(c, justify="left" if c == "sector" else "right")
     for row in sec.itertuples():
         t.add_row(row.sector, f"{row.p_shortfall:.1%}", _fmt(row.expected_unserved_t),
-                  _fmt(row.cvar95_t), f"{row.expected_share_unserved:.2%}")
+                  _fmt(row.cvar95_t), words.share(row.expected_unserved_t, row.demand_t))
     console.print(t)
     ev = res.events
     if len(ev):
@@ -184,29 +194,20 @@ def _print(console, res, top: int) -> None:
         console.print(t)
 
 
-class _Record:
-    """What the run store's `record()` reads from a `Results`, for a sweep."""
+def _as_result(res):
+    """A sweep as a run of the store: its tables and summary, no LP and no sentences."""
+    from rareflow.results.result import Results
 
-    def __init__(self, res) -> None:
-        self.res = res
-        self.model = res.model
-        self.status = "sweep"
-        self.objective = float(res.samples["objective"].mean())
-
-    def summary(self) -> dict:
-        return {**self.res.meta(), "unserved_total_t": self.res.meta()["expected_unserved_total_t"],
-                "build_seconds": self.model.build_seconds,
-                "solve_seconds": self.res.seconds.get("solve", 0.0),
-                "iterations": int(self.res.samples["iterations"].sum())}
-
-    def tables(self) -> dict:
-        t = dict(self.res.tables())
-        s = t["sweep_samples"]
-        t["sweep_samples"] = s[[c for c in s.columns if not c.startswith("event:")]]
-        return t
-
-    def metrics(self) -> dict:
-        return {}
+    t = dict(res.tables())
+    s = t["sweep_samples"]
+    t["sweep_samples"] = s[[c for c in s.columns if not c.startswith("event:")]]
+    meta = res.meta()
+    summary = {**meta, "unserved_total_t": meta["expected_unserved_total_t"],
+               "build_seconds": res.model.build_seconds,
+               "solve_seconds": res.seconds.get("solve", 0.0),
+               "iterations": int(res.samples["iterations"].sum())}
+    return Results.from_tables(res.model.scenario, t, summary, status="sweep",
+                               objective=float(res.samples["objective"].mean()))
 
 
 def record(res, store: Path | None, options: dict | None) -> str | None:
@@ -217,9 +218,9 @@ def record(res, store: Path | None, options: dict | None) -> str | None:
         return None
     try:
         st = RunStore(store or default_path())
-        run_id = st.record(_Record(res), options={"sweep": {"n": res.n, "seed": res.seed},
-                                                  **(options or {})},
-                           origin="sweep", total_seconds=res.seconds.get("total"))
+        run_id = st.record(_as_result(res), options={"sweep": {"n": res.n, "seed": res.seed},
+                                                      **(options or {})},
+                           origin="sweep", total_seconds=res.seconds.get("total"), metrics=False)
     except StoreError as e:
         return f"the sweep was not recorded: {e}"
     return f"recorded as run #{run_id} in {st.path}"

@@ -7,6 +7,8 @@ Layout of the balance row for region r, commodity c, period t (DESIGN, "The opti
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,26 @@ from rareflow.lp.matrix import LP, Frozen
 from rareflow.lp.rationing import tie_groups
 from rareflow.scenario import series
 from rareflow.scenario.periods import Periods, parse_key
+from rareflow.scenario.policies.routes_match import match_routes
+
+
+@dataclass
+class Applied:
+    """What one policy (or target) did to the LP, in the order it was applied.
+
+    Recorded so that a staged solve (lp/stages.py) can leave a policy out until it is
+    announced without building the LP again: its rows are relaxed, its columns fixed at 0,
+    the costs it added taken back, and the bounds it replaced restored (`bounds` holds the
+    values each `set_bounds` call replaced, so undoing them in reverse order is exact).
+    """
+
+    policy: object
+    cols: list[np.ndarray] = field(default_factory=list)  # columns it added, call by call
+    rows: list[np.ndarray] = field(default_factory=list)  # rows it added (pre-freeze indices)
+    bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    costs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (cols, added)
+    # row bounds it replaced (a facility's shared capacity row): (pre-freeze rows, lb, ub)
+    row_bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 class Build:
@@ -38,6 +60,8 @@ class Build:
         self.row_owners: list[tuple[object, np.ndarray]] = []
         self.integer_cols = np.zeros(0, dtype=np.int64)
         self.targets: list = []
+        self.applied: list[Applied] = []  # one record per policy and target, in build order
+        self._applying: Applied | None = None
 
     # ---- helpers used by entity blocks and by policies -------------------------------
     def active(self, start, end) -> np.ndarray:
@@ -66,22 +90,50 @@ class Build:
         return out
 
     def match_routes(self, exporter=None, commodities=None, to=None, except_=None) -> np.ndarray:
-        r = self.routes
-        m = np.ones(len(r), dtype=bool)
-        if exporter is not None:
-            m &= (r["origin"] == exporter).to_numpy()
-        if commodities is not None:
-            m &= r["commodity"].isin(commodities).to_numpy()
-        if to is not None:
-            m &= r["destination"].isin(to).to_numpy()
-        if except_ is not None:
-            m &= ~r["destination"].isin(except_).to_numpy()
-        return np.flatnonzero(m)
+        return match_routes(self.routes, exporter, commodities, to, except_)
 
     # ---- the declared interface of rules (lp/rules/base.py: RuleBuild) ---------------------
     def facility_rows(self, facility_id: str) -> np.ndarray:
-        """Rows of `facilities` / `fac_cols` that belong to one facility (one per recipe)."""
-        return np.flatnonzero(self.facilities["facility"].to_numpy() == facility_id)
+        """Indexes into the `facilities` table and `fac_cols` (entity rows, not LP rows) of one
+        facility's recipes, in the order of its `processes` (one index for a single process).
+        To read or change what the facility may produce, use `facility_capacity`."""
+        i = self._fac_index.get(facility_id)
+        return self._fac_recipes[i] if i is not None else np.zeros(0, dtype=np.int64)
+
+    def facility_capacity(self, facility_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """(must-run, capacity) of one facility's total activity per period, shape (T,), in
+        units of activity per period (rates × length): the bounds of its column for a single
+        process, of its shared capacity row for several recipes."""
+        rows = self.fac_capacity_rows.get(facility_id)
+        if rows is not None:
+            return self.lp.get_row_bounds(rows)
+        return self.get_bounds(self.fac_cols[self.facility_rows(facility_id)[0]])
+
+    def set_facility_capacity(self, facility_id: str, t, lb=None, ub=None, owner=None) -> None:
+        """Set the must-run (`lb`) and/or capacity (`ub`) of a facility's total activity in
+        periods `t` (indexes or a mask), wherever they are held (see `facility_capacity`).
+        `owner` records the policy that set them, as `set_bounds` does."""
+        t = np.arange(self.T)[t]
+        rows = self.fac_capacity_rows.get(facility_id)
+        if rows is None:
+            self.set_bounds(self.fac_cols[self.facility_rows(facility_id)[0]][t], lb=lb, ub=ub,
+                            owner=owner)
+            return
+        if self._applying is not None and (lb is not None or ub is not None):
+            old_lb, old_ub = self.lp.get_row_bounds(rows[t])
+            self._applying.row_bounds.append((rows[t].copy(), old_lb.copy(), old_ub.copy()))
+        self.lp.set_row_bounds(rows[t], lb, ub)
+        if owner is not None:
+            self.row_owners.append((owner, rows[t]))
+
+    def activity_terms(self, region: str, process: str) -> list[np.ndarray]:
+        """Activity columns (T,) of every facility recipe and candidate running `process` in
+        `region` (for a facility with several recipes, that recipe's columns only)."""
+        out = []
+        for frame, cols in ((self.facilities, self.fac_cols), (self.candidates, self.cand_cols)):
+            sel = (frame["region"].to_numpy() == region) & (frame["process"].to_numpy() == process)
+            out += [cols[i] for i in np.flatnonzero(sel)]
+        return out
 
     def output_terms(self, region: str, commodity: str) -> list[tuple[np.ndarray, float]]:
         """(activity columns (T,), t of `commodity` per unit) of every facility and candidate in
@@ -101,8 +153,13 @@ class Build:
 
     def set_bounds(self, cols, lb=None, ub=None, owner=None) -> None:
         """Set column bounds (either side, or neither to only record `owner`). An owner is the
-        policy that set them: explanations relax owned bounds to say what each one costs."""
+        policy that set them: explanations relax owned bounds to say what each one costs.
+        The bounds replaced are recorded for the policy being applied (`Applied.bounds`)."""
         cols = np.asarray(cols)
+        if self._applying is not None and (lb is not None or ub is not None):
+            flat = cols.ravel()
+            self._applying.bounds.append((flat.copy(), self.lp.lb[flat].copy(),
+                                          self.lp.ub[flat].copy()))
         if lb is not None:
             self.lp.lb[cols] = lb
         if ub is not None:
@@ -111,16 +168,29 @@ class Build:
             self.bound_owners.append((owner, cols.ravel()))
 
     def add_cost(self, cols, cost, owner=None) -> None:
+        """Add to column costs (a tariff, a subsidy's −amount); recorded for the policy being
+        applied (`Applied.costs`). An owner is named by explanations as the cost's cause."""
         cols = np.asarray(cols)
-        np.add.at(self.lp.cost, cols, np.broadcast_to(cost, cols.shape))
+        add = np.broadcast_to(np.asarray(cost, float), cols.shape)
+        np.add.at(self.lp.cost, cols, add)
+        if self._applying is not None:
+            self._applying.costs.append((cols.ravel().copy(), add.ravel().copy()))
         if owner is not None:
             self.bound_owners.append((owner, cols.ravel()))
 
     def add_cols(self, kind: str, labels: pd.DataFrame, lb, ub, cost) -> np.ndarray:
-        return self.lp.add_cols(kind, labels, lb, ub, cost)
+        """New columns (recorded for the policy being applied: `Applied.cols`)."""
+        cols = self.lp.add_cols(kind, labels, lb, ub, cost)
+        if self._applying is not None:
+            self._applying.cols.append(cols)
+        return cols
 
     def add_rows(self, kind: str, labels: pd.DataFrame, lb, ub, owner=None) -> np.ndarray:
+        """New rows (recorded for the policy being applied: `Applied.rows`); an owner is the
+        policy explanations name when the rows bind."""
         rows = self.lp.add_rows(kind, labels, lb, ub)
+        if self._applying is not None:
+            self._applying.rows.append(rows)
         if owner is not None:
             self.row_owners.append((owner, rows))
         return rows
@@ -148,29 +218,65 @@ class Build:
         self.lp.add_balance(keys, cols[ent_a], np.array(coef)[:, None])
 
     def add_facilities(self) -> None:
+        """Activity columns, one per facility recipe and period (entities × T).
+
+        A facility with one process (`process:`, or `processes:` with one recipe) holds its
+        capacity and must-run minimum as the bounds of its column. A facility with several
+        recipes has one column per recipe, unbounded, and one row per period
+        `minimum·len ≤ Σ_p x[f,p,t] ≤ capacity·len` (kind "facility_capacity"); a recipe's
+        `max_share: m` adds `x[f,p,t] − m·Σ_q x[f,q,t] ≤ 0` (kind "recipe_share").
+        """
         fs = self.scenario.facilities
         P = self.periods
+        recipes = [f.recipes() for f in fs]
+        owner = np.repeat(np.arange(len(fs)), [len(r) for r in recipes])
         self.facilities = pd.DataFrame({
-            "facility": [f.id for f in fs], "region": [f.region for f in fs],
-            "process": [f.process for f in fs]})
+            "facility": [fs[i].id for i in owner], "region": [fs[i].region for i in owner],
+            "process": [p for r in recipes for p in r]})
         n = len(fs)
         cap = np.zeros((n, self.T))
         low = np.zeros((n, self.T))
-        cost = np.zeros((n, self.T))
         for i, f in enumerate(fs):
             on = P.mask(f.online, f.offline)
             cap[i] = np.where(on, series.values(f.capacity, P), 0.0)
             low[i] = np.where(on, series.values(f.minimum, P), 0.0)
-            cost[i] = series.values(f.cost, P)
         with np.errstate(invalid="ignore"):
             ub = cap * self.length
             ub[np.isinf(cap)] = np.inf
+        low = low * self.length
+        cost = np.array([series.values(f.cost if rec.cost is None else rec.cost, P)
+                         for f, r in zip(fs, recipes, strict=True) for rec in r.values()]
+                        ).reshape(len(owner), self.T)
+        multi = np.array([len(r) > 1 for r in recipes], dtype=bool)
+        col_lb = np.where(multi[owner][:, None], 0.0, low[owner])
+        col_ub = np.where(multi[owner][:, None], np.inf, ub[owner])
         labels = self.entity_labels(self.facilities).assign(kind="facility")
-        cols = self.lp.add_cols("activity", labels, (low * self.length).ravel(), ub.ravel(),
+        cols = self.lp.add_cols("activity", labels, col_lb.ravel(), col_ub.ravel(),
                                 (cost * self.disc).ravel())
-        self.fac_cols = cols.reshape(n, self.T)
+        self.fac_cols = cols.reshape(len(owner), self.T)
         self._process_terms(self.facilities["region"].tolist(), self.facilities["process"].tolist(),
                             self.fac_cols)
+        self._fac_index = {f.id: i for i, f in enumerate(fs)}
+        self._fac_recipes = [np.flatnonzero(owner == i) for i in range(n)]
+        self.fac_capacity_rows: dict[str, np.ndarray] = {}
+        for i in np.flatnonzero(multi):
+            self._shared_capacity(fs[i], self._fac_recipes[i], low[i], ub[i])
+
+    def _shared_capacity(self, f, members: np.ndarray, low: np.ndarray, ub: np.ndarray) -> None:
+        """The rows of one facility with several recipes: shared capacity and recipe shares."""
+        frame = pd.DataFrame({"facility": [f.id], "region": [f.region]})
+        rows = self.lp.add_rows("facility_capacity", self.entity_labels(frame), low, ub)
+        xs = self.fac_cols[members]  # recipes × T
+        self.lp.add_coeffs(np.broadcast_to(rows, xs.shape), xs, 1.0)
+        self.fac_capacity_rows[f.id] = rows
+        for k, (pid, rec) in enumerate(f.recipes().items()):
+            if rec.max_share is None:
+                continue
+            frame = pd.DataFrame({"facility": [f.id], "region": [f.region], "process": [pid],
+                                  "max_share": [rec.max_share]})
+            srows = self.lp.add_rows("recipe_share", self.entity_labels(frame), -np.inf, 0.0)
+            coef = np.where(np.arange(len(members)) == k, 1.0 - rec.max_share, -rec.max_share)
+            self.lp.add_coeffs(np.broadcast_to(srows, xs.shape), xs, coef[:, None])
 
     def add_routes(self) -> None:
         rs = self.scenario.routes
@@ -200,11 +306,18 @@ class Build:
         n = len(ss)
         if not n:
             self.stock_cols = np.zeros((0, self.T), dtype=np.int64)
+            self.stock_floor = np.zeros((0, self.T))
+            self.stock_final = np.zeros(0)
             return
         ub = np.array([math.inf if s.capacity is None else s.capacity for s in ss])
         hold = np.array([s.holding_cost for s in ss])
         cost = hold[:, None] * (self.length * self.disc)[None, :]
-        cols = self.lp.add_cols("stock", self.entity_labels(self.stocks), 0.0,
+        # floors (`minimum`, t at each period's end) and the final level, as lower bounds
+        self.stock_floor = _per_period([s.minimum for s in ss], self.periods, 0.0)
+        self.stock_final = np.array([s.final_min() for s in ss])
+        lb = self.stock_floor.copy()
+        lb[:, -1] = np.maximum(lb[:, -1], self.stock_final)
+        cols = self.lp.add_cols("stock", self.entity_labels(self.stocks), lb.ravel(),
                                 np.repeat(ub, self.T), cost.ravel())
         self.stock_cols = cols.reshape(n, self.T)
         keys = self.balance_keys(self.stocks["region"], self.stocks["commodity"])
@@ -213,6 +326,17 @@ class Build:
         self.lp.add_balance_rhs(keys[:, 0], -np.array([s.initial for s in ss]))
 
     def add_demands(self) -> None:
+        """Unserved columns, one per demand slice and period, in the demand's balance row.
+
+        Without tiers a demand is one slice (one "unserved" column per period, bounded by the
+        amount, at the demand's priority). With `tiers`, tier i is a slice of share_i of the
+        amount at priority_i (a second "unserved" block, labelled with `tier`), and the
+        demand's own column keeps the rest, (1 − Σ share_i) of it, at its priority.
+
+        `unserved_cols` (S, T), `unserved_amount` (S, T) and `demand_ties` (S,) are per slice
+        (S = D without tiers: the demands first, in order, then the tier slices), with
+        `unserved_demand` (S,) the demand of each slice; `demand_amount` (D, T) is per demand.
+        """
         ds = self.scenario.demands
         P = self.periods
         self.demands = pd.DataFrame({
@@ -223,15 +347,36 @@ class Build:
         amount = amount * self.length
         prio = np.array([d.priority for d in ds])
         self.demand_amount = amount
+        rest = np.array([d.rest_share() for d in ds])
+        size = amount if not any(d.tiers for d in ds) else amount * rest[:, None]
         labels = self.entity_labels(self.demands).assign(requested=amount.ravel())
-        cols = self.lp.add_cols("unserved", labels, 0.0, amount.ravel(),
+        cols = self.lp.add_cols("unserved", labels, 0.0, size.ravel(),
                                 (prio[:, None] * self.disc[None, :]).ravel())
         self.unserved_cols = cols.reshape(n, self.T)
-        self.demand_ties = np.zeros(n, dtype=np.int64)
+        self.unserved_amount = size
+        self.unserved_demand = np.arange(n)
+        slice_prio = prio
+        tiered = [(i, k + 1, tier) for i, d in enumerate(ds) for k, tier in enumerate(d.tiers)]
+        if tiered:
+            di = np.array([i for i, _, _ in tiered])
+            share = np.array([tier.share for _, _, tier in tiered])
+            tprio = np.array([tier.priority for _, _, tier in tiered])
+            tsize = amount[di] * share[:, None]
+            frame = self.demands.iloc[di].reset_index(drop=True).assign(
+                tier=[k for _, k, _ in tiered], share=share, priority=tprio)
+            tlabels = self.entity_labels(frame).assign(slice=tsize.ravel())
+            tcols = self.lp.add_cols("unserved", tlabels, 0.0, tsize.ravel(),
+                                     (tprio[:, None] * self.disc[None, :]).ravel())
+            self.unserved_cols = np.vstack([self.unserved_cols, tcols.reshape(len(di), self.T)])
+            self.unserved_amount = np.vstack([size, tsize])
+            self.unserved_demand = np.concatenate([self.unserved_demand, di])
+            slice_prio = np.concatenate([prio, tprio])
+        self.demand_ties = np.zeros(len(self.unserved_demand), dtype=np.int64)
         if n:
             keys = self.balance_keys(self.demands["region"], self.demands["commodity"])
-            self.demand_ties = tie_groups(keys[:, 0] // self.T, prio)
-            self.lp.add_balance(keys, self.unserved_cols, 1.0)
+            skeys = keys[self.unserved_demand]
+            self.demand_ties = tie_groups(skeys[:, 0] // self.T, slice_prio)
+            self.lp.add_balance(skeys, self.unserved_cols, 1.0)
             self.lp.add_balance_rhs(keys, amount)
 
     def add_candidates(self) -> None:
@@ -300,18 +445,30 @@ class Build:
         self.lp.add_coeffs(r2, bcols, 1.0)
         self.lp.add_coeffs(r2, z, -np.broadcast_to(hi, z.shape))
 
+    @contextmanager
+    def applying(self, pol):
+        """Record what `pol`'s rule does to the LP (see `Applied`)."""
+        self._applying = rec = Applied(pol)
+        try:
+            yield rec
+        finally:
+            self._applying = None
+            self.applied.append(rec)
+
     def add_targets(self) -> None:
         for i, tg in enumerate(self.scenario.targets):
             tg = _with_id(tg, i)
             self.targets.append(tg)
-            rules.apply(tg, self)
+            with self.applying(tg):
+                rules.apply(tg, self)
 
     def add_policies(self) -> None:
         self.policies = []
         for i, pol in enumerate(self.scenario.all_policies()):
             pol = _with_id(pol, i)
             self.policies.append(pol)
-            rules.apply(pol, self)
+            with self.applying(pol):
+                rules.apply(pol, self)
 
     def add_disposal(self) -> None:
         comms = self.scenario.commodities

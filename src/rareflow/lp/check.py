@@ -1,4 +1,9 @@
-"""The mass-balance check that runs after every solve: a result that loses tonnes is refused."""
+"""The mass-balance check that runs after every solve: a result that loses tonnes is refused.
+
+One check for a single solve (`Model.solve`) and for every sample of a sweep, whose bounds
+and balance right-hand sides differ from the frozen LP's: `BalanceCheck` keeps the balance
+rows of one LP and checks any solution against the bounds and right-hand sides it is given.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +11,60 @@ import numpy as np
 
 from rareflow.errors import MassBalanceError
 from rareflow.lp.matrix import Frozen
+from rareflow.tolerances import BALANCE_T
 
-TOLERANCE = 1e-6  # tonnes
+TOLERANCE = BALANCE_T  # tonnes
+
+
+class BalanceCheck:
+    """The balance rows of one LP (one row slice of its matrix, made once), kept to check
+    many solutions of it: each check is then one sparse product."""
+
+    def __init__(self, lp: Frozen) -> None:
+        self.lp = lp
+        self.a = lp.a[: lp.n_balance]
+
+    def residual(self, x: np.ndarray, rhs: np.ndarray | None = None) -> np.ndarray:
+        """Left side minus right side of every balance row, computed afresh from the solution."""
+        return self.a @ x - (self.lp.row_lb[: self.lp.n_balance] if rhs is None else rhs)
+
+    def check(self, x: np.ndarray, labels, tol: float = TOLERANCE, lb: np.ndarray | None = None,
+              ub: np.ndarray | None = None, rhs: np.ndarray | None = None, what: str = "") -> float:
+        """Largest |residual| over balance rows and bound violations; raises if over `tol`.
+
+        `lb`, `ub`, `rhs` are the bounds and balance right-hand sides the solution was solved
+        with (default: the LP's own). `labels` (a DataFrame with region, commodity and period
+        per balance row, or a callable returning one — built only if a row must be named) and
+        `what` (e.g. "sample 12: ") name the failure."""
+        lp = self.lp
+        lb = lp.lb if lb is None else lb
+        ub = lp.ub if ub is None else ub
+        res = self.residual(x, rhs)
+        worst = float(np.max(np.abs(res))) if len(res) else 0.0
+        if worst > tol:
+            i = int(np.argmax(np.abs(res)))
+            row = (labels() if callable(labels) else labels).iloc[i]
+            raise MassBalanceError(
+                f"{what}mass balance broken by {res[i]:.3g} t for {row['commodity']} in "
+                f"{row['region']} in {row['period']} (tolerance {tol:g} t); the solver's answer "
+                "is not trustworthy — check for extreme scales in the data (tiny and huge "
+                "numbers together)")
+        low = float(np.max(lb - x, initial=0.0))
+        high = float(np.max(np.where(np.isfinite(ub), x - ub, 0.0), initial=0.0))
+        if max(low, high) > tol:
+            raise MassBalanceError(
+                f"{what}a variable breaks its bounds by {max(low, high):.3g}; the solver's "
+                "answer is not trustworthy — check for extreme scales in the data")
+        return worst
 
 
 def balance_residual(lp: Frozen, x: np.ndarray) -> np.ndarray:
     """Left side minus right side of every balance row, computed afresh from the solution."""
-    a = lp.a[: lp.n_balance] if lp.n_balance else lp.a[:0]
-    return a @ x - lp.row_lb[: lp.n_balance]
+    return BalanceCheck(lp).residual(x)
 
 
 def check_mass_balance(lp: Frozen, x: np.ndarray, labels, tol: float = TOLERANCE) -> float:
     """Largest |residual| over balance rows and bound violations; raises if over `tol`.
 
     `labels` (a DataFrame, or a callable returning one) names the rows in the error."""
-    res = balance_residual(lp, x)
-    worst = float(np.max(np.abs(res))) if len(res) else 0.0
-    if worst > tol:
-        i = int(np.argmax(np.abs(res)))
-        row = (labels() if callable(labels) else labels).iloc[i]
-        raise MassBalanceError(
-            f"mass balance broken by {res[i]:.3g} t for {row['commodity']} in {row['region']} "
-            f"in {row['period']} (tolerance {tol:g} t); the solver's answer is not trustworthy — "
-            "check for extreme scales in the data (tiny and huge numbers together)")
-    low = float(np.max(lp.lb - x, initial=0.0))
-    high = float(np.max(np.where(np.isfinite(lp.ub), x - lp.ub, 0.0), initial=0.0))
-    if max(low, high) > tol:
-        raise MassBalanceError(
-            f"a variable breaks its bounds by {max(low, high):.3g}; the solver's answer is not "
-            "trustworthy — check for extreme scales in the data")
-    return worst
+    return BalanceCheck(lp).check(x, labels, tol)

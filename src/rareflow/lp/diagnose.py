@@ -7,10 +7,9 @@ Works with HiGHS alone — no commercial IIS needed.
 
 from __future__ import annotations
 
-import highspy
 import numpy as np
 
-from rareflow.lp.highs import new_solver
+from rareflow.lp.highs import new_solver, relax
 
 EPS = 1e-6
 
@@ -22,13 +21,10 @@ def _name(labels, i) -> str:
 
 def diagnose(build, frozen) -> list[str]:
     """Sentences naming the rows and bounds that conflict (empty if none are found)."""
-    h = new_solver(frozen)
-    status = h.feasibilityRelaxation(1.0, 1.0, 1.0)
-    if status == highspy.HighsStatus.kError:
+    relaxed = relax(new_solver(frozen))
+    if relaxed is None:
         return []
-    sol = h.getSolution()
-    x = np.asarray(sol.col_value)
-    rv = np.asarray(sol.row_value)
+    x, rv = relaxed
     out: list[str] = []
     nb = frozen.n_balance
     bal = build.balance_labels()

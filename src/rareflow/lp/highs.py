@@ -1,4 +1,12 @@
-"""The HiGHS backend: hand the frozen arrays over once, keep the solver for warm re-solves."""
+"""The HiGHS backend: hand the frozen arrays over once, keep the solver for warm re-solves.
+
+The only module that imports `highspy` (tests/test_layers.py checks it). Everything else —
+`Model.solve`, the sweep kernel, the diagnosis of infeasible scenarios — talks to HiGHS
+through the small functions below, so that a change of HiGHS's Python API (it has changed
+between releases: `HighsBasis`, `passModel`'s signature, the banner) is mended here once.
+The solver object they take is opaque to the callers: they create it with `new_solver` and
+pass it back.
+"""
 
 from __future__ import annotations
 
@@ -21,17 +29,24 @@ DEFAULT_OPTIONS: dict[str, object] = {
 }
 
 
+INF_ITER = 2147483647  # HiGHS's "no limit" for iteration counts
+
+
 @dataclass
 class Solution:
+    """One run's answer. Duals and row values are None when the caller asked for the primal
+    solution alone (a sweep sample reads only `x`; converting the rest costs time)."""
+
     status: str
     objective: float
     x: np.ndarray
-    row_dual: np.ndarray
-    col_dual: np.ndarray
-    row_value: np.ndarray
+    row_dual: np.ndarray | None
+    col_dual: np.ndarray | None
+    row_value: np.ndarray | None
     seconds: float
     iterations: int
     info: dict = field(default_factory=dict)
+    method: str = ""  # "cold", "warm", "cold (warm over its limit)" (rareflow.lp.solving)
 
 
 _BANNER_LOCK = threading.Lock()
@@ -136,26 +151,127 @@ _STATUS = {
 }
 
 
-def run(h: highspy.Highs) -> Solution:
+def status(h: highspy.Highs) -> str:
+    """The model status of the last run in rareflow's words ('optimal', 'infeasible', …)."""
+    st = h.getModelStatus()
+    return _STATUS.get(st) or h.modelStatusToString(st)
+
+
+def run(h: highspy.Highs, duals: bool = True) -> Solution:
+    """Run HiGHS from whatever state it holds and read the answer (`x` only if not `duals`)."""
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
-    status = _STATUS.get(h.getModelStatus(), h.modelStatusToString(h.getModelStatus()))
+    st = status(h)
     info = h.getInfo()
     n = h.getNumCol()
-    if status == "optimal":
+    row_dual = col_dual = row_value = None
+    if st == "optimal":
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
-        row_dual = np.asarray(sol.row_dual)
-        col_dual = np.asarray(sol.col_dual)
-        row_value = np.asarray(sol.row_value)
+        if duals:
+            row_dual = np.asarray(sol.row_dual)
+            col_dual = np.asarray(sol.col_dual)
+            row_value = np.asarray(sol.row_value)
         obj = float(info.objective_function_value)
     else:
         x = np.full(n, np.nan)
-        row_dual = np.full(h.getNumRow(), np.nan)
-        col_dual = np.full(n, np.nan)
-        row_value = np.full(h.getNumRow(), np.nan)
+        if duals:
+            m = h.getNumRow()
+            row_dual, col_dual, row_value = np.full(m, np.nan), np.full(n, np.nan), np.full(m, np.nan)
         obj = float("nan")
-    return Solution(status, obj, x, row_dual, col_dual, row_value, seconds,
+    return Solution(st, obj, x, row_dual, col_dual, row_value, seconds,
                     int(info.simplex_iteration_count) + int(info.ipm_iteration_count),
                     {"highs_run_time": h.getRunTime()})
+
+
+# ---- changing the kept model between runs ------------------------------------------------
+
+
+def change_col_bounds(h: highspy.Highs, cols: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> None:
+    """New bounds for columns `cols` (in one call; the solver keeps its basis)."""
+    n = len(cols)
+    if n:
+        h.changeColsBounds(n, np.asarray(cols, dtype=np.int32),
+                           np.ascontiguousarray(lb, dtype=np.float64),
+                           np.ascontiguousarray(ub, dtype=np.float64))
+
+
+def change_row_bounds(h: highspy.Highs, rows: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> None:
+    """New bounds (right-hand sides) for rows `rows`, in one call."""
+    n = len(rows)
+    if n:
+        h.changeRowsBounds(n, np.asarray(rows, dtype=np.int32),
+                           np.ascontiguousarray(lb, dtype=np.float64),
+                           np.ascontiguousarray(ub, dtype=np.float64))
+
+
+def change_costs(h: highspy.Highs, cols: np.ndarray, cost: np.ndarray) -> None:
+    """New objective coefficients for some columns; the basis is kept (now maybe not optimal,
+    still primal feasible: the simplex goes on from it)."""
+    if len(cols):
+        h.changeColsCost(len(cols), np.asarray(cols, dtype=np.int32),
+                         np.ascontiguousarray(cost, dtype=np.float64))
+
+
+def forget_basis(h: highspy.Highs) -> None:
+    """Drop the basis and solution but keep the model: the next `run` starts cold."""
+    h.clearSolver()
+
+
+def set_iteration_limit(h: highspy.Highs, limit: int | None) -> None:
+    """Stop the simplex after `limit` iterations (None: no limit). Called around every warm
+    sample of a sweep, so it skips `set_option`'s type look-up."""
+    h.setOptionValue("simplex_iteration_limit", INF_ITER if limit is None else int(limit))
+
+
+def clear(h: highspy.Highs) -> None:
+    """Forget the basis, the factorisation and the edge weights: the next run starts afresh."""
+    h.clearSolver()
+
+
+# ---- bases ---------------------------------------------------------------------------------
+
+
+def has_basis(h: highspy.Highs) -> bool:
+    """Does the solver hold a valid basis (from its last run, or one that was set)?
+
+    Read from the basis itself: `getInfo().basis_validity` is reset by any bound change
+    although HiGHS keeps the basis and starts from it (and `getInfo` is 20× slower)."""
+    return bool(h.getBasis().valid)
+
+
+def get_basis(h: highspy.Highs) -> tuple[np.ndarray, np.ndarray]:
+    """The basis the solver holds, as int8 status codes per column and per row (plain arrays
+    that pickle to other processes; `make_basis` turns them back into HiGHS's object)."""
+    b = h.getBasis()
+    col = np.fromiter((int(s) for s in b.col_status), np.int8, len(b.col_status))
+    row = np.fromiter((int(s) for s in b.row_status), np.int8, len(b.row_status))
+    return col, row
+
+
+def make_basis(col_status: np.ndarray, row_status: np.ndarray) -> highspy.HighsBasis:
+    """HiGHS's basis object from `get_basis`'s codes, built once and set before many runs."""
+    top = int(max(col_status.max(initial=0), row_status.max(initial=0)))
+    lut = [highspy.HighsBasisStatus(k) for k in range(top + 1)]
+    b = highspy.HighsBasis()
+    b.col_status = [lut[k] for k in col_status.tolist()]
+    b.row_status = [lut[k] for k in row_status.tolist()]
+    b.valid = True
+    return b
+
+
+def set_basis(h: highspy.Highs, basis: highspy.HighsBasis) -> None:
+    h.setBasis(basis)
+
+
+# ---- infeasibility -------------------------------------------------------------------------
+
+
+def relax(h: highspy.Highs) -> tuple[np.ndarray, np.ndarray] | None:
+    """HiGHS's feasibility relaxation (every row and bound may bend, at a unit cost): the
+    column and row values of the least bent solution, or None if HiGHS could not find one."""
+    if h.feasibilityRelaxation(1.0, 1.0, 1.0) == highspy.HighsStatus.kError:
+        return None
+    sol = h.getSolution()
+    return np.asarray(sol.col_value), np.asarray(sol.row_value)

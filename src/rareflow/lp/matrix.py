@@ -73,6 +73,30 @@ class LP:
         self.n_rows += n
         return np.arange(start, start + n)
 
+    def _row_part(self, rows) -> tuple[np.ndarray, np.ndarray]:
+        """(block, position in the block) of non-balance rows."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = np.array([sp.start for sp in self.rows], dtype=np.int64)
+        k = np.searchsorted(starts, rows, side="right") - 1
+        return k, rows - starts[k]
+
+    def get_row_bounds(self, rows) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds of non-balance rows (before `freeze`)."""
+        k, pos = self._row_part(rows)
+        lb = np.array([self.row_lb_parts[a][b] for a, b in zip(k, pos, strict=True)], dtype=float)
+        ub = np.array([self.row_ub_parts[a][b] for a, b in zip(k, pos, strict=True)], dtype=float)
+        return lb, ub
+
+    def set_row_bounds(self, rows, lb=None, ub=None) -> None:
+        """Change bounds of non-balance rows (before `freeze`); either side may be None."""
+        k, pos = self._row_part(rows)
+        for side, parts in ((lb, self.row_lb_parts), (ub, self.row_ub_parts)):
+            if side is None:
+                continue
+            vals = np.broadcast_to(np.asarray(side, float), k.shape)
+            for a, b, v in zip(k, pos, vals, strict=True):
+                parts[a][b] = v
+
     def add_coeffs(self, rows, cols, vals) -> None:
         rows, cols = np.asarray(rows), np.asarray(cols)
         self._r.append(rows.ravel())

@@ -2,25 +2,37 @@
 
 Like a PyPSA network or a linopy model, a `Model` is built once and kept: later solves can
 change bounds and right-hand sides and start from the last basis.
+
+This layer stops at the LP's answer (`solve_lp`: the solver's vectors and the mass-balance
+residual). The `Model` users get from `rareflow.load(...)` is results/model.py's subclass, whose
+`solve()` wraps that answer in a `Results`; the LP layer never imports the results layer.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from rareflow.errors import SolveError
-from rareflow.lp import highs
+from rareflow.lp import highs, solving, stages
 from rareflow.lp.build import assemble
 from rareflow.lp.check import check_mass_balance
 from rareflow.lp.diagnose import diagnose
-from rareflow.lp.rationing import share
-from rareflow.results.result import Results
+from rareflow.lp.rationing import ration
 from rareflow.scenario.loader import from_dict, load_scenario, parse_yaml
 from rareflow.scenario.periods import make_periods
 from rareflow.scenario.schema import Scenario
+
+
+class LPAnswer(NamedTuple):
+    """What one solve of the LP gives: the solver's vectors and the largest mass-balance
+    residual the check found (NaN when the check was skipped)."""
+
+    solution: highs.Solution
+    max_balance_residual: float
 
 
 class Model:
@@ -55,27 +67,44 @@ class Model:
             self._options.update(options)  # the user's choices: the method rule leaves them alone
         return self._highs
 
-    def solve(self, check: bool = True, **options) -> Results:
+    def solve_lp(self, check: bool = True, **options) -> LPAnswer:
         """Solve (warm from the last basis when re-solving) and check mass balance."""
-        from rareflow.lp import method
-
         h = self.solver(options or None)
-        mip = len(self.frozen.integer) > 0
-        warm = h.getInfo().basis_validity == 1  # a basis from the last solve (or the user's)
-        for k, v in method.choose(self.frozen.shape[1], warm, mip, self._options).items():
-            highs.set_option(h, k, v)
-        sol = highs.run_mip(h, self.frozen) if mip else highs.run(h)
+        solving.configure(h, self.frozen, self._options)
+        staging = stages.for_model(self)  # None unless a measure is announced after the start
+        if staging is not None:
+            sol = staging.solve(h, self.name)
+        else:
+            sol = solving.solve(h, self.frozen, self._options)  # the sweep kernel's rule too
         if sol.status != "optimal":
             raise SolveError(self._explain_failure(sol.status))
-        b = self.build
-        if len(b.demand_ties):  # equal-priority demands share a shortfall pro rata
-            sol.x = sol.x.copy()
-            cols = b.unserved_cols
-            sol.x[cols] = share(sol.x[cols], b.demand_amount, b.demand_ties)
+        b = self.build  # equal-priority demand slices share a shortfall pro rata
+        sol.x = ration(sol.x, b.unserved_cols, b.unserved_amount, b.demand_ties)
         # the labels are built only if the check fails and has to name a row
         worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels) if check \
             else float("nan")
-        return Results(self, sol, worst)
+        return LPAnswer(sol, worst)
+
+    @classmethod
+    def load(cls, name_or_path: str | Path, overrides: dict | None = None):
+        """A built-in scenario name (e.g. 'toy') or a path to a YAML scenario file.
+
+        `overrides` is a mapping shaped like a scenario file, laid over the scenario exactly as
+        an `extends:` overlay would be (lists merge by id), e.g. to toggle a policy from the web
+        page.
+        """
+        scn, files = load_scenario(name_or_path, overrides)
+        return cls(scn, files)
+
+    @classmethod
+    def from_yaml(cls, text: str, name: str = "<text>"):
+        """A model from YAML text (no `extends`)."""
+        return cls(from_dict(parse_yaml(text, name), name), [name])
+
+    @classmethod
+    def from_mapping(cls, data: dict, name: str = "<dict>"):
+        """A model from an in-memory mapping shaped like a scenario file (no `extends`)."""
+        return cls(from_dict(data, name), [name])
 
     def _explain_failure(self, status: str) -> str:
         if status in ("infeasible", "infeasible_or_unbounded"):
@@ -91,21 +120,5 @@ class Model:
         return f"Scenario '{self.name}': the solver stopped with status '{status}'."
 
 
-def load(name_or_path: str | Path, overrides: dict | None = None) -> Model:
-    """A built-in scenario name (e.g. 'toy') or a path to a YAML scenario file.
-
-    `overrides` is a mapping shaped like a scenario file, laid over the scenario exactly as an
-    `extends:` overlay would be (lists merge by id), e.g. to toggle a policy from the web page.
-    """
-    scn, files = load_scenario(name_or_path, overrides)
-    return Model(scn, files)
-
-
-def from_yaml(text: str, name: str = "<text>") -> Model:
-    """A model from YAML text (no `extends`)."""
-    return Model(from_dict(parse_yaml(text, name), name), [name])
-
-
-def from_mapping(data: dict, name: str = "<dict>") -> Model:
-    """A model from an in-memory mapping shaped like a scenario file (no `extends`)."""
-    return Model(from_dict(data, name), [name])
+# The LP-level model (sweeps use it); `rareflow.load` gives the one whose solve() is a Results.
+load, from_yaml, from_mapping = Model.load, Model.from_yaml, Model.from_mapping

@@ -39,3 +39,15 @@ def share(unserved: np.ndarray, amount: np.ndarray, group: np.ndarray) -> np.nda
     frac = np.divide(tot_u[group], ga, out=np.zeros_like(ga), where=ga > 0)
     out = np.where(ga > 0, np.minimum(frac * amount, amount), unserved)
     return out
+
+
+def ration(x: np.ndarray, unserved_cols: np.ndarray, amount: np.ndarray,
+           group: np.ndarray) -> np.ndarray:
+    """The solution `x` with the unserved columns (D, T) re-split by `share` (a copy; `x`
+    itself when there are no demands). Called after every solve, single or sweep sample;
+    `amount` is what was asked in that solve (a sweep's demand shocks included)."""
+    if not len(group):
+        return x
+    x = x.copy()
+    x[unserved_cols] = share(x[unserved_cols], amount, group)
+    return x

@@ -1,22 +1,33 @@
-"""Figures as plain Plotly JSON (dicts), built from a RunView: the report and the web page
-draw exactly the same data.
+"""Figures as plain Plotly JSON (dicts), built from a `Results` (live or read back from the
+store): the report and the web page draw exactly the same data.
 
 - `sankey_figure`: the chain in one period (mine → oxide → metal → magnet → sector), nodes and
   links coloured by country; every link carries `customdata = [kind, ref, text]` so that its
   meaning can be checked (a `trade` link's ref is the route id and its value the route's flow).
 - `shortfall_figure`, `price_figure`, `share_figure`, `change_figure`: time series and bars.
+- `compare`: the headline numbers and tables of a comparison, from analyze's (aligned) one.
+
+Sentences and the choice of what to show first (`shortfall_sentences`, `default_region`,
+`default_period`) are analyze's (analyze/shortfalls.py); they are importable from here too,
+since the report and the web page ask for them beside the figures.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-import numpy as np
 import pandas as pd
 
-from rareflow.report.view import RunView
-
-EPS = 1e-6
+from rareflow.analyze.compare import compare as _compare
+from rareflow.analyze.shortfalls import (  # noqa: F401  (re-exported: see the module doc)
+    default_period,
+    default_region,
+    shortfall_sentences,
+    shortfall_series,
+)
+from rareflow.analyze.words import tonnes
+from rareflow.results.result import Results
+from rareflow.tolerances import SHOWN_T as EPS
 
 # Fixed colours for the countries that matter most in the rare-earth chain; others get a palette.
 COUNTRY_COLOURS = {
@@ -34,7 +45,7 @@ NEUTRAL = "#9d9d9d"
 FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#222"}
 
 
-def region_colours(view: RunView) -> dict[str, str]:
+def region_colours(view: Results) -> dict[str, str]:
     out, k = {}, 0
     for r in view.scenario.regions:
         if r in COUNTRY_COLOURS:
@@ -52,7 +63,7 @@ def rgba(hex_colour: str, alpha: float) -> str:
 
 
 def fmt_t(v: float) -> str:
-    return f"{v:,.0f} t" if abs(v) >= 10 else f"{v:,.2f} t"
+    return tonnes(v, small=2)
 
 
 def _layout(title: str, **kw) -> dict:
@@ -78,13 +89,6 @@ def _nonzero(df: pd.DataFrame, col: str = "amount") -> pd.DataFrame:
     return df[df[col].abs() > EPS]
 
 
-def _policies_by_label(view: RunView) -> dict:
-    out = {}
-    for i, p in enumerate(view.scenario.all_policies()):
-        out[p.id or f"{p.type}-{i + 1}"] = p
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # Sankey
 # ---------------------------------------------------------------------------------------------
@@ -99,8 +103,8 @@ def short(label: str, ident: str) -> str:
     return words if len(words) <= SHORT + 6 else words[: SHORT + 5] + "…"
 
 
-def sankey_links(view: RunView, period: str, region: str | None = None,
-                 base: RunView | None = None) -> tuple[list[dict], pd.DataFrame]:
+def sankey_links(view: Results, period: str, region: str | None = None,
+                 base: Results | None = None) -> tuple[list[dict], pd.DataFrame]:
     """Nodes and links of the chain in one period.
 
     Nodes: `proc:R:P` (a process in region R), `com:R:C` (commodity C in R), `dem:R:S` (sector S
@@ -165,32 +169,20 @@ def sankey_links(view: RunView, period: str, region: str | None = None,
                          f"{view.region_label(f.origin)} → {view.region_label(f.destination)}: "
                          f"{fmt_t(f.amount)} of {view.commodity_label(f.commodity)}{vs}"))
 
-    for tname in ("tolled", "tolling"):
-        tl = view.table(tname)
-        if tl.empty or not {"policy", "owner", "partner", "amount"} <= set(tl.columns):
-            continue
-        pols = _policies_by_label(view)
-        tl = _nonzero(tl[tl["period"].astype(str) == period])
-        has_io = {"input", "output", "input_amount"} <= set(tl.columns)
-        for t in tl.itertuples(index=False):
-            if has_io:
-                c_in, c_out, used = t.input, t.output, float(t.input_amount)
-            else:
-                pol = pols.get(t.policy)
-                if pol is None or getattr(pol, "type", "") != "tolling":
-                    continue
-                c_in, c_out = pol.input, pol.output
-                used = float(pol.ratio) * t.amount if pol.ratio is not None else np.nan
-            tn = node(f"toll:{t.partner}:{t.policy}", f"{t.partner} tolling for {t.owner}",
-                      t.partner, "tolling")
-            if not np.isnan(used) and used > EPS:
-                rows.append((com(t.owner, c_in), tn, used, "toll", t.policy,
-                             f"{view.region_label(t.owner)} sends {fmt_t(used)} of "
-                             f"{view.commodity_label(c_in)} to {view.region_label(t.partner)} "
-                             "for tolling"))
-            rows.append((tn, com(t.owner, c_out), t.amount, "toll", t.policy,
-                         f"{view.region_label(t.partner)} returns {fmt_t(t.amount)} of "
-                         f"{view.commodity_label(c_out)} to {view.region_label(t.owner)}"))
+    tl = _nonzero(view.table("tolling"))
+    tl = tl[tl["period"].astype(str) == period]
+    for t in tl.itertuples(index=False):
+        c_in, c_out, used = t.input, t.output, float(t.input_amount)
+        tn = node(f"toll:{t.partner}:{t.policy}", f"{t.partner} tolling for {t.owner}",
+                  t.partner, "tolling")
+        if used > EPS:
+            rows.append((com(t.owner, c_in), tn, used, "toll", t.policy,
+                         f"{view.region_label(t.owner)} sends {fmt_t(used)} of "
+                         f"{view.commodity_label(c_in)} to {view.region_label(t.partner)} "
+                         "for tolling"))
+        rows.append((tn, com(t.owner, c_out), t.amount, "toll", t.policy,
+                     f"{view.region_label(t.partner)} returns {fmt_t(t.amount)} of "
+                     f"{view.commodity_label(c_out)} to {view.region_label(t.owner)}"))
 
     un = view.table("unserved")
     if not un.empty:
@@ -272,13 +264,13 @@ def _column_load(nodes: list[dict]) -> int:
     return int(max(kinds.get("demand", 0), per_stage, 1))
 
 
-def sankey_height(view: RunView, region: str | None, periods: list[str]) -> int:
+def sankey_height(view: Results, region: str | None, periods: list[str]) -> int:
     load = max((_column_load(sankey_links(view, p, region)[0]) for p in periods), default=1)
     return int(min(1500, max(520, 150 + 24 * load)))
 
 
-def sankey_trace(view: RunView, period: str, region: str | None = None,
-                 colours: dict[str, str] | None = None, base: RunView | None = None) -> dict:
+def sankey_trace(view: Results, period: str, region: str | None = None,
+                 colours: dict[str, str] | None = None, base: Results | None = None) -> dict:
     nodes, links = sankey_links(view, period, region, base)
     pad = 14 if _column_load(nodes) <= 12 else 6
     colours = colours or region_colours(view)
@@ -322,12 +314,12 @@ def sankey_trace(view: RunView, period: str, region: str | None = None,
     }
 
 
-def sankey_title(view: RunView, period: str, region: str | None) -> str:
+def sankey_title(view: Results, period: str, region: str | None) -> str:
     where = view.region_label(region) if region else "all regions"
     return f"Material flows in {period}, {where} (t; colours = country)"
 
 
-def country_legend(view: RunView, regions: list[str] | None = None) -> list[dict]:
+def country_legend(view: Results, regions: list[str] | None = None) -> list[dict]:
     """A row of coloured country names under the title (a Sankey has no legend of its own)."""
     colours = region_colours(view)
     regions = regions if regions is not None else view.regions_used()
@@ -344,8 +336,8 @@ def country_legend(view: RunView, regions: list[str] | None = None) -> list[dict
              "font": {"size": 12, "color": "#333"}}]
 
 
-def sankey_figure(view: RunView, period: str, region: str | None = None,
-                  height: int | None = None, base: RunView | None = None) -> dict:
+def sankey_figure(view: Results, period: str, region: str | None = None,
+                  height: int | None = None, base: Results | None = None) -> dict:
     """One period's Sankey (the web page redraws it per period and region); with `base`,
     trade links say how they changed."""
     period = str(period)
@@ -362,8 +354,8 @@ def sankey_figure(view: RunView, period: str, region: str | None = None,
                                                margin={"l": 10, "r": 10, "t": top, "b": 20})}
 
 
-def sankey_all_periods(view: RunView, region: str | None = None, period: str | None = None,
-                       height: int | None = None, base: RunView | None = None) -> dict:
+def sankey_all_periods(view: Results, region: str | None = None, period: str | None = None,
+                       height: int | None = None, base: Results | None = None) -> dict:
     """One Sankey trace per period with a slider to choose the period (for the static report)."""
     periods = view.periods
     if not periods:
@@ -394,21 +386,7 @@ def sankey_all_periods(view: RunView, region: str | None = None, period: str | N
 # ---------------------------------------------------------------------------------------------
 # Time series and bars
 # ---------------------------------------------------------------------------------------------
-def shortfall_series(view: RunView, region: str | None = None) -> pd.DataFrame:
-    """Unserved t by (region, sector, commodity) × period, only groups with any shortfall."""
-    un = view.table("unserved")
-    if un.empty:
-        return pd.DataFrame(columns=["region", "sector", "commodity", "period", "amount"])
-    if region:
-        un = un[un["region"] == region]
-    un = un.assign(period=un["period"].astype(str))
-    g = un.groupby(["region", "sector", "commodity", "period"], sort=False)["amount"].sum()
-    g = g.reset_index()
-    short = g.groupby(["region", "sector", "commodity"], sort=False)["amount"].transform("max")
-    return g[short > EPS].reset_index(drop=True)
-
-
-def shortfall_figure(view: RunView, region: str | None = None, height: int = 380) -> dict:
+def shortfall_figure(view: Results, region: str | None = None, height: int = 380) -> dict:
     where = f" in {view.region_label(region)}" if region else ""
     title = f"Unserved demand by sector{where} (t per period)"
     s = shortfall_series(view, region)
@@ -430,7 +408,7 @@ def shortfall_figure(view: RunView, region: str | None = None, height: int = 380
         legend={"orientation": "h", "y": -0.12, "yanchor": "top"})}
 
 
-def price_figure(view: RunView, region: str | None = None, top: int = 10,
+def price_figure(view: Results, region: str | None = None, top: int = 10,
                  height: int = 380) -> dict:
     cur = view.currency
     where = f" in {view.region_label(region)}" if region else ""
@@ -470,7 +448,7 @@ def price_figure(view: RunView, region: str | None = None, top: int = 10,
         legend={"orientation": "h", "y": -0.12, "yanchor": "top"})}
 
 
-def supplier_shares(view: RunView, period: str | None = None,
+def supplier_shares(view: Results, period: str | None = None,
                     region: str | None = None) -> pd.DataFrame:
     """Who supplies each region's commodities: own production and imports by origin.
 
@@ -493,17 +471,11 @@ def supplier_shares(view: RunView, period: str | None = None,
         f = _nonzero(f)
         parts.append(pd.DataFrame({"region": f["destination"], "commodity": f["commodity"],
                                    "supplier": f["origin"], "amount": f["amount"]}))
-    for tname in ("tolled", "tolling"):
-        tl = view.table(tname)
-        if tl.empty or not {"owner", "partner", "amount", "policy"} <= set(tl.columns):
-            continue
-        pols = _policies_by_label(view)
-        t = tl if period is None else tl[tl["period"].astype(str) == str(period)]
-        t = _nonzero(t)
-        out_c = (list(t["output"]) if "output" in t else
-                 [getattr(pols.get(p), "output", None) for p in t["policy"]])
-        parts.append(pd.DataFrame({"region": t["owner"], "commodity": out_c,
-                                   "supplier": t["partner"], "amount": t["amount"]}).dropna())
+    tl = view.table("tolling")
+    t = _nonzero(tl if period is None else tl[tl["period"].astype(str) == str(period)])
+    if len(t):
+        parts.append(pd.DataFrame({"region": t["owner"], "commodity": t["output"],
+                                   "supplier": t["partner"], "amount": t["amount"]}))
     if not parts:
         return pd.DataFrame(columns=["region", "commodity", "supplier", "amount", "share"])
     df = pd.concat(parts, ignore_index=True)
@@ -515,7 +487,7 @@ def supplier_shares(view: RunView, period: str | None = None,
     return df.reset_index(drop=True)
 
 
-def share_figure(view: RunView, period: str | None = None, region: str | None = None,
+def share_figure(view: Results, period: str | None = None, region: str | None = None,
                  top: int = 14) -> dict:
     when = f"in {period}" if period else "over the horizon"
     who = view.region_label(region) if region else "each region"
@@ -556,55 +528,31 @@ def share_figure(view: RunView, period: str | None = None, region: str | None = 
 # ---------------------------------------------------------------------------------------------
 # Comparison with a base run
 # ---------------------------------------------------------------------------------------------
-def compare(view: RunView, base: RunView, top: int = 15) -> dict:
-    """Differences scenario − base: headline numbers, unserved by demand and period, and the
-    trade flows that changed most over the horizon (the replacement routes)."""
-    def unserved(v: RunView) -> pd.DataFrame:
-        un = v.table("unserved")
-        if un.empty:
-            return pd.DataFrame(columns=["region", "sector", "commodity", "period", "amount"])
-        un = un.assign(period=un["period"].astype(str))
-        return un.groupby(["region", "sector", "commodity", "period"])["amount"].sum()
+def compare(view: Results, base: Results, top: int = 15) -> dict:
+    """Differences scenario − base for the report and the web page: headline numbers,
+    unserved by demand and period, and the trade flows and plant activity that changed most
+    over the horizon (the replacement routes). From `analyze.compare`, so a live scenario is
+    first moved to its optimum closest to the base (stored runs are compared as stored)."""
+    c = _compare(base, view)
+    un = c.unserved[["region", "sector", "commodity", "period", "scenario", "base", "change"]]
 
-    a, b = unserved(view), unserved(base)
-    un = pd.concat({"scenario": a, "base": b}, axis=1).fillna(0.0)
-    un["change"] = un["scenario"] - un["base"]
-    un = un[un["change"].abs() > EPS].reset_index()
+    def biggest(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        g = df.groupby(keys, sort=False)[["scenario", "base", "change"]].sum()
+        g = g[g["change"].abs() > EPS]
+        return g.reindex(g["change"].abs().sort_values(ascending=False).index).head(top) \
+            .reset_index()
 
-    def flows(v: RunView) -> pd.Series:
-        fl = v.table("flows")
-        if fl.empty:
-            return pd.Series(dtype=float)
-        return fl.groupby(["origin", "destination", "commodity"])["amount"].sum()
-
-    fl = pd.concat({"scenario": flows(view), "base": flows(base)}, axis=1).fillna(0.0)
-    if len(fl):
-        fl["change"] = fl["scenario"] - fl["base"]
-        fl = fl[fl["change"].abs() > EPS]
-        fl = fl.reindex(fl["change"].abs().sort_values(ascending=False).index).head(top)
-    fl = fl.reset_index()
-
-    def production(v: RunView) -> pd.Series:
-        act = v.table("activity")
-        if act.empty:
-            return pd.Series(dtype=float)
-        return act.groupby(["region", "process"])["amount"].sum()
-
-    pr = pd.concat({"scenario": production(view), "base": production(base)}, axis=1).fillna(0.0)
-    if len(pr):
-        pr["change"] = pr["scenario"] - pr["base"]
-        pr = pr[pr["change"].abs() > EPS]
-        pr = pr.reindex(pr["change"].abs().sort_values(ascending=False).index).head(top)
-    pr = pr.reset_index()
+    fl = biggest(c.flows_all, ["origin", "destination", "commodity"])
+    pr = biggest(c.production, ["region", "process"])
     return {
         "scenario": view.name, "base": base.name,
-        "objective": view.objective(), "objective_base": base.objective(),
+        "objective": view.objective, "objective_base": base.objective,
         "unserved": view.total_unserved(), "unserved_base": base.total_unserved(),
         "unserved_changes": un, "flow_changes": fl, "production_changes": pr,
     }
 
 
-def change_figure(view: RunView, base: RunView, region: str | None = None,
+def change_figure(view: Results, base: Results, region: str | None = None,
                   height: int = 360) -> dict:
     """Change in unserved demand (scenario − base) by sector and period."""
     title = f"Change in unserved demand vs {base.name} (t)"
@@ -628,99 +576,3 @@ def change_figure(view: RunView, base: RunView, region: str | None = None,
         yaxis={"title": {"text": "Δ unserved (t)"}, "zeroline": True, "zerolinecolor": "#888",
                "gridcolor": "#eee"},
         legend={"orientation": "h", "y": -0.12, "yanchor": "top"})}
-
-
-# ---------------------------------------------------------------------------------------------
-# Words
-# ---------------------------------------------------------------------------------------------
-def _spans(periods: list[str], hit: list[str]) -> str:
-    """'2025–2026, 2028' from the periods in `hit` (contiguous runs joined by an en dash)."""
-    idx = sorted(periods.index(p) for p in hit if p in periods)
-    out, start, prev = [], None, None
-    for i in idx:
-        if start is None:
-            start = prev = i
-        elif i == prev + 1:
-            prev = i
-        else:
-            out.append((start, prev))
-            start = prev = i
-    if start is not None:
-        out.append((start, prev))
-    return ", ".join(periods[s] if s == e else f"{periods[s]}–{periods[e]}" for s, e in out)
-
-
-def shortfall_sentences(view: RunView, limit: int = 12) -> list[str]:
-    """Plain statements of who runs short of what, when and by how much."""
-    s = shortfall_series(view)
-    if s.empty:
-        return ["All demand is served in every period."]
-    un = view.table("unserved").assign(period=lambda d: d["period"].astype(str))
-    out = []
-    groups = sorted(s.groupby(["region", "sector", "commodity"], sort=False),
-                    key=lambda kv: -kv[1]["amount"].sum())
-    for (r, sec, c), g in groups[:limit]:
-        hit = g[g["amount"] > EPS]
-        total = float(hit["amount"].sum())
-        req = un[(un["region"] == r) & (un["sector"] == sec) & (un["commodity"] == c)
-                 & un["period"].isin(hit["period"])]["requested"].sum()
-        share = f" ({100 * total / req:.0f} % of what was asked)" if req > EPS else ""
-        peak = hit.loc[hit["amount"].idxmax()]
-        out.append(f"{view.region_label(r)}'s {sec} demand for {view.commodity_label(c)} is short "
-                   f"in {_spans(view.periods, list(hit['period']))}: {fmt_t(total)} in total"
-                   f"{share}, worst in {peak['period']} ({fmt_t(float(peak['amount']))}).")
-    if len(groups) > limit:
-        out.append(f"… and {len(groups) - limit} more demands run short.")
-    return out
-
-
-def default_region(view: RunView, base: RunView | None = None) -> str | None:
-    """The region worth showing first: the biggest change in unserved demand against the
-    base, else the biggest shortfall, else the biggest demand."""
-    a = shortfall_series(view).groupby("region")["amount"].sum()
-    if base is not None:
-        b = shortfall_series(base).groupby("region")["amount"].sum()
-        d = a.sub(b, fill_value=0.0).abs()
-        if len(d) and d.max() > EPS:
-            return str(d.idxmax())
-        fa, fb = view.table("flows"), base.table("flows")
-        if not fa.empty and not fb.empty:  # no shortfall changes: where the biggest reroute lands
-            keys = ["destination", "origin", "commodity"]
-            moved = fa.groupby(keys)["amount"].sum().sub(fb.groupby(keys)["amount"].sum(),
-                                                         fill_value=0.0).abs()
-            if len(moved) and moved.max() > EPS:
-                return str(moved.idxmax()[0])
-    if len(a) and a.max() > EPS:
-        return str(a.idxmax())
-    un = view.table("unserved")
-    if not un.empty and "requested" in un:
-        req = un.groupby("region")["requested"].sum()
-        if len(req) and req.max() > EPS:
-            return str(req.idxmax())
-    return None
-
-
-def default_period(view: RunView, base: RunView | None = None) -> str | None:
-    """The period worth showing first: the biggest change against the base, else the biggest
-    shortfall, else the first period."""
-    periods = view.periods
-    if not periods:
-        return None
-    a = shortfall_series(view).groupby("period")["amount"].sum()
-    if base is not None:
-        b = shortfall_series(base).groupby("period")["amount"].sum()
-        d = a.sub(b, fill_value=0.0).abs()
-        if len(d) and d.max() > EPS:
-            return str(d.idxmax())
-        fa, fb = view.table("flows"), base.table("flows")
-        if not fa.empty and not fb.empty:
-            keys = ["period", "origin", "destination", "commodity"]
-            ga = fa.assign(period=fa["period"].astype(str)).groupby(keys)["amount"].sum()
-            gb = fb.assign(period=fb["period"].astype(str)).groupby(keys)["amount"].sum()
-            moved = ga.sub(gb, fill_value=0.0).abs().groupby(level=0).sum()
-            moved = moved[moved.index.isin(periods)]
-            if len(moved) and moved.max() > EPS:
-                return str(moved.idxmax())
-    if len(a) and a.max() > EPS:
-        return str(a.idxmax())
-    return periods[0]

@@ -1,92 +1,47 @@
 """The self-contained HTML report: one file, Plotly's JavaScript embedded, no network needed.
 
-Each figure is embedded as JSON in a `<script type="application/json" class="rf-figure">`
-element and drawn by a few lines of script, so the data behind every picture can be read back
-(tests parse it; so can anyone curious).
+The markup is a Jinja2 template in package data (`report/templates/report.html.j2`, with its
+`report.css` and `report.js`), autoescaped; this module computes what goes in it: the cards,
+sentences, tables and figures. Each figure is embedded as JSON in a
+`<script type="application/json" class="rf-figure">` element and drawn by a few lines of
+script, so the data behind every picture can be read back (tests parse it; so can anyone
+curious).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import json
 import math
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from rareflow import __version__
+from rareflow.analyze import backtest as bt_mod
+from rareflow.analyze import closest_optimum
 from rareflow.report import charts
-from rareflow.report.view import RunView
-
-CSS = """
-:root { --ink:#1d2330; --muted:#5b6475; --line:#e3e7ee; --accent:#c2410c; --bg:#f6f7f9; }
-* { box-sizing: border-box; }
-body { margin:0; font: 15px/1.5 Inter, "Segoe UI", Helvetica, Arial, sans-serif; color:var(--ink);
-       background:var(--bg); }
-header { background:#111827; color:white; padding:22px 36px 18px; }
-header h1 { margin:0 0 4px; font-size:24px; font-weight:650; }
-header p { margin:2px 0; color:#cbd5e1; }
-main { max-width:1240px; margin:0 auto; padding:18px 28px 40px; }
-section { background:white; border:1px solid var(--line); border-radius:10px; padding:16px 20px;
-          margin:18px 0; }
-section h2 { font-size:18px; margin:0 0 8px; }
-section p.note { color:var(--muted); margin:0 0 8px; font-size:13.5px; }
-.cards { display:grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap:12px; }
-.card { background:white; border:1px solid var(--line); border-radius:10px; padding:12px 16px; }
-.card .k { color:var(--muted); font-size:12.5px; text-transform:uppercase; letter-spacing:.04em; }
-.card .v { font-size:22px; font-weight:650; margin-top:2px; }
-.card .d { font-size:13px; color:var(--muted); }
-.bad { color:#b91c1c; } .good { color:#15803d; }
-ul.sentences { margin:0; padding-left:20px; } ul.sentences li { margin:4px 0; }
-table { border-collapse:collapse; width:100%; font-size:13.5px; }
-th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align:top; }
-th { background:#f1f4f8; font-weight:600; position:sticky; top:0; }
-td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
-.scroll { max-height:420px; overflow:auto; border:1px solid var(--line); border-radius:6px; }
-.fig { width:100%; }
-.grid2 { display:grid; grid-template-columns: 1fr 1fr; gap:14px; }
-@media (max-width: 1000px) { .grid2 { grid-template-columns: 1fr; } }
-footer { color:var(--muted); font-size:12.5px; text-align:center; padding:10px 0 30px; }
-code { background:#f1f4f8; padding:1px 4px; border-radius:4px; }
-"""
-
-DRAW = """
-(function () {
-  var config = {displaylogo: false, responsive: true,
-                toImageButtonOptions: {format: 'png', scale: 2}};
-  document.querySelectorAll('script.rf-figure').forEach(function (el) {
-    var fig = JSON.parse(el.textContent);
-    var div = document.getElementById(el.dataset.target);
-    Plotly.newPlot(div, fig.data, fig.layout, config);
-  });
-})();
-"""
+from rareflow.results.jsonsafe import jsonable
+from rareflow.results.result import Results
 
 
-def _clean(obj):
-    """JSON-safe: NaN and infinities become null (JSON has no such numbers)."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str | bytes):  # numpy scalars
-        return _clean(obj.item())
-    return obj
+@cache
+def _templates():
+    import jinja2  # here, not at the top: ~90 ms that only rendering needs
+
+    # autoescape on: names and sentences from a scenario file are text, never markup
+    return jinja2.Environment(loader=jinja2.PackageLoader("rareflow.report", "templates"),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
 
 
 def to_json(obj) -> str:
-    return json.dumps(_clean(obj), allow_nan=False, separators=(",", ":"))
+    return json.dumps(jsonable(obj), allow_nan=False, separators=(",", ":"))
 
 
 def _script_json(obj) -> str:
     return to_json(obj).replace("</", "<\\/")
-
-
-def _esc(v) -> str:
-    return html.escape(str(v), quote=True)
 
 
 def _num(v, digits: int = 0) -> str:
@@ -95,26 +50,23 @@ def _num(v, digits: int = 0) -> str:
     return f"{v:,.{digits}f}"
 
 
-def table_html(df: pd.DataFrame, numeric_digits: int = 1, max_rows: int = 500) -> str:
+def table_data(df: pd.DataFrame | None, numeric_digits: int = 1,
+               max_rows: int = 500) -> dict | None:
+    """A table for the template's `table` macro: header (label, class) and rows of
+    (text, is_number); numbers formatted with thousands separators. None when empty."""
     if df is None or df.empty:
-        return "<p class='note'>(none)</p>"
+        return None
     df = df.head(max_rows)
     num = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
-    head = "".join(f"<th class='{'num' if c in num else ''}'>{_esc(c)}</th>" for c in df.columns)
     rows = []
     for row in df.itertuples(index=False):
-        cells = []
-        for c, v in zip(df.columns, row, strict=True):
-            if c in num:
-                cells.append(f"<td class='num'>{_esc(_num(float(v), numeric_digits))}</td>")
-            else:
-                cells.append(f"<td>{_esc('' if v is None else v)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+        rows.append([(_num(float(v), numeric_digits), True) if c in num
+                     else ("" if v is None else str(v), False)
+                     for c, v in zip(df.columns, row, strict=True)])
+    return {"head": [(str(c), "num" if c in num else "") for c in df.columns], "rows": rows}
 
 
-def sources_table(view: RunView) -> pd.DataFrame:
+def sources_table(view: Results) -> pd.DataFrame:
     """Every item of the scenario that names where its numbers come from."""
     scn = view.scenario
     rows = []
@@ -125,8 +77,8 @@ def sources_table(view: RunView) -> pd.DataFrame:
     for k, v in scn.processes.items():
         rows.append(("process", k, v.label, v.source))
     for f in scn.facilities:
-        rows.append(("facility", f.id, f"{f.process} in {f.region}" + (f", {f.owner}" if f.owner
-                                                                       else ""), f.source))
+        what = f"{'/'.join(f.recipes())} in {f.region}"  # its process, or its recipes
+        rows.append(("facility", f.id, what + (f", {f.owner}" if f.owner else ""), f.source))
     for r in scn.routes:
         rows.append(("route", r.id, f"{r.from_} → {r.to}, {r.commodity}", r.source))
     for s in scn.stocks:
@@ -146,16 +98,16 @@ def sources_table(view: RunView) -> pd.DataFrame:
     return df
 
 
-def _cards(view: RunView, base: RunView | None) -> str:
+def _cards(view: Results, base: Results | None) -> list[dict]:
+    """The headline cards: key, value, detail, and a class for the value's colour."""
     cur = view.currency
     un = view.total_unserved()
     s = charts.shortfall_series(view)
     worst = s.groupby("period")["amount"].sum() if len(s) else pd.Series(dtype=float)
-    cards = []
+    cards: list[dict] = []
 
     def card(k, v, d="", cls=""):
-        cards.append(f"<div class='card'><div class='k'>{_esc(k)}</div>"
-                     f"<div class='v {cls}'>{_esc(v)}</div><div class='d'>{_esc(d)}</div></div>")
+        cards.append({"k": k, "v": v, "d": d, "cls": cls})
 
     if base is not None:
         dun = un - base.total_unserved()
@@ -168,30 +120,185 @@ def _cards(view: RunView, base: RunView | None) -> str:
          f"of {len(view.scenario.demands)} demands")
     if len(worst) and worst.max() > 0:
         card("Worst period", str(worst.idxmax()), f"{_num(float(worst.max()))} t unserved")
-    obj = view.objective()
-    d = f"{obj - base.objective():+,.0f} {cur} vs {base.name}" if base is not None else "total cost"
-    card("Objective", f"{_num(obj)} {cur}", d)
-    card("Solver", str(view.summary.get("status", "")),
-         f"{view.summary.get('variables', 0):,} variables, solved in "
-         f"{float(view.summary.get('solve_seconds') or 0):.3f} s")
-    return "<div class='cards'>" + "".join(cards) + "</div>"
+    paid, valued = cost_split(view)
+    d = (f"{paid - cost_split(base)[0]:+,.0f} {cur} vs {base.name}" if base is not None
+         else "operating, transport, tariffs, holding, capital, breaches (discounted)")
+    card("Cost (money paid)", f"{_num(paid)} {cur}", d)
+    if valued > 0 or (base is not None and cost_split(base)[1] > 0):
+        card("Penalty valuation", f"{_num(valued)} {cur}",
+             "what the model puts on tonnes unserved or targets missed: a valuation, not money "
+             "paid")
+    card("Solver", str(view.summary().get("status", "")),
+         f"{view.summary().get('variables', 0):,} variables, solved in "
+         f"{float(view.summary().get('solve_seconds') or 0):.3f} s")
+    return cards
+
+
+VALUATIONS = ("penalty",)
+"""Cost terms whose words mark them as valuations (shortfall and target penalties), not money."""
+
+
+def cost_split(view: Results) -> tuple[float, float]:
+    """(money that would be paid, penalty valuation): the objective's terms in two sums."""
+    c = view.costs
+    if c is None or c.empty:
+        return float(view.objective), 0.0
+    valued = c["term"].astype(str).str.contains("|".join(VALUATIONS))
+    return float(c.loc[~valued, "amount"].sum()), float(c.loc[valued, "amount"].sum())
+
+
+# ---- metric tables: human column names with units ------------------------------------------
+METRIC_TITLES = {
+    "balances": "Balances by region, commodity and period",
+    "hhi_imports": "How concentrated each region's imports are",
+    "hhi_output": "How concentrated the world's output is",
+    "shortfall_by_sector": "Shortfall by sector",
+    "days_of_cover": "Days of cover held in stocks",
+    "prices": "Scarcity prices (duals of the balance rows)",
+}
+METRIC_NOTES = {
+    "hhi_imports": "HHI (Herfindahl–Hirschman index) is the sum of the suppliers' squared shares "
+                   "in %: 10,000 is a single supplier, below 1,500 is usually read as diverse.",
+    "hhi_output": "HHI (Herfindahl–Hirschman index) is the sum of the producers' squared shares "
+                  "in %: 10,000 is a single producer, below 1,500 is usually read as diverse.",
+    "prices": "What one more tonne would be worth there and then. Where demand goes unserved the "
+              "price is set by the penalty on unserved demand: a valuation, not a market price.",
+    "shortfall_by_sector": "Share unserved is a share of that sector's demand in the period.",
+}
+# column → (label, kind): kind says how to print it — t (tonnes, whole), pct (a share already in
+# %), frac (a share as a fraction, printed in %), count, hhi, days, money, text
+COLUMNS = {
+    "region": ("Region", "text"), "commodity": ("Commodity", "text"), "period": ("Period", "text"),
+    "sector": ("Sector", "text"), "stock": ("Stock", "text"),
+    "produced": ("Produced (t)", "t"), "used_in_processes": ("Used in processes (t)", "t"),
+    "imports": ("Imports (t)", "t"), "exports": ("Exports (t)", "t"),
+    "demand": ("Demand (t)", "t"), "served": ("Served (t)", "t"),
+    "unserved": ("Unserved (t)", "t"), "stock_build": ("Added to stock (t)", "t"),
+    "stock_level": ("Stock level (t)", "t"), "discarded": ("Discarded (t)", "t"),
+    "consumption": ("Consumption (t)", "t"), "requested": ("Requested (t)", "t"),
+    "self_sufficiency": ("Self-sufficiency (% of consumption)", "frac"),
+    "import_dependence": ("Import dependence (% of consumption)", "frac"),
+    "hhi": ("HHI (0–10,000)", "hhi"), "top": ("Largest supplier", "text"),
+    "top_share": ("Largest supplier's share (%)", "pct"), "suppliers": ("Suppliers", "count"),
+    "share_unserved": ("Share of demand unserved (%)", "frac"),
+    "level": ("Stock level (t)", "t"), "daily_use": ("Use per day (t)", "t1"),
+    "days": ("Days of cover", "days"), "price": ("Price ({cur}/t)", "money"),
+}
+
+
+def _cell(v, kind: str) -> tuple[str, bool]:
+    if kind == "text":
+        return ("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)), False
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v), False
+    if not math.isfinite(f):
+        return ("no use" if kind == "days" and f > 0 else "—"), True
+    if kind == "frac":
+        return f"{100 * f:,.1f} %", True
+    if kind == "pct":
+        return f"{f:,.1f} %", True
+    if kind == "t1":
+        return f"{f:,.1f}", True
+    return f"{f:,.0f}", True
+
+
+def metric_table(df: pd.DataFrame | None, currency: str, max_rows: int = 500) -> dict | None:
+    """A metric table for the template: human column names with units, counts whole, shares
+    with %, tonnes to the tonne. Unknown columns keep their name, numbers to 0.01."""
+    if df is None or df.empty:
+        return None
+    df = df.head(max_rows)
+    kinds = []
+    for c in df.columns:
+        if c in COLUMNS:
+            label, kind = COLUMNS[c]
+            kinds.append((label.format(cur=currency), kind))
+        elif pd.api.types.is_numeric_dtype(df[c]):
+            kinds.append((str(c).replace("_", " "), "num"))
+        else:
+            kinds.append((str(c).replace("_", " "), "text"))
+    rows = []
+    for row in df.itertuples(index=False):
+        rows.append([(_num(float(v), 2), True) if k == "num" else _cell(v, k)
+                     for (_, k), v in zip(kinds, row, strict=True)])
+    return {"head": [(label, "" if k == "text" else "num") for label, k in kinds], "rows": rows}
+
+
+def metric_tables(view: Results) -> list[dict]:
+    out = []
+    for k, v in view.metrics().items():
+        out.append({"name": k, "title": METRIC_TITLES.get(k, k.replace("_", " ").capitalize()),
+                    "note": METRIC_NOTES.get(k, ""), "table": metric_table(v, view.currency)})
+    return out
+
+
+# ---- the back-test -------------------------------------------------------------------------
+def backtest_section(view: Results) -> tuple[dict, dict | None]:
+    """The back-test table (worst first) and its figure; the figure is None, and the section
+    says why in one sentence, when the scenario speaks to no observation."""
+    bt = bt_mod.run_backtest(view)
+    t = bt.table
+    if t.empty:
+        return {"table": None, "why": "This scenario speaks to none of the observed series "
+                                      "(its regions, commodities or periods do not cover them), "
+                                      "so there is nothing to back-test.",
+                "medians": "", "left_out": ""}, None
+    head = [("Series", ""), ("Period", ""), ("Observed", "num"), ("Model", "num"),
+            ("Unit", ""), ("Error (model ÷ observed − 1, %)", "num"), ("Source", "")]
+    rows = [[(r.label, False), (r.period, False), (bt_mod.fmt(r.observed, r.unit), True),
+             (bt_mod.fmt(r.model, r.unit), True), (r.unit, False),
+             (bt_mod.fmt_error(r.error_pct), True), (r.source_short, False)]
+            for r in t.itertuples()]
+    return {"table": {"head": head, "rows": rows}, "why": "",
+            "medians": bt_mod.medians_line(bt), "left_out": bt_mod.left_out_line(bt)}, \
+        plain_lists(bt_mod.figure(bt))
+
+
+def plain_lists(obj):
+    """A Plotly dict with its numpy arrays as plain lists (what the report's JSON holds)."""
+    if isinstance(obj, dict):
+        return {k: plain_lists(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain_lists(v) for v in obj]
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    return obj
+
+
+def _comparison(view: Results, bview: Results) -> dict:
+    cmp = charts.compare(view, bview)
+    paid, valued = cost_split(view)
+    bpaid, bvalued = cost_split(bview)
+    head = pd.DataFrame([
+        {"measure": "unserved demand (t)", bview.name: cmp["unserved_base"],
+         view.name: cmp["unserved"], "change": cmp["unserved"] - cmp["unserved_base"]},
+        {"measure": f"cost: money paid ({view.currency})", bview.name: bpaid,
+         view.name: paid, "change": paid - bpaid},
+        {"measure": f"penalty valuation, not paid ({view.currency})", bview.name: bvalued,
+         view.name: valued, "change": valued - bvalued},
+    ])
+    return {"name": view.name, "base": bview.name, "head": table_data(head, 0),
+            "unserved": table_data(cmp["unserved_changes"], 1),
+            "flows": table_data(cmp["flow_changes"], 1),
+            "production": table_data(cmp["production_changes"], 1)}
 
 
 def build_report(results, base=None, region: str | None = None, period: str | None = None,
                  title: str | None = None) -> str:
-    """The report as one HTML string. `results` and `base` are Results, stored runs or RunViews.
+    """The report as one HTML string. `results` and `base` are Results, live or read back
+    from the store.
 
     `region`: the Sankey's region (default: where unserved demand changes, or is, largest;
     "all" for every region); `period`: the period it opens on."""
     from plotly.offline import get_plotlyjs
 
-    if base is not None and hasattr(results, "solution") and hasattr(results, "model"):
+    if base is not None:
         # the optimum closest to the base: what the scenario had to change, not equal-cost swaps
-        from rareflow.lp.align import closest_optimum
-
         results = closest_optimum(results, base)
-    view = RunView.of(results)
-    bview = RunView.of(base) if base is not None else None
+    view, bview = results, base
+    sentences = view.explanation()
     if region is None:
         region = charts.default_region(view, bview)
     elif region.lower() in ("all", "*"):
@@ -205,106 +312,73 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         raise RareflowError(f"period '{period}' is not in scenario '{view.name}'; use one of "
                             f"{', '.join(view.periods)}")
     period = str(period) if period is not None else charts.default_period(view, bview)
-    figs: list[tuple[str, dict]] = []
-    parts: list[str] = []
-
-    def fig(name: str, figure: dict) -> str:
-        figs.append((name, figure))
-        return f"<div id='{name}' class='fig'></div>"
 
     scn = view.scenario
-    vs = f" vs {bview.name}" if bview else ""
-    heading = title or f"{scn.name}{vs}"
-    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     periods = view.periods
-    span = f"{periods[0]}–{periods[-1]}" if periods else ""
-    parts.append(f"<header><h1>rareflow report: {_esc(heading)}</h1>"
-                 f"<p>{_esc(scn.description)}</p>"
-                 f"<p>Periods {_esc(span)} · {len(scn.regions)} regions · "
-                 f"{len(scn.facilities)} facilities · {len(scn.routes)} routes · "
-                 f"{len(scn.all_policies())} policies · status {_esc(view.summary.get('status'))}"
-                 "</p></header><main>")
-    parts.append(_cards(view, bview))
-
-    if view.sentences:
-        parts.append("<section id='explanation'><h2>Why: bottlenecks in words</h2>"
-                     "<ul class='sentences'>" + "".join(f"<li>{_esc(s)}</li>" for s in view.sentences)
-                     + "</ul></section>")
-    if not view.sentences or view.total_unserved() > charts.EPS:
-        parts.append("<section id='shortfalls-in-words'><h2>Shortfalls in words</h2>"
-                     "<ul class='sentences'>"
-                     + "".join(f"<li>{_esc(s)}</li>" for s in charts.shortfall_sentences(view))
-                     + "</ul></section>")
-
-    where = view.region_label(region) if region else "all regions"
-    parts.append("<section id='sankey-section'><h2>The chain: mine → oxide → metal → magnet → "
-                 f"sector ({_esc(where)})</h2><p class='note'>Each band is tonnes moved in the "
-                 "period chosen with the slider: processes (mining, separation, metal making, "
-                 "magnet making) turn one material into the next, trade moves it between "
-                 "countries, and the last column is demand by sector. Colours are countries; the "
-                 "dark red node is demand left unserved. Hover for numbers.</p>"
-                 + fig("sankey", charts.sankey_all_periods(view, region, period, base=bview)) + "</section>")
-    parts.append("<section id='timeseries'><div class='grid2'>"
-                 + fig("shortfall", charts.shortfall_figure(view, region))
-                 + fig("prices", charts.price_figure(view, region)) + "</div>"
-                 "<p class='note'>Scarcity prices are the duals of the balance rows: what one more "
-                 "tonne would be worth there and then (capped by the penalty on unserved demand)."
-                 "</p></section>")
-    parts.append("<section id='shares'><h2>Who supplies whom</h2>"
-                 + fig("supplier-shares", charts.share_figure(view, None, region)) + "</section>")
-
+    figures = [("sankey", charts.sankey_all_periods(view, region, period, base=bview)),
+               ("shortfall", charts.shortfall_figure(view, region)),
+               ("prices", charts.price_figure(view, region)),
+               ("supplier-shares", charts.share_figure(view, None, region))]
+    comparison = None
+    changes: list[str] = []
     if bview is not None:
-        cmp = charts.compare(view, bview)
-        head = pd.DataFrame([
-            {"measure": "unserved demand (t)", bview.name: cmp["unserved_base"],
-             view.name: cmp["unserved"], "change": cmp["unserved"] - cmp["unserved_base"]},
-            {"measure": f"objective ({view.currency})", bview.name: cmp["objective_base"],
-             view.name: cmp["objective"], "change": cmp["objective"] - cmp["objective_base"]},
-        ])
-        parts.append(f"<section id='comparison'><h2>{_esc(view.name)} compared with "
-                     f"{_esc(bview.name)}</h2>" + table_html(head, 0)
-                     + fig("change", charts.change_figure(view, bview, region))
-                     + "<h3>Unserved demand that changed (t)</h3>"
-                     + table_html(cmp["unserved_changes"], 1)
-                     + "<h3>Trade flows that changed most, summed over the horizon (t)</h3>"
-                     + table_html(cmp["flow_changes"], 1)
-                     + "<h3>Production that changed most, summed over the horizon "
-                       "(units of activity)</h3>"
-                     + table_html(cmp["production_changes"], 1) + "</section>")
-
-    if view.metrics:
-        body = "".join(f"<h3>{_esc(k)}</h3>" + table_html(v, 2) for k, v in view.metrics.items())
-        parts.append(f"<section id='metrics'><h2>Metrics</h2>{body}</section>")
-
+        comparison = _comparison(view, bview)
+        changes = list(view.compare(bview).sentences)
+        figures.append(("change", charts.change_figure(view, bview, region)))
+    backtest, bt_fig = backtest_section(view)
+    if bt_fig is not None:
+        figures.append(("backtest-chart", bt_fig))
+    # no empty charts: a figure with nothing to draw is left out and says so in one sentence
+    empty = {name: _empty_sentence(f) for name, f in figures if name != "sankey" and not f["data"]}
+    figures = [(name, f) for name, f in figures if name not in empty]
+    unserved = None
     un = view.table("unserved")
     if not un.empty:
         un = un[un["amount"] > charts.EPS]
         cols = [c for c in ("region", "sector", "commodity", "period", "requested", "amount")
                 if c in un.columns]
-        parts.append("<section id='unserved-table'><h2>Unserved demand (t)</h2>"
-                     + table_html(un[cols].rename(columns={"amount": "unserved"}), 1)
-                     + "</section>")
-
+        unserved = {"table": metric_table(un[cols].rename(columns={"amount": "unserved"}),
+                                          view.currency)}
     src = sources_table(view)
     with_src = src[src["source"].astype(str).str.strip() != ""]
-    missing = len(src) - len(with_src)
-    note = (f"<p class='note'>{missing} of {len(src)} items carry no source.</p>" if missing
-            else "")
-    parts.append("<section id='sources'><h2>Sources</h2>" + note + table_html(with_src)
-                 + "</section>")
-    h = view.hash[:12] if view.hash else ""
-    run = f" · run #{view.run_id}" if view.run_id else ""
-    parts.append(f"</main><footer>rareflow {__version__} · scenario hash {_esc(h)}{run} · "
-                 f"generated {generated} · works offline (Plotly.js embedded)</footer>")
+    context = {
+        "heading": title or f"{scn.name}{f' vs {bview.name}' if bview else ''}",
+        "scenario": scn,
+        "span": f"{periods[0]}–{periods[-1]}" if periods else "",
+        "counts": {"regions": len(scn.regions), "facilities": len(scn.facilities),
+                   "routes": len(scn.routes), "policies": len(scn.all_policies())},
+        "status": view.summary().get("status"),
+        "cards": _cards(view, bview),
+        "sentences": list(sentences),
+        "changes": changes,
+        "empty": empty,
+        "backtest": backtest,
+        "shortfalls": (charts.shortfall_sentences(view)
+                       if not sentences or view.total_unserved() > charts.EPS else None),
+        "where": view.region_label(region) if region else "all regions",
+        "comparison": comparison,
+        "metrics": metric_tables(view),
+        "unserved": unserved,
+        "sources": {"missing": len(src) - len(with_src), "total": len(src),
+                    "table": table_data(with_src)},
+        "version": __version__,
+        "hash": view.hash[:12] if view.hash else "",
+        "run_id": view.run_id,
+        "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "figures": [(name, _script_json(f)) for name, f in figures],
+        "plotly_js": get_plotlyjs(),
+    }
+    return _templates().get_template("report.html.j2").render(context)
 
-    fig_scripts = "".join(
-        f"<script type='application/json' class='rf-figure' id='fig-{name}' "
-        f"data-target='{name}'>{_script_json(f)}</script>" for name, f in figs)
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>rareflow: {_esc(heading)}</title>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<style>{CSS}</style><script>{get_plotlyjs()}</script></head><body>"
-            + "".join(parts) + fig_scripts + f"<script>{DRAW}</script></body></html>")
+
+def _empty_sentence(fig: dict) -> str:
+    """The message an empty chart would have shown, as a sentence, with its title."""
+    lay = fig.get("layout", {})
+    title = lay.get("title", {})
+    title = title.get("text", "") if isinstance(title, dict) else str(title or "")
+    notes = [a.get("text", "") for a in lay.get("annotations", []) if a.get("text")]
+    msg = " ".join(notes) or "Nothing to show."
+    return f"{title}: {msg}" if title else msg
 
 
 def write_report(results, path: Path | str, base=None, region: str | None = None,

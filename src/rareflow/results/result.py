@@ -1,282 +1,353 @@
-"""Results as labelled tables (one DataFrame per variable kind), built on demand."""
+"""One answer to one scenario, whether it was just solved or read back from the run store.
+
+A `Results` holds the resolved scenario, the result tables (declared in results/schema.py), the
+summary, the explanation sentences and the metrics. A live one (from `Model.solve()`) also holds
+the model and the solver's vectors, reads its tables off them on first use and can be explained
+from its duals; one read back from the store (or made from tables, as a sweep is) holds the same
+tables, summary and sentences but no LP: asking it for the model or the solution raises
+`NotLive`, which says what to do instead. Every consumer — CSV writer, run store, report, web
+page, CLI — takes this one type, so none of them needs to tell kinds of results apart.
+
+The words and measures (`explain`, `metrics`, `compare`, build plans, target reports) are
+computed by `rareflow.analyze`, a layer above this one. They are reached through a small
+registry: analyze registers each function under a name when it is imported (`import rareflow`
+imports it), and the methods here call what is registered. So the methods stay where users look
+for them, and no module here imports upwards.
+"""
 
 from __future__ import annotations
 
 import json
-from functools import cached_property
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from rareflow.errors import RareflowError
 from rareflow.lp.highs import Solution
+from rareflow.results import schema, solved
+from rareflow.scenario.hashing import scenario_hash
+from rareflow.scenario.periods import Periods, make_periods
+from rareflow.scenario.schema import Scenario
 
-ZERO = 1e-9
+SECTIONS = ("explain", "build_plan", "target_report", "home_supply", "tolling")
+"""The parts of a result's explanation, in the order reports tell them."""
 
 
-def _clean(v: np.ndarray) -> np.ndarray:
-    v = np.where(np.abs(v) < ZERO, 0.0, v)
-    return v + 0.0  # no negative zeros in output
+class NotLive(RareflowError):
+    """Something only a live solve has (the LP, its duals, re-solving) was asked of a result
+    read back from the run store."""
+
+
+_ANALYSES: dict[str, Callable[..., Any]] = {}
+
+
+def analysis(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `fn` as the body of the `Results` method called `name` (analyze/ does this at
+    import): the one way this layer reaches code above it, without importing it."""
+    def put(fn: Callable[..., Any]) -> Callable[..., Any]:
+        _ANALYSES[name] = fn
+        return fn
+    return put
+
+
+def _analysis(name: str) -> Callable[..., Any]:
+    fn = _ANALYSES.get(name)
+    if fn is None:
+        raise RareflowError(f"Results.{name} is computed by rareflow.analyze, which is not "
+                            "loaded; `import rareflow` loads it")
+    return fn
+
+
+def _table_attr(name: str) -> property:
+    return property(lambda self: self.table(name), doc=schema.TABLES[name].describe())
 
 
 class Results:
-    """The answer to one scenario: tables, objective, status, and the model they came from."""
+    """The answer to one scenario: tables, summary, sentences and metrics (see module doc).
 
-    def __init__(self, model, solution: Solution, balance_residual: float) -> None:
-        self.model = model
-        self.solution = solution
-        self.status = solution.status
-        self.objective = solution.objective
-        self.max_balance_residual = balance_residual
-        self.scenario = model.scenario.name
-        self._metrics: dict[str, pd.DataFrame] | None = None
+    Made by `Model.solve()` (live) or by `Results.from_tables` (the run store, a sweep)."""
+
+    def __init__(self, scenario: Scenario, *, status: str, objective: float,
+                 summary: Mapping[str, Any] | None = None,
+                 tables: Mapping[str, pd.DataFrame] | None = None,
+                 sentences: Mapping[str, list[str]] | None = None,
+                 metrics: Mapping[str, pd.DataFrame] | None = None,
+                 run_id: int | None = None, hash: str | None = None,
+                 row: Mapping[str, Any] | None = None, model=None, solution: Solution | None = None,
+                 balance_residual: float | None = None) -> None:
+        self.scenario = scenario
+        self.status = str(status)
+        self.objective = float(objective) if objective is not None else math.nan
+        self.run_id = run_id
+        self.row: dict[str, Any] = dict(row or {})  # the run's row in the store ({} if none)
+        self._model = model
+        self._solution = solution
+        self._summary = dict(summary) if summary is not None else None
+        self._given = dict(tables) if tables is not None else None
+        self._tables: dict[str, pd.DataFrame] = {}
+        self._sentences: dict[str, list[str]] = {k: list(v) for k, v in (sentences or {}).items()}
+        self._metrics = dict(metrics) if metrics else None
+        self._hash = hash
+        self.cache: dict[str, Any] = {}  # per-result values of the analysis layer (its explainer)
+        self._horizon: Periods | None = model.periods if model is not None else None
+        if balance_residual is None:
+            balance_residual = (self._summary or {}).get("max_balance_residual_t")
+        self.max_balance_residual = math.nan if balance_residual is None else float(balance_residual)
+
+    @classmethod
+    def from_solve(cls, model, solution: Solution, balance_residual: float) -> Results:
+        """A live result: `model` (an lp Model) solved to `solution`, with the largest mass
+        balance residual the check found."""
+        return cls(model.scenario, status=solution.status, objective=solution.objective,
+                   model=model, solution=solution, balance_residual=balance_residual)
+
+    @classmethod
+    def from_tables(cls, scenario: Scenario, tables: Mapping[str, pd.DataFrame],
+                    summary: Mapping[str, Any], *, status: str, objective: float,
+                    sentences: Mapping[str, list[str]] | None = None,
+                    metrics: Mapping[str, pd.DataFrame] | None = None, run_id: int | None = None,
+                    hash: str | None = None, row: Mapping[str, Any] | None = None) -> Results:
+        """A result made from its tables (read back from the store, or a sweep's): everything
+        but the LP. Sections of `sentences` it lacks are empty; `metrics`, if not given, are
+        computed from the tables when asked for."""
+        return cls(scenario, status=status, objective=objective, summary=summary, tables=tables,
+                   sentences={s: list((sentences or {}).get(s, [])) for s in SECTIONS},
+                   metrics=metrics, run_id=run_id, hash=hash, row=row)
+
+    def detached(self) -> Results:
+        """This result without its LP: tables, summary, sentences and (if computed) metrics, as
+        the store would give it back. Light enough to keep many in memory (the web cache)."""
+        return Results.from_tables(self.scenario, self.tables(), self.summary(),
+                                   status=self.status, objective=self.objective,
+                                   sentences={s: self.section(s) for s in SECTIONS},
+                                   metrics=self._metrics, run_id=self.run_id, hash=self.hash,
+                                   row=self.row)
 
     def __repr__(self) -> str:
-        return (f"<Results {self.scenario}: {self.status}, objective {self.objective:,.2f} "
-                f"{self.model.scenario.currency}, unserved {self.unserved['amount'].sum():,.1f} t>")
+        run = f" (run #{self.run_id})" if self.run_id is not None else ""
+        return (f"<Results {self.name}{run}: {self.status}, objective {self.objective:,.2f} "
+                f"{self.currency}, unserved {self.total_unserved():,.1f} t>")
 
-    def _table(self, kind: str, value: str = "amount") -> pd.DataFrame:
-        parts = []
-        for span in self.model.build.lp.cols:
-            if span.kind == kind:
-                df = span.labels.copy()
-                df[value] = _clean(self.solution.x[span.start:span.stop])
-                parts.append(df)
-        if not parts:
-            return pd.DataFrame(columns=[value])
-        return pd.concat(parts, ignore_index=True)
+    # ---- what only a live solve has ---------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        """True for a result of `Model.solve()`; False for one read back from the store."""
+        return self._model is not None
 
-    @cached_property
-    def activity(self) -> pd.DataFrame:
-        """facility, region, process, period, amount (units of activity), kind."""
-        return self._table("activity")
+    def _not_live(self, what: str) -> NotLive:
+        where = f"run #{self.run_id}" if self.run_id is not None else "this result"
+        return NotLive(f"{where} of scenario '{self.name}' was read back from its tables: it has "
+                       f"no {what}. It keeps its tables, summary, sentences and metrics; for the "
+                       f"LP solve the scenario again, e.g. rareflow.load('{self.name}').solve()")
 
-    @cached_property
-    def flows(self) -> pd.DataFrame:
-        """route, origin, destination, commodity, period, amount (t)."""
-        return self._table("flow")
+    @property
+    def model(self):
+        """The Model this result was solved from (live results only)."""
+        if self._model is None:
+            raise self._not_live("model (the LP, its duals or re-solving)")
+        return self._model
 
-    @cached_property
-    def stocks(self) -> pd.DataFrame:
-        """stock, region, commodity, period, level (t at the period's end)."""
-        return self._table("stock", "level")
+    @property
+    def solution(self) -> Solution:
+        """The solver's vectors: x, duals, row values (live results only)."""
+        if self._solution is None:
+            raise self._not_live("solver solution")
+        return self._solution
 
-    @cached_property
-    def unserved(self) -> pd.DataFrame:
-        """demand, region, commodity, sector, period, requested, amount (t not served)."""
-        df = self._table("unserved")
-        if "requested" in df:
-            df["served"] = _clean(df["requested"] - df["amount"])
+    # ---- the scenario -----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def scenario_name(self) -> str:
+        """The scenario's name (as `name`; kept for callers of the former stored-run type)."""
+        return self.scenario.name
+
+    def scenario_model(self) -> Scenario:
+        """The resolved scenario (as `scenario`; kept for callers of the former stored-run type)."""
+        return self.scenario
+
+    @property
+    def horizon(self) -> Periods:
+        """The time axis: period labels, start months and lengths."""
+        if self._horizon is None:
+            self._horizon = make_periods(self.scenario)
+        return self._horizon
+
+    @property
+    def periods(self) -> list[str]:
+        """The period labels, in order."""
+        return list(self.horizon.labels)
+
+    @property
+    def currency(self) -> str:
+        return self.scenario.currency
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the resolved scenario (scenario/hashing.py)."""
+        if self._hash is None:
+            self._hash = scenario_hash(self.scenario)
+        return self._hash
+
+    def region_label(self, r: str) -> str:
+        reg = self.scenario.regions.get(r)
+        return reg.label if reg and reg.label else r
+
+    def commodity_label(self, c: str) -> str:
+        com = self.scenario.commodities.get(c)
+        return com.label if com and com.label else c.replace("_", " ")
+
+    def process_label(self, p: str) -> str:
+        proc = self.scenario.processes.get(p)
+        return proc.label if proc and proc.label else p.replace("_", " ")
+
+    # ---- tables -----------------------------------------------------------------------------
+    def table(self, name: str) -> pd.DataFrame:
+        """A result table by name: a declared one (schema.TABLES) always has its columns, even
+        without rows; another (e.g. a sweep's) is returned as given, or empty."""
+        got = self._tables.get(name)
+        if got is not None:
+            return got
+        if self._given is not None:
+            raw = self._given.get(name)
+            if raw is None:
+                raw = schema.empty(name) if name in schema.TABLES else pd.DataFrame()
+        elif name in schema.TABLES:
+            raw = solved.table(self.model, self.solution, name)
+        else:
+            return pd.DataFrame()
+        self._tables[name] = df = schema.conform(name, raw.reset_index(drop=True))
         return df
 
-    @cached_property
-    def builds(self) -> pd.DataFrame:
-        """candidate, region, process, period, amount (t/yr of capacity built), online."""
-        df = self._table("build")
-        if len(df):
-            cands = {c.id: c for c in self.model.scenario.candidates}
-            P = self.model.periods
-            online = []
-            for cid, per in zip(df["candidate"], df["period"], strict=True):
-                t = P.labels.index(per)
-                due = P.start[t] + round(cands[cid].lead_time * 12)
-                k = int(np.searchsorted(P.start, due))
-                online.append(P.labels[k] if k < P.n else "after horizon")
-            df["online"] = online
-        return df
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the result: the declared ones for a live result; those it was made
+        with for one read back (a sweep's run has its own)."""
+        names = list(schema.TABLES) if self._given is None else list(self._given)
+        return {n: self.table(n) for n in names}
 
-    @cached_property
-    def surplus(self) -> pd.DataFrame:
-        """region, commodity, period, amount discarded (only commodities with disposal_cost)."""
-        return self._table("surplus")
+    activity = _table_attr("activity")
+    flows = _table_attr("flows")
+    stocks = _table_attr("stocks")
+    unserved = _table_attr("unserved")
+    prices = _table_attr("prices")
+    builds = _table_attr("builds")
+    surplus = _table_attr("surplus")
+    breaches = _table_attr("breaches")
+    tolling = _table_attr("tolling")
+    targets = _table_attr("targets")
+    unserved_tiers = _table_attr("unserved_tiers")
+    stages = _table_attr("stages")
+    transit = _table_attr("transit")
+    subsidies = _table_attr("subsidies")
 
-    @cached_property
-    def breaches(self) -> pd.DataFrame:
-        """policy, period, side, amount: agreement volumes missed (or exceeded) at breach cost."""
-        short = self._table("agreement_shortfall").assign(side="min")
-        excess = self._table("agreement_excess").assign(side="max")
-        return pd.concat([short, excess], ignore_index=True)
-
-    @cached_property
-    def tolling(self) -> pd.DataFrame:
-        """policy, owner, partner, input, output, period, amount (t output), input_amount (t)."""
-        df = self._table("tolled")
-        if not len(df):
-            return pd.DataFrame(columns=["policy", "owner", "partner", "input", "output", "period",
-                                         "amount", "input_amount"])
-        pols = {p.id: p for p in self.model.build.policies if p.type == "tolling"}
-        df["input"] = [pols[p].input for p in df["policy"]]
-        df["output"] = [pols[p].output for p in df["policy"]]
-        ratio = [pols[p].per_output(self.model.scenario)[0] for p in df["policy"]]
-        df["input_amount"] = df["amount"] * ratio
-        return df
-
-    @cached_property
-    def prices(self) -> pd.DataFrame:
-        """region, commodity, period, price: the value of one more tonne there and then.
-
-        Duals of the balance rows, undiscounted to money of the period, per tonne.
-        """
-        b = self.model.build
-        df = b.balance_labels()
-        dual = self.solution.row_dual[: len(df)]
-        t = np.tile(np.arange(b.T), len(b.pairs))
-        df["price"] = _clean(dual / b.disc[t]) if len(df) else []
-        return df
-
-    @cached_property
+    @property
     def costs(self) -> pd.DataFrame:
-        """The objective split by kind of term (discounted), so penalties show apart from costs."""
-        names = {"activity": "operating", "flow": "transport and tariffs", "stock": "holding",
-                 "build": "capital", "unserved": "unserved-demand penalty",
-                 "surplus": "disposal", "agreement_shortfall": "agreement breach",
-                 "agreement_excess": "agreement breach", "tolled": "tolling fees",
-                 "target_shortfall": "target-shortfall penalty"}
-        x, c = self.solution.x, self.model.frozen.cost
-        acc: dict[str, float] = {}
-        for span in self.model.build.lp.cols:
-            v = float(np.dot(x[span.start:span.stop], c[span.start:span.stop]))
-            key = names.get(span.kind, span.kind)
-            acc[key] = acc.get(key, 0.0) + v
-        return pd.DataFrame({"term": list(acc), "amount": list(acc.values())})
+        """term, amount: the objective split by kind of term (discounted)."""
+        if self._summary is not None and "costs" in self._summary:
+            c = self._summary["costs"] or {}
+            return pd.DataFrame({"term": list(c), "amount": [float(v) for v in c.values()]})
+        return solved.costs(self.model, self.solution)
 
-    def summary(self) -> dict:
+    def total_unserved(self) -> float:
         un = self.unserved
-        return {
-            "scenario": self.scenario,
-            "status": self.status,
-            "objective": self.objective,
-            "currency": self.model.scenario.currency,
-            "periods": list(self.model.periods.labels),
-            "unserved_total_t": float(un["amount"].sum()) if len(un) else 0.0,
-            "costs": dict(zip(self.costs["term"], self.costs["amount"], strict=True)),
-            "max_balance_residual_t": self.max_balance_residual,
-            "variables": int(self.model.frozen.shape[1]),
-            "constraints": int(self.model.frozen.shape[0]),
-            "solve_seconds": self.solution.seconds,
-            "build_seconds": self.model.build_seconds,
-            "iterations": self.solution.iterations,
-            "files": self.model.files,
-        }
+        return float(un["amount"].sum()) if len(un) else 0.0
 
-    @cached_property
-    def _explainer(self):
-        from rareflow.analyze.explain import Explainer
+    def regions_used(self) -> list[str]:
+        """Regions that appear in any non-zero flow, activity or demand of the run."""
+        seen: set[str] = set()
+        for name, cols, val in (("flows", ("origin", "destination"), "amount"),
+                                ("activity", ("region",), "amount"),
+                                ("unserved", ("region",), "requested")):
+            df = self.table(name)
+            df = df[df[val].abs() > 0]
+            for c in cols:
+                seen.update(df[c].astype(str))
+        return [r for r in self.scenario.regions if r in seen]
 
-        return Explainer(self)
-
-    def explain(self, region: str | None = None, period: str | None = None) -> list[str]:
-        """Sentences: each shortfall and the binding constraints behind it, ranked by dual."""
-        out = self._explainer.sentences()
-        if region:
-            names = {region, self.model.scenario.regions.get(region).label
-                     if region in self.model.scenario.regions else region}
-            out = [s for s in out if any(s.startswith(f"{n}'s") for n in names if n)]
-        if period:
-            out = [s for s in out if str(period) in s]
-        return out
-
-    def explain_table(self) -> pd.DataFrame:
-        """constraint, kind, period, dual, slack, affected — every binding constraint."""
-        return self._explainer.table()
-
-    def shortfall_causes(self) -> pd.DataFrame:
-        """One row per (shortfall, binding constraint upstream of it), ranked by dual."""
-        return self._explainer.shortfalls()
-
-    def build_plan(self) -> list[str]:
-        """What to build, where, when, online when, at what capital cost — in sentences."""
-        b = self.builds
-        if not len(b):
-            return []
-        b = b[b["amount"] > 1e-6]
-        cands = {c.id: c for c in self.model.scenario.candidates}
-        procs = self.model.scenario.processes
-        cur = self.model.scenario.currency
-        regions = self.model.scenario.regions
-        out = []
-        for cid, g in b.groupby("candidate", sort=False):
-            c = cands[cid]
-            outputs = "makes " + next(iter(procs[c.process].outputs), "nothing")
-            reg = regions[c.region].label or c.region
-            total = g["amount"].sum()
-            capex = f"capital cost {total * c.capex:,.0f} {cur}."
-            if len(g) == 1:
-                row = next(g.itertuples())
-                out.append(f"Build {row.amount:,.0f} t/yr of {c.process} capacity ({outputs}) in "
-                           f"{reg} in {row.period} ('{c.id}'), online {row.online}; {capex}")
-                continue
-            steps = ", ".join(f"{r.amount:,.0f} t/yr in {r.period} (online {r.online})"
-                              for r in g.itertuples())
-            out.append(f"Build {total:,.0f} t/yr of {c.process} capacity ({outputs}) in {reg} "
-                       f"('{c.id}') in {len(g)} steps: {steps}; {capex}")
-        return out
-
-    @cached_property
-    def targets(self) -> pd.DataFrame:
-        """target, period, required (t), shortfall (t), met — per target and period."""
-        df = self._table("target_shortfall", "shortfall")
-        if not len(df):
-            return pd.DataFrame(columns=["target", "period", "shortfall", "met"])
-        df["met"] = df["shortfall"] <= 1e-6
-        return df
-
-    def target_report(self) -> list[str]:
-        """For each target: met throughout, or the earliest period from which it can be met and
-        what limits it before then (the binding constraints upstream of its rows)."""
-        out = []
-        tab = self.targets
-        b = self.model.build
-        for tg in b.targets:
-            rows = tab[tab["target"] == tg.id]
-            if not len(rows):
-                continue
-            unmet = rows[~rows["met"]]
-            if not len(unmet):
-                out.append(f"Target '{tg.id}' ({tg.describe()}) is met in every period "
-                           f"{rows['period'].iloc[0]}–{rows['period'].iloc[-1]}.")
-                continue
-            labels = list(rows["period"])
-            last_bad = labels.index(unmet["period"].iloc[-1])
-            when = (f"can be met from {labels[last_bad + 1]}" if last_bad + 1 < len(labels)
-                    else "cannot be met within the horizon")
-            gap = ", ".join(f"{r.period}: {r.shortfall:,.0f} t" for r in unmet.itertuples())
-            spans = [sp for sp in b.lp.rows if sp.kind == "target"]
-            start_rows = []
-            for sp in spans:
-                sel = (sp.labels["target"] == tg.id) & sp.labels["period"].isin(unmet["period"])
-                start_rows += [self.model.frozen.n_balance + sp.start + int(j)
-                               for j in np.flatnonzero(sel.to_numpy())]
-            found = self._explainer.trace(start_rows)
-            limits = []
-            for c, _ in sorted(found.items(), key=lambda kv: -kv[1]):
-                if c.key[:2] != ("policy", tg.id) and c.name not in limits:
-                    limits.append(c.name)
-            limits = limits[:4]
-            why = ("; limited by " + "; ".join(limits)) if limits else ""
-            out.append(f"Target '{tg.id}' ({tg.describe()}) {when}; it falls short in {gap}{why}.")
-        return out
-
-    def metrics(self) -> dict[str, pd.DataFrame]:
-        """Self-sufficiency, import dependence, HHI, shortfall by sector, days of cover.
-
-        Computed once per result (the CSV writer and the run store both ask); copies are
-        handed out so that a caller's edits do not leak into the next one's."""
-        if self._metrics is None:
-            from rareflow.analyze import metrics
-
-            self._metrics = metrics(self)
-        return {k: v.copy() for k, v in self._metrics.items()}
-
-    def compare(self, base: Results):
-        """What changed in this run against `base` (tables with base, scenario, change)."""
-        from rareflow.analyze import compare
-
-        return compare(base, self)
+    def summary(self) -> dict[str, Any]:
+        """status, objective, currency, periods, unserved total, costs by term, mass-balance
+        residual, LP size, timings, files — what `summary.json` holds."""
+        if self._summary is None:
+            m, sol = self.model, self.solution
+            costs = self.costs
+            self._summary = {
+                "scenario": self.name,
+                "status": self.status,
+                "objective": self.objective,
+                "currency": self.currency,
+                "periods": list(m.periods.labels),
+                "unserved_total_t": self.total_unserved(),
+                "costs": dict(zip(costs["term"], costs["amount"], strict=True)),
+                "max_balance_residual_t": self.max_balance_residual,
+                "variables": int(m.frozen.shape[1]),
+                "constraints": int(m.frozen.shape[0]),
+                "solve_seconds": sol.seconds,
+                "build_seconds": m.build_seconds,
+                "iterations": sol.iterations,
+                "files": m.files,
+            }
+        return dict(self._summary)
 
     def to_json(self) -> str:
         return json.dumps(self.summary(), indent=2)
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {"activity": self.activity, "flows": self.flows, "stocks": self.stocks,
-                "unserved": self.unserved, "prices": self.prices, "builds": self.builds,
-                "surplus": self.surplus, "breaches": self.breaches, "tolling": self.tolling}
+    # ---- words and measures (computed by rareflow.analyze) -----------------------------------
+    def section(self, name: str) -> list[str]:
+        """One part of the explanation (SECTIONS): computed once for a live result, as stored
+        for one read back (empty if it was stored without it)."""
+        if name not in SECTIONS:
+            raise KeyError(f"no explanation section '{name}'; one of {', '.join(SECTIONS)}")
+        if name not in self._sentences:
+            if not self.live:
+                return []
+            self._sentences[name] = list(_analysis("section")(self, name))
+        return list(self._sentences[name])
+
+    def explanation(self) -> list[str]:
+        """Every sentence about this result, section by section: shortfalls and their causes,
+        what to build, whether targets are met, what new plants and tolling change at home."""
+        return [s for name in SECTIONS for s in self.section(name)]
+
+    def explain(self, region: str | None = None, period: str | None = None) -> list[str]:
+        """Sentences: each shortfall and the binding constraints behind it, ranked by dual."""
+        return _analysis("select")(self, self.section("explain"), region, period)
+
+    def explain_table(self) -> pd.DataFrame:
+        """constraint, kind, period, dual, slack, affected — every binding constraint (live)."""
+        return _analysis("explain_table")(self)
+
+    def shortfall_causes(self) -> pd.DataFrame:
+        """One row per (shortfall, binding constraint upstream of it), ranked by dual (live)."""
+        return _analysis("shortfall_causes")(self)
+
+    def build_plan(self) -> list[str]:
+        """What to build, where, when, online when, at what capital cost — in sentences."""
+        return self.section("build_plan")
+
+    def target_report(self) -> list[str]:
+        """For each target: met throughout, or from when it can be met and what limits it."""
+        return self.section("target_report")
+
+    def metrics(self) -> dict[str, pd.DataFrame]:
+        """Self-sufficiency, import dependence, HHI, shortfall by sector, days of cover.
+
+        Computed once per result (the CSV writer and the run store both ask) or read back with
+        it; copies are handed out so that a caller's edits do not leak into the next one's."""
+        if self._metrics is None:
+            self._metrics = dict(_analysis("metrics")(self))
+        return {k: v.copy() for k, v in self._metrics.items()}
+
+    def backtest(self, observations: list | None = None) -> pd.DataFrame:
+        """The observed series beside this result's figures for the same places and periods:
+        observed, model, error % (model / observed − 1), unit, source, worst first; what could
+        not be compared is in `.attrs["left_out"]` (analyze/backtest.py says how). `observations`
+        (analyze.observations.Observation) replace the shipped series."""
+        return _analysis("backtest")(self, observations)
+
+    def compare(self, base: Results):
+        """What changed in this run against `base` (tables with base, scenario, change)."""
+        return _analysis("compare")(base, self)

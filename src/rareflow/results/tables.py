@@ -22,33 +22,29 @@ from rareflow.results.output import (  # noqa: F401  (re-exported: the writing f
     write_set,
 )
 from rareflow.results.result import Results
+from rareflow.results.schema import TABLES
 
-CSV_COLUMNS = {
-    "unserved": ["region", "commodity", "sector", "period", "amount", "requested", "demand"],
-    "flows": ["origin", "destination", "commodity", "period", "amount", "route"],
-    "activity": ["facility", "region", "process", "period", "amount", "kind"],
-    "stocks": ["stock", "region", "commodity", "period", "level"],
-    "prices": ["region", "commodity", "period", "price"],
-    "builds": ["candidate", "region", "period", "amount", "process", "online"],
-    "surplus": ["region", "commodity", "period", "amount"],
-    "breaches": ["policy", "period", "side", "amount"],
-    "tolling": ["policy", "owner", "partner", "input", "output", "period", "amount", "input_amount"],
-}
+# the columns of each CSV file, in order: the result schema's (results/schema.py)
+CSV_COLUMNS = {name: t.names for name, t in TABLES.items()}
 
 
 def _table_csv(name: str, df: pd.DataFrame) -> str:
-    cols = [c for c in CSV_COLUMNS[name] if c in df.columns]
-    value = "level" if name == "stocks" else ("price" if name == "prices" else "amount")
-    if value in df.columns and name != "prices":
-        df = df[df[value].abs() > 0]
-    return df.reindex(columns=cols or CSV_COLUMNS[name]).to_csv(index=False)
+    """A declared table with its declared columns, without the rows where its `nonzero` column
+    is 0; any other table (a sweep's, read back from the store) as it is."""
+    table = TABLES.get(name)
+    if table is None:
+        return df.to_csv(index=False)
+    if table.nonzero is not None:
+        df = df[df[table.nonzero].abs() > 0]
+    return df.reindex(columns=table.names).to_csv(index=False)
 
 
 def write_results(results: Results, out: Path, extra: dict[str, str | bytes] | None = None,
                   command: str = "rareflow run") -> list[Path]:
     """All tables as CSV plus summary.json (and `extra` files); returns the final paths."""
-    texts: dict[str, str | bytes] = {f"{name}.csv": _table_csv(name, df)
-                                     for name, df in results.tables().items()}
+    texts: dict[str, str | bytes] = {
+        f"{name}.csv": _table_csv(name, df) for name, df in results.tables().items()
+        if len(df) or not (name in TABLES and TABLES[name].optional)}
     for name, df in results.metrics().items():
         if name != "prices":
             texts[f"metrics_{name}.csv"] = df.to_csv(index=False)

@@ -225,6 +225,40 @@ def merge(base: dict, over: dict, origins: dict, file: str) -> dict:
     return out
 
 
+def item_id(block: str, item: Any) -> str | None:
+    """The id an overlay matches a list item of `block` by: its `id`, or for routes, stocks and
+    demands without one the fields that name them (`IND-JPN-ndpr_oxide`). None for a non-item."""
+    return _item_id(block, item)
+
+
+def overlay(base: dict, over: Any, file: str = "<overrides>", origins: dict | None = None) -> dict:
+    """`base` (a raw scenario mapping) with the overlay `over` laid on it: the merge `extends:`
+    uses (maps by key, lists by `item_id`, `remove: true` deletes an item, anything else
+    replaced). `over` is checked for shape first; `origins`, if given, records `file` as the
+    origin of each item it sets, so later problems name it. `base` is not changed."""
+    if not isinstance(over, dict):
+        raise ScenarioError([Problem("", "an overlay must be a mapping shaped like a scenario",
+                                     "send an object such as {\"facilities\": [...]}", file)])
+    _check_shape(over, file)
+    return merge(base, over, {} if origins is None else origins, file)
+
+
+def combine_overlays(*overlays: dict) -> dict:
+    """One overlay equal to laying `overlays` in turn: list blocks concatenated (laid by
+    `overlay`, later items still meet earlier ones by id), map blocks merged key by key, any
+    other key the last one's. The parts are not changed."""
+    out: dict = {}
+    for part in overlays:
+        for k, v in part.items():
+            if k in LIST_BLOCKS and isinstance(v, list) and isinstance(out.get(k, []), list):
+                out[k] = [*out.get(k, []), *copy.deepcopy(v)]
+            elif k in MAP_BLOCKS and isinstance(v, dict) and isinstance(out.get(k, {}), dict):
+                out[k] = {**out.get(k, {}), **copy.deepcopy(v)}
+            else:
+                out[k] = copy.deepcopy(v)
+    return out
+
+
 def load_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, dict, list[str]]:
     """The merged raw dict, the origin of each item, and the files in the `extends` chain.
 

@@ -52,6 +52,21 @@ def label_of(month: int, step: str) -> str:
     return f"{year}-{m + 1:02d}"
 
 
+def block_span(start: object, end: object, step: str) -> tuple[int, int]:
+    """(first month, month after the last period) of a `{start, end, step}` range.
+
+    `start` is moved back to the beginning of its step (2025-05 in yearly steps is 2025);
+    `end` is inclusive (its whole span is in the horizon), and the last period is whole."""
+    s0, _ = parse_key(start)
+    e0, elen = parse_key(end)
+    k = STEP_MONTHS[step]
+    s0 -= s0 % k
+    stop = e0 + elen
+    if stop > s0:
+        stop = s0 + -(-(stop - s0) // k) * k  # the last period that starts before `stop`, whole
+    return s0, stop
+
+
 @dataclass(frozen=True)
 class Periods:
     labels: tuple[str, ...]
@@ -73,13 +88,18 @@ class Periods:
 
     @classmethod
     def from_range(cls, start: object, end: object, step: str) -> Periods:
-        s0, _ = parse_key(start)
-        e0, elen = parse_key(end)
-        stop = e0 + elen  # `end` is inclusive: its whole span is in the horizon
+        starts = np.arange(*block_span(start, end, step), STEP_MONTHS[step], dtype=np.int64)
         k = STEP_MONTHS[step]
-        s0 -= s0 % k
-        starts = np.arange(s0, stop, k, dtype=np.int64)
         return cls(tuple(label_of(int(m), step) for m in starts), starts, np.full(len(starts), k))
+
+    @classmethod
+    def from_blocks(cls, blocks: list) -> Periods:
+        """Blocks `{start, end, step}` one after another (months first, years after): the same
+        horizon as the explicit list of their labels. Contiguity is checked by validation."""
+        parts = [cls.from_range(b.start, b.end, b.step) for b in blocks]
+        return cls(tuple(lab for p in parts for lab in p.labels),
+                   np.concatenate([p.start for p in parts]),
+                   np.concatenate([p.months for p in parts]))
 
     @classmethod
     def from_list(cls, keys: list) -> Periods:
@@ -117,8 +137,11 @@ class Periods:
 
 
 def make_periods(scn) -> Periods:
-    """The horizon a scenario declares: a range with a step, or an explicit list of labels."""
+    """The horizon a scenario declares: a range with a step, a list of such ranges (blocks),
+    or an explicit list of labels."""
     p = scn.periods
     if isinstance(p, list):
+        if p and all(hasattr(b, "step") for b in p):
+            return Periods.from_blocks(p)
         return Periods.from_list(p)
     return Periods.from_range(p.start, p.end, p.step)

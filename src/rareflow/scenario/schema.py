@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from rareflow.scenario.policies import POLICY_TYPES
 from rareflow.scenario.policies.targets import Target
@@ -20,8 +20,10 @@ from rareflow.scenario.types import (
     BoundSeries,
     Coef,
     DateText,
+    Fraction,
     PeriodKey,
     ScenarioName,
+    final_level,
 )
 from rareflow.scenario.uncertainty import Uncertainty
 
@@ -53,10 +55,20 @@ class Process(Block):
     source: str = ""
 
 
+class Recipe(Block):
+    """One recipe of a facility with several (`processes:`): they share its capacity."""
+
+    cost: AmountSeries | None = None  # per unit of activity; default: the facility's `cost`
+    max_share: Fraction | None = None  # at most this share of the facility's activity
+    label: str = ""
+    source: str = ""
+
+
 class Facility(Block):
     id: str
     region: str
-    process: str
+    process: str | None = None
+    processes: dict[str, Recipe] | None = None
     capacity: BoundSeries
     cost: AmountSeries = 0.0
     minimum: AmountSeries = 0.0
@@ -65,6 +77,29 @@ class Facility(Block):
     owner: str = ""
     label: str = ""
     source: str = ""
+
+    @model_validator(mode="after")
+    def _one_process_form(self) -> Facility:
+        if (self.process is None) == (self.processes is None):
+            both = self.process is not None
+            raise ValueError(
+                ("both 'process' and 'processes' are given" if both else
+                 "'process' is required (or 'processes' for several recipes)")
+                + " | give one process as 'process: NAME', or several recipes sharing the "
+                "capacity as 'processes: {NAME: {}, NAME2: {cost: 3000, max_share: 0.6}}'"
+                + (" (in an overlay, write 'process: null' to replace the base's process)"
+                   if both else ""))
+        if self.processes is not None and not self.processes:
+            raise ValueError("'processes' is empty | list at least one recipe, e.g. "
+                             "'processes: {sinter_std: {}}'")
+        return self
+
+    def recipes(self) -> dict[str, Recipe]:
+        """Recipe (process name) → its data; a single `process` is one recipe with the
+        facility's cost and no share limit."""
+        if self.processes is not None:
+            return self.processes
+        return {self.process: Recipe()}  # type: ignore[dict-item]
 
 
 class Route(Block):
@@ -85,6 +120,12 @@ class Route(Block):
         return self
 
 
+class FinalLevel(Block):
+    """`final: {min: initial}` or `final: {min: NUMBER}`: the level the horizon must end at."""
+
+    min: Annotated[float | str, BeforeValidator(final_level)]
+
+
 class Stock(Block):
     id: str = ""
     region: str
@@ -92,14 +133,30 @@ class Stock(Block):
     initial: Amount = 0.0
     capacity: Bound | None = None
     holding_cost: Amount = 0.0
+    minimum: AmountSeries = 0.0  # a floor on each period's end level, t (a strategic reserve)
+    final: FinalLevel | None = None
     label: str = ""
     source: str = ""
+
+    def final_min(self) -> float:
+        """The end-of-horizon level required (0 without `final`)."""
+        if self.final is None:
+            return 0.0
+        return self.initial if self.final.min == "initial" else float(self.final.min)
 
     @model_validator(mode="after")
     def _default_id(self) -> Stock:
         if not self.id:
             self.id = f"{self.region}-{self.commodity}"
         return self
+
+
+class Tier(Block):
+    """A slice of a demand: `share` of its amount, given up at `priority` per tonne."""
+
+    share: Fraction
+    priority: Amount
+    label: str = ""
 
 
 class Demand(Block):
@@ -109,8 +166,13 @@ class Demand(Block):
     sector: str
     amount: AmountSeries
     priority: Amount
+    tiers: list[Tier] = []
     label: str = ""
     source: str = ""
+
+    def rest_share(self) -> float:
+        """The share left at the demand's own priority (1 without tiers)."""
+        return max(1.0 - sum(t.share for t in self.tiers), 0.0)
 
     @model_validator(mode="after")
     def _default_id(self) -> Demand:
@@ -140,6 +202,8 @@ class Event(Block):
     headline: str
     source: str
     url: str = ""
+    # When the news broke, for all the event's policies (a policy's own `announced` wins).
+    announced: PeriodKey | None = None
     policies: list[Policy] = []
 
 
@@ -147,7 +211,7 @@ class Scenario(Block):
     name: ScenarioName
     description: str = ""
     extends: str | None = None
-    periods: PeriodRange | list[PeriodKey]
+    periods: PeriodRange | list[PeriodRange | PeriodKey]
     currency: str = "USD"
     discount_rate: Amount = 0.0
     commodities: dict[str, Commodity] = {}
@@ -176,5 +240,7 @@ class Scenario(Block):
                     upd["source"] = ev.source
                 if not p.id:
                     upd["id"] = ev.id if len(ev.policies) == 1 else None
+                if p.announced is None and ev.announced is not None:
+                    upd["announced"] = ev.announced
                 out.append(p.model_copy(update=upd))
         return out

@@ -99,6 +99,20 @@ def _period_key(v: Any) -> Any:
     return v if isinstance(v, int) else str(v)
 
 
+def final_level(v: Any) -> Any:
+    """A stock's `final.min`: the word `initial` or a level in tonnes (finite, ≥ 0)."""
+    if isinstance(v, str):
+        if v.strip().lower() == "initial":
+            return "initial"
+        raise ValueError(f"expected 'initial' or a number, got the text '{v}' | write "
+                         "'min: initial' or a level in t such as 'min: 1000'")
+    v = _number(v)
+    if not isinstance(v, int | float):
+        raise ValueError(f"expected 'initial' or a number, got {v!r} | write 'min: initial' or "
+                         "a level in t such as 'min: 1000'")
+    return _not_huge(_finite_nonneg(float(v)))
+
+
 def _date_text(v: Any) -> Any:
     if isinstance(v, _dt.date | _dt.datetime):
         return v.isoformat()

@@ -272,6 +272,49 @@ class OutageEvent(EventBase):
         return out
 
 
+class RecipeOutageEvent(EventBase):
+    """One recipe of a plant with several (`processes:`) is unavailable: its activity loses
+    `severity` of its base-case level (1 = the recipe cannot run); the plant's other recipes
+    keep the shared capacity. E.g. a grain-boundary-diffusion line down, the plain recipe on."""
+
+    type: Literal["recipe_outage"]
+    facility: str
+    process: str
+    """The recipe: a key of the facility's `processes` (or its single `process`)."""
+    severity: Quantity = 1.0
+
+    def refs(self, scn, path):
+        fac = {f.id: f for f in scn.facilities}
+        out = _known("facility", self.facility, fac, f"{path}.facility")
+        if out:
+            return out
+        f = fac[self.facility]
+        recipes = list(f.processes) if f.processes is not None else [f.process]
+        if self.process not in recipes:
+            out.append(Problem(f"{path}.process", f"facility '{self.facility}' has no recipe "
+                               f"'{self.process}'", f"use one of: {', '.join(map(str, recipes))}"))
+        return out
+
+
+class StockReleaseEvent(EventBase):
+    """A stockpile's floor (`minimum`) is lowered by `share` for the event's duration (1 = the
+    whole floor may be drawn): a government releasing a strategic reserve. The floor includes
+    a `final` level in the last period."""
+
+    type: Literal["stock_release"]
+    stock: str
+    share: Quantity = 1.0
+
+    def refs(self, scn, path):
+        st = {s.id: s for s in scn.stocks}
+        out = _known("stock", self.stock, st, f"{path}.stock")
+        m = st[self.stock].minimum if not out else 0.0
+        if not out and all(v == 0 for v in (m.values() if isinstance(m, dict) else [m])):
+            out.append(Problem(f"{path}.stock", f"stock '{self.stock}' has no 'minimum' to release",
+                               "give the stock a 'minimum:', or pick a stock that has one"))
+        return out
+
+
 class RouteBlockEvent(EventBase):
     """A shipping block: the named routes lose `severity` of their capacity (1 = closed)."""
 
@@ -298,6 +341,10 @@ class DemandShockEvent(EventBase):
     sector: str | list[str] | None = None
     demand: str | list[str] | None = None
     """Demand ids; the other filters narrow further."""
+    tier: int | None = None
+    """Only this tier of each matching demand (1 = its first `tiers:` entry; 0 = the rest of
+    the demand outside its tiers). `factor: 0` cuts the tier: that slice of demand vanishes
+    (no shortfall counted for it). Without `tier`, the whole demand scales."""
 
     def refs(self, scn, path):
         out = []
@@ -312,6 +359,13 @@ class DemandShockEvent(EventBase):
         if not out and not self.matches(scn.demands):
             out.append(Problem(path, "matches no demand",
                                "loosen region/commodity/sector/demand so that some demand matches"))
+        if not out and self.tier is not None:
+            most = max(len(scn.demands[i].tiers or []) for i in self.matches(scn.demands))
+            if not 0 <= self.tier <= most:
+                out.append(Problem(f"{path}.tier", f"tier {self.tier} is not a tier of the matching "
+                                   f"demands (they have at most {most})",
+                                   f"give a tier from 1 to {most} (0 = the rest outside the tiers)"
+                                   if most else "remove 'tier:' (the matching demands have no tiers)"))
         return out
 
     def matches(self, demands) -> list[int]:
@@ -327,7 +381,8 @@ class DemandShockEvent(EventBase):
 
 
 UncertainEvent = Annotated[Union[ExportBanEvent, ExportLicenceEvent, OutageEvent,  # noqa: UP007
-                                 RouteBlockEvent, DemandShockEvent],
+                                 RecipeOutageEvent, StockReleaseEvent, RouteBlockEvent,
+                                 DemandShockEvent],
                            Field(discriminator="type")]
 
 

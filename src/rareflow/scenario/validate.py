@@ -219,25 +219,96 @@ def _period_problems(scn) -> list[Problem]:
     if isinstance(p, list):
         if not p:
             return [Problem("periods", "the period list is empty", "list at least one period")]
-        starts = [parse_key(k)[0] for k in p]
+        blocks = [hasattr(b, "step") for b in p]
+        if all(blocks):
+            return _block_problems(p)
+        if any(blocks):
+            return [Problem("periods", "the list mixes period labels and {start, end, step} blocks",
+                            "write every item as a block (e.g. '{start: 2027, end: 2035, step: "
+                            "year}'), or every item as a label")]
+        parsed = [parse_key(k) for k in p]
+        starts = [s for s, _ in parsed]
         if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
             return [Problem("periods", "periods must be listed in increasing order, each once",
                             "sort the list and remove repeats")]
-        lens = {parse_key(k)[1] for k in p}
-        if len(lens) > 1:
-            return [Problem("periods", "the list mixes years, quarters and months",
-                            "use one kind of label")]
-    elif parse_key(p.end)[0] < parse_key(p.start)[0]:
-        return [Problem("periods.end", f"end {p.end} is before start {p.start}",
-                        "swap start and end")]
-    else:
-        from rareflow.scenario.periods import MAX_PERIODS, STEP_MONTHS
+        for (a, (s0, n0)), (b, (s1, _)) in zip(zip(p, parsed, strict=True),
+                                               zip(p[1:], parsed[1:], strict=True), strict=False):
+            if s0 + n0 > s1:
+                return [Problem("periods", f"period {a} overlaps the next one, {b}",
+                                f"remove {b} or split {a} into shorter periods (a list may mix "
+                                "years, quarters and months, but no two may overlap)")]
+        return []
+    return _block_problems([p], single=True)
 
-        n = (sum(parse_key(p.end)) - parse_key(p.start)[0]) // STEP_MONTHS[p.step]
-        if n > MAX_PERIODS:
-            return [Problem("periods", f"{n:,} periods is more than the {MAX_PERIODS:,} allowed",
-                            "shorten the horizon or use a coarser step")]
-    return []
+
+def _block_problems(blocks: list, single: bool = False) -> list[Problem]:
+    """Each range ends after it starts; blocks follow each other with no gap and no overlap;
+    the horizon is not absurdly long."""
+    from rareflow.scenario.periods import MAX_PERIODS, STEP_MONTHS, block_span
+
+    out: list[Problem] = []
+    n = 0
+    prev = None
+    for i, b in enumerate(blocks):
+        path = "periods" if single else f"periods[{i}]"
+        if parse_key(b.end)[0] < parse_key(b.start)[0]:
+            out.append(Problem(f"{path}.end", f"end {b.end} is before start {b.start}",
+                               "swap start and end"))
+            return out
+        s0, stop = block_span(b.start, b.end, b.step)
+        n += (stop - s0) // STEP_MONTHS[b.step]
+        if prev is not None and s0 != prev[1]:
+            out.append(_block_gap(blocks, prev[0], i, prev[1], s0))
+        prev = (i, stop, b.step)
+    if n > MAX_PERIODS:
+        out.append(Problem("periods", f"{n:,} periods is more than the {MAX_PERIODS:,} allowed",
+                           "shorten the horizon or use a coarser step"))
+    return out
+
+
+def _block_gap(blocks: list, j: int, i: int, pstop: int, s0: int) -> Problem:
+    """Block i does not start right after block j ends: name both and say where it must start."""
+    from rareflow.scenario.periods import STEP_MONTHS, label_of
+
+    b = blocks[i]
+    last = label_of(pstop - 1, "month")
+    first = label_of(s0, b.step)
+    starts = f"starting {b.start}" if str(b.start) == first else \
+        f"starting {b.start}, so its first {b.step} is {first}"
+    if pstop % STEP_MONTHS[b.step]:
+        fix = (f"block {i + 1} is in {b.step}s, so block {j + 1} must end with a whole {b.step} "
+               f"(it ends with {last}); or give block {i + 1} a finer step")
+    else:
+        fix = (f"start block {i + 1} at {label_of(pstop, b.step)}, right after block {j + 1} "
+               "(blocks follow each other: months first, years after)")
+    if s0 > pstop:
+        what = (f"a gap between block {j + 1} (ending with {last}) and block {i + 1} ({starts}): "
+                f"{label_of(pstop, 'month')} to {label_of(s0 - 1, 'month')} are in no block")
+    else:
+        what = f"block {i + 1} ({starts}) overlaps block {j + 1}, which runs to {last}"
+    return Problem(f"periods[{i}].start", what, fix)
+
+
+def _stock_problems(s, path: str, periods) -> list[Problem]:
+    """Levels a stock can never hold: an initial level, a floor or a final level above its
+    capacity. (An initial level below the first floor is allowed: the reserve is filled.)"""
+    out = []
+    cap = s.capacity
+    if cap is None:
+        return out
+    if s.initial > cap:
+        out.append(Problem(f"{path}.initial", f"initial {s.initial:g} exceeds capacity {cap:g}",
+                           "lower initial or raise capacity"))
+    low = series.values(s.minimum, periods)
+    bad = np.flatnonzero(low > cap + 1e-9)
+    if len(bad):
+        out.append(Problem(f"{path}.minimum", f"the floor {low[bad[0]]:g} t exceeds the capacity "
+                           f"{cap:g} t in {periods.labels[bad[0]]}",
+                           "lower the minimum or raise the capacity"))
+    if s.final is not None and s.final_min() > cap + 1e-9:
+        out.append(Problem(f"{path}.final.min", f"the final level {s.final_min():g} t exceeds "
+                           f"the capacity {cap:g} t", "lower final.min or raise the capacity"))
+    return out
 
 
 def _duplicates(items, block: str, kind: str) -> list[Problem]:
@@ -251,6 +322,23 @@ def _duplicates(items, block: str, kind: str) -> list[Problem]:
             out.append(Problem(path, f"duplicate {kind} id '{item.id}' (also at {seen[item.id]})",
                                f"give each {kind} its own id"))
         seen[item.id] = path
+    return out
+
+
+def _announcements(scn, periods) -> list[Problem]:
+    """`announced` on policies, targets and events (an event's holds for its policies)."""
+    from rareflow.scenario.policies.base import announced_problems
+
+    out = []
+    for block in ("policies", "targets"):
+        for i, p in enumerate(getattr(scn, block)):
+            out += announced_problems(p.announced, p.start, periods, f"{block}[{i}].announced")
+    for j, ev in enumerate(scn.events):
+        for k, p in enumerate(ev.policies):
+            own = p.announced is not None
+            path = f"events[{j}].policies[{k}].announced" if own else f"events[{j}].announced"
+            found = announced_problems(p.announced if own else ev.announced, p.start, periods, path)
+            out += [q for q in found if q not in out]
     return out
 
 
@@ -291,7 +379,15 @@ def check_references(scn) -> list[Problem]:
         path = f"facilities[{i}]"
         unique("facility", f.id, path)
         probs += known("region", f.region, regions, f"{path}.region")
-        probs += known("process", f.process, procs, f"{path}.process")
+        if f.processes is None:
+            probs += known("process", f.process, procs, f"{path}.process")
+        for pid, rec in (f.processes or {}).items():
+            probs += known("process", pid, procs, f"{path}.processes.{pid}")
+            if rec.max_share is not None and len(f.processes) == 1 and rec.max_share < 1:
+                probs.append(Problem(f"{path}.processes.{pid}.max_share",
+                                     f"the only recipe may not exceed {rec.max_share:g} of the "
+                                     "facility's activity, so the facility can never run",
+                                     "drop max_share or add another recipe"))
         in_horizon(f.online, f"{path}.online", "online")
         cap = series.values(f.capacity, periods)
         low = series.values(f.minimum, periods)
@@ -330,14 +426,19 @@ def check_references(scn) -> list[Problem]:
             probs += known("region", s.region, regions, f"{path}.region")
             probs += known("commodity", s.commodity, comms, f"{path}.commodity")
     for i, s in enumerate(scn.stocks):
-        if s.capacity is not None and s.initial > s.capacity:
-            probs.append(Problem(f"stocks[{i}].initial", f"initial {s.initial:g} exceeds "
-                                 f"capacity {s.capacity:g}", "lower initial or raise capacity"))
+        probs += _stock_problems(s, f"stocks[{i}]", periods)
+    for i, d in enumerate(scn.demands):
+        total = sum(t.share for t in d.tiers)
+        if total > 1 + 1e-9:
+            probs.append(Problem(f"demands[{i}].tiers", f"the tiers' shares sum to {total:g}, "
+                                 "over 1", "lower them so that they sum to 1 or less (the rest "
+                                 "keeps the demand's own priority)"))
 
     located = [(f"policies[{i}]", p) for i, p in enumerate(scn.policies)]
     located += [(f"targets[{i}]", p) for i, p in enumerate(scn.targets)]
     for j, ev in enumerate(scn.events):
         located += [(f"events[{j}].policies[{k}]", p) for k, p in enumerate(ev.policies)]
+    probs += _announcements(scn, periods)
     for path, pol in located:
         probs += pol.check(scn, path)
         if pol.start is not None and parse_key(pol.start)[0] >= periods.end_month:

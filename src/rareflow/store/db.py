@@ -5,8 +5,14 @@ Layout (one row per run in `runs`; result tables keyed by `run_id`):
     runs(id, created, scenario, description, hash, status, objective, currency,
          unserved_total, build_seconds, solve_seconds, total_seconds, iterations, n_periods,
          origin, options, overrides, summary, explanation, rareflow_version, scenario_json)
-    activity, flows, stocks, unserved, prices, builds, surplus, breaches, tolling, ...
-         (the columns of `Results.tables()`, plus run_id)
+    activity, flows, stocks, unserved, prices, builds, surplus, breaches, tolling, targets, ...
+         (the result tables of results/schema.py, plus run_id; metric tables as metric_<name>)
+    meta(key, value): schema_version (SCHEMA_VERSION)
+
+A run reads back as the same `Results` type a solve gives, with its tables, summary, explanation
+sentences (by section) and metrics; what it cannot have is the LP (see `Results.live`).
+The store checks its schema version whenever it opens the file: an older store is upgraded in
+place (one transaction), a newer one is refused with a message saying what to do.
 
 A run is written in one transaction: a crash (or a kill) while writing leaves the store as it
 was before, never a partial run. The file is opened for each operation and closed again, so
@@ -17,14 +23,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -32,17 +35,16 @@ import pandas as pd
 
 from rareflow import __version__
 from rareflow.errors import RareflowError
-from rareflow.report.view import (
-    RunView,
-    explanation_of,
-    metrics_of,
-    scenario_from_json,
-    scenario_hash,
-    scenario_json,
-)
+from rareflow.results.jsonsafe import dumps as _json
+from rareflow.results.result import SECTIONS, Results
+from rareflow.results.schema import TABLES, sql_type
+from rareflow.scenario.hashing import scenario_from_json, scenario_json
 
-SCHEMA_VERSION = 1
-LOCK_WAIT_SECONDS = 10.0
+SCHEMA_VERSION = 2
+"""1: the first store. 2: the tolling and targets tables and the unserved `served` column are
+declared (results/schema.py); `runs.explanation` holds the sentences by section (a JSON object)
+instead of one list."""
+LOCK_WAIT_SECONDS = 30.0  # how long a writer waits for another process's write to finish
 METRIC_PREFIX = "metric_"
 
 RUN_COLUMNS = """
@@ -70,25 +72,10 @@ RUN_COLUMNS = """
     scenario_json VARCHAR
 """
 
-# The result tables with their known columns (more columns are added as results grow).
+# The result tables with their declared columns (results/schema.py); more columns are added as
+# results grow, and tables of other kinds (a sweep's) are created when first written.
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
-    "activity": {"facility": "VARCHAR", "region": "VARCHAR", "process": "VARCHAR",
-                 "period": "VARCHAR", "kind": "VARCHAR", "amount": "DOUBLE"},
-    "flows": {"route": "VARCHAR", "origin": "VARCHAR", "destination": "VARCHAR",
-              "commodity": "VARCHAR", "period": "VARCHAR", "amount": "DOUBLE"},
-    "stocks": {"stock": "VARCHAR", "region": "VARCHAR", "commodity": "VARCHAR",
-               "period": "VARCHAR", "level": "DOUBLE"},
-    "unserved": {"demand": "VARCHAR", "region": "VARCHAR", "commodity": "VARCHAR",
-                 "sector": "VARCHAR", "period": "VARCHAR", "requested": "DOUBLE",
-                 "amount": "DOUBLE", "served": "DOUBLE"},
-    "prices": {"region": "VARCHAR", "commodity": "VARCHAR", "period": "VARCHAR",
-               "price": "DOUBLE"},
-    "builds": {"candidate": "VARCHAR", "region": "VARCHAR", "process": "VARCHAR",
-               "period": "VARCHAR", "amount": "DOUBLE", "online": "VARCHAR"},
-    "surplus": {"region": "VARCHAR", "commodity": "VARCHAR", "period": "VARCHAR",
-                "amount": "DOUBLE"},
-    "breaches": {"policy": "VARCHAR", "period": "VARCHAR", "side": "VARCHAR", "amount": "DOUBLE"},
-}
+    name: {c.name: sql_type(c) for c in t.columns} for name, t in TABLES.items()}
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _RESERVED = {"runs", "meta"}
 
@@ -116,29 +103,20 @@ def _sql_type(series: pd.Series) -> str:
     return "VARCHAR"
 
 
-def _storable(series: pd.Series) -> pd.Series:
-    """Numbers in object columns as floats; other objects as text (None stays NULL)."""
-    if series.dtype != object:
-        return series
-    if _numeric_object(series):
+def _storable(series: pd.Series, sql: str) -> pd.Series:
+    """A column as its SQL column takes it: text as text (None stays NULL), numbers as floats."""
+    if sql == "VARCHAR":
+        if pd.api.types.is_string_dtype(series) and series.dtype != object:
+            return series
+        return series.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
+                          else str(v))
+    if series.dtype == object and sql in ("DOUBLE", "BIGINT"):
         return pd.to_numeric(series, errors="coerce").astype(float)
-    return series.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v))
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
-        return _jsonable(obj.item())
-    return obj
+    return series
 
 
 def _dumps(obj: Any) -> str | None:
-    return None if obj is None else json.dumps(_jsonable(obj), default=str)
+    return None if obj is None else _json(obj)
 
 
 class StoreError(RareflowError):
@@ -167,80 +145,19 @@ def _store_trouble(path: Path, e: Exception, doing: str = "open") -> str:
     return f"cannot {doing} the run store {path}: {text}. {fix}"
 
 
-@dataclass
-class StoredRun:
-    """One run read back from the store; `tables()`/`summary()` like `Results`."""
-
-    id: int
-    created: _dt.datetime
-    scenario_name: str
-    hash: str
-    status: str
-    objective: float
-    row: dict[str, Any]
-    _tables: dict[str, pd.DataFrame]
-    _metrics: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return self._tables
-
-    def metrics(self) -> dict[str, pd.DataFrame]:
-        """The metric tables stored with the run, or computed now from its tables."""
-        if not self._metrics:
-            try:
-                from rareflow.analyze import metrics as compute  # type: ignore[attr-defined]
-            except ImportError:
-                return {}
-            self._metrics = metrics_of(SimpleNamespace(metrics=lambda: compute(self))) or {}
-        return self._metrics
-
-    @property
-    def model(self):
-        """What metric functions read from a model: the scenario and its periods."""
-        from rareflow.scenario.periods import make_periods
-
-        scn = self.scenario_model()
-        return SimpleNamespace(scenario=scn, periods=make_periods(scn))
-
-    def summary(self) -> dict[str, Any]:
-        return json.loads(self.row.get("summary") or "{}")
-
-    def explanation(self) -> list[str] | None:
-        e = self.row.get("explanation")
-        return json.loads(e) if e else None
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("_tables") or {}
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
-
-    @property
-    def scenario(self) -> str:  # like Results.scenario: the name
-        return self.scenario_name
-
-    def scenario_model(self):
-        return scenario_from_json(self.row["scenario_json"])
-
-    def view(self, metrics: bool = True) -> RunView:
-        return RunView(scenario=self.scenario_model(), tables=self._tables,
-                       summary=self.summary(), sentences=self.explanation(),
-                       metrics=(self.metrics() or None) if metrics else None, run_id=self.id,
-                       hash=self.hash)
-
-
 class RunStore:
     """A DuckDB file of runs. Thread-safe within a process; other processes take turns."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path).expanduser() if path is not None else default_path()
         self._lock = threading.RLock()
+        self._known_columns: dict[str, dict[str, str]] | None = None  # columns by table, in `record`
 
     def __repr__(self) -> str:
         return f"<RunStore {self.path}>"
 
     # ---- connections ----------------------------------------------------------------------
-    def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         if read_only and not self.path.exists():
             raise StoreError(f"no run store at {self.path}; run a scenario first "
                              "(rareflow run SCENARIO) or give --store PATH")
@@ -254,8 +171,7 @@ class RunStore:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
-                break
+                return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.IOException as e:
                 # another process holds the file: wait a little for it to finish
                 if "lock" in str(e).lower() and time.monotonic() < deadline:
@@ -264,13 +180,109 @@ class RunStore:
                 raise StoreError(_store_trouble(self.path, e)) from None
             except duckdb.Error as e:
                 raise StoreError(_store_trouble(self.path, e)) from None
-        if not read_only:
-            try:
+
+    def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """An open connection to a store of this version: an older store is upgraded first
+        (even for reading), a newer one refused."""
+        con = self._open(read_only)
+        try:
+            version = self._version(con)
+            if version is not None and version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the run store {self.path} was written by a newer rareflow (store schema "
+                    f"{version}; this rareflow {__version__} reads up to {SCHEMA_VERSION}). "
+                    "Upgrade rareflow, or give another path with --store or $RAREFLOW_STORE")
+            if version is not None and version < SCHEMA_VERSION:
+                if read_only:
+                    con.close()
+                    self._upgrade(version)
+                    con = self._open(True)
+                else:
+                    self._migrate(con, version)
+            if not read_only and version != SCHEMA_VERSION:  # a new file, or just upgraded
                 self._ensure_schema(con)
-            except duckdb.Error as e:
-                con.close()
-                raise StoreError(_store_trouble(self.path, e)) from None
+        except duckdb.Error as e:  # a damaged or read-only file: say so in words
+            con.close()
+            raise StoreError(_store_trouble(self.path, e)) from None
+        except BaseException:
+            con.close()
+            raise
         return con
+
+    def _version(self, con) -> int | None:
+        """The store's schema version; None for a file that is not a store yet."""
+        try:
+            one = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.CatalogException:
+            one = None
+        if one is None:  # no version written: a store of before it was (1) or a new file
+            return 1 if "runs" in self._table_names(con) else None
+        try:
+            return int(one[0])
+        except (TypeError, ValueError):
+            raise StoreError(f"the run store {self.path} has an unreadable schema version "
+                             f"{one[0]!r}; give another path with --store") from None
+
+    def _upgrade(self, version: int) -> None:
+        """Upgrade an older store that was opened for reading: open it for writing once."""
+        try:
+            con = self._open(False)
+        except StoreError as e:
+            raise StoreError(f"the run store {self.path} has schema version {version}; this "
+                             f"rareflow needs {SCHEMA_VERSION} and upgrades older stores when it "
+                             f"opens them, but could not open it for writing ({e}). Make the "
+                             "file writable once, or give another path with --store") from None
+        try:
+            now = self._version(con)
+            if now is not None and now < SCHEMA_VERSION:
+                self._migrate(con, now)
+        finally:
+            con.close()
+
+    def _migrate(self, con, version: int) -> None:
+        """Bring a store from `version` to SCHEMA_VERSION in one transaction (all or nothing)."""
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if version < 2:
+                self._migrate_1_to_2(con)
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) "
+                        "DO UPDATE SET value = excluded.value", [str(SCHEMA_VERSION)])
+            con.execute("COMMIT")
+        except BaseException as e:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            if isinstance(e, duckdb.Error):
+                raise StoreError(f"could not upgrade the run store {self.path} from schema "
+                                 f"{version} to {SCHEMA_VERSION}: {e}; it is left as it was. "
+                                 "Give another path with --store to start a new one") from None
+            raise
+
+    def _migrate_1_to_2(self, con) -> None:
+        """Declared tables and columns (tolling, targets, served) exist; explanations are
+        stored by section. A version-1 run kept its sentences as one list: it becomes the
+        `explain` section (so `explanation()` reads as before)."""
+        present = self._table_names(con)
+        for name, cols in TABLE_COLUMNS.items():
+            if name in present:
+                have = self._columns(con, name)
+                for c, t in cols.items():
+                    if c not in have:
+                        con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {t}')
+            else:
+                body = ", ".join(f'"{c}" {t}' for c, t in cols.items())
+                con.execute(f'CREATE TABLE "{name}" (run_id BIGINT NOT NULL, {body})')
+        if "runs" not in present:
+            return
+        rows = con.execute("SELECT id, explanation FROM runs WHERE explanation IS NOT NULL"
+                           ).fetchall()
+        for run_id, text in rows:
+            old = json.loads(text)
+            if isinstance(old, list):
+                con.execute("UPDATE runs SET explanation = ? WHERE id = ?",
+                            [_dumps({"explain": [str(s) for s in old]}), run_id])
 
     def _ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -287,6 +299,21 @@ class RunStore:
         return {r[0] for r in rows}
 
     def _columns(self, con, table: str) -> dict[str, str]:
+        if self._known_columns is not None:  # inside `record`: every table's columns read once
+            if table not in self._known_columns:
+                self._known_columns[table] = self._read_columns(con, table)
+            return self._known_columns[table]
+        return self._read_columns(con, table)
+
+    def _all_columns(self, con) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for t, c, ty in con.execute("SELECT table_name, column_name, data_type FROM "
+                                    "information_schema.columns WHERE table_schema = 'main' "
+                                    "ORDER BY table_name, ordinal_position").fetchall():
+            out.setdefault(t, {})[c] = ty
+        return out
+
+    def _read_columns(self, con, table: str) -> dict[str, str]:
         rows = con.execute("SELECT column_name, data_type FROM information_schema.columns "
                            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
                            [table]).fetchall()
@@ -304,16 +331,19 @@ class RunStore:
             body = ", ".join(f'"{c}" {_sql_type(df[c])}' for c in df.columns if _NAME.match(str(c)))
             con.execute(f'CREATE TABLE "{name}" (run_id BIGINT NOT NULL'
                         + (f", {body})" if body else ")"))
-            existing = self._columns(con, name)
+            existing = self._read_columns(con, name)
+            if self._known_columns is not None:
+                self._known_columns[name] = existing
         for c in df.columns:
             if c not in existing and _NAME.match(str(c)):
-                con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {_sql_type(df[c])}')
+                existing[c] = _sql_type(df[c])
+                con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {existing[c]}')
         cols = [c for c in df.columns if _NAME.match(str(c)) and c != "run_id"]
         if not len(df) or not cols:
             return  # the run's table list says it exists; it has no rows
         frame = df[cols].copy()
         for c in cols:
-            frame[c] = _storable(frame[c])
+            frame[c] = _storable(frame[c], existing[c])
         con.register("_rf_frame", frame)
         try:
             names = ", ".join(f'"{c}"' for c in cols)
@@ -322,31 +352,29 @@ class RunStore:
         finally:
             con.unregister("_rf_frame")
 
-    def record(self, results, *, options: dict | None = None, overrides: dict | None = None,
-               origin: str = "python", total_seconds: float | None = None,
-               view: RunView | None = None) -> int:
-        """Store a solved run (a `Results`) in one transaction; returns its run id.
+    def record(self, results: Results, *, options: dict | None = None,
+               overrides: dict | None = None, origin: str = "python",
+               total_seconds: float | None = None, metrics: bool = True) -> int:
+        """Store a result in one transaction; returns its run id.
 
-        `view`: a RunView of these results already made (its explanation and metrics are
-        reused instead of computed again)."""
-        model = results.model
-        scn = model.scenario
+        Its tables, summary, explanation (every section) and, with `metrics`, its metric tables
+        are stored; a result that has them already (computed before, or read back) is not asked
+        to compute them again."""
+        scn = results.scenario
         summary = results.summary()
         tables = dict(results.tables())
-        explanation = view.sentences if view is not None else explanation_of(results)
-        metrics = view.metrics if view is not None else metrics_of(results)
-        for name, df in (metrics or {}).items():
-            if name not in tables:  # metric tables are stored as metric_<name>
-                tables[f"{METRIC_PREFIX}{name}"] = df
+        explanation = {s: results.section(s) for s in SECTIONS}
+        for name, df in (results.metrics() if metrics else {}).items():
+            tables[f"{METRIC_PREFIX}{name}"] = df  # metric tables are stored as metric_<name>
         row = {
             "created": _dt.datetime.now(_dt.UTC).replace(tzinfo=None),
-            "scenario": scn.name, "description": scn.description, "hash": scenario_hash(scn),
+            "scenario": scn.name, "description": scn.description, "hash": results.hash,
             "status": str(results.status), "objective": float(results.objective),
             "currency": scn.currency, "unserved_total": float(summary.get("unserved_total_t", 0.0)),
             "build_seconds": float(summary.get("build_seconds") or 0.0),
             "solve_seconds": float(summary.get("solve_seconds") or 0.0),
             "total_seconds": total_seconds, "iterations": int(summary.get("iterations") or 0),
-            "n_periods": len(model.periods.labels), "origin": origin,
+            "n_periods": len(results.periods), "origin": origin,
             "options": _dumps(options or {}), "overrides": _dumps(overrides),
             "summary": _dumps(summary), "explanation": _dumps(explanation),
             "rareflow_version": __version__,
@@ -358,6 +386,7 @@ class RunStore:
             try:
                 con.execute("BEGIN TRANSACTION")
                 try:
+                    self._known_columns = self._all_columns(con)  # one catalog query, not one a table
                     run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0]
                     cols = ", ".join(["id", *row])
                     marks = ", ".join(["?"] * (len(row) + 1))
@@ -374,6 +403,7 @@ class RunStore:
             except duckdb.Error as e:
                 raise StoreError(_store_trouble(self.path, e, "record the run in")) from None
             finally:
+                self._known_columns = None
                 con.close()
         return int(run_id)
 
@@ -417,8 +447,9 @@ class RunStore:
             finally:
                 con.close()
 
-    def get(self, run_id: int) -> StoredRun:
-        """A run with all its tables; `StoreError` if there is no such run."""
+    def get(self, run_id: int) -> Results:
+        """A run read back as a `Results` with all its tables, summary, sentences and metrics;
+        `StoreError` if there is no such run."""
         if not self.path.exists():
             raise StoreError(f"no run {run_id}: the store {self.path} does not exist yet")
         with self._lock:
@@ -451,9 +482,11 @@ class RunStore:
                 raise StoreError(_store_trouble(self.path, e, "read")) from None
             finally:
                 con.close()
-        return StoredRun(id=int(row["id"]), created=row["created"], scenario_name=row["scenario"],
-                         hash=row["hash"], status=row["status"], objective=row["objective"],
-                         row=row, _tables=tables, _metrics=metrics)
+        return Results.from_tables(
+            scenario_from_json(row["scenario_json"]), tables, json.loads(row["summary"] or "{}"),
+            status=row["status"], objective=row["objective"],
+            sentences=json.loads(row["explanation"] or "{}"), metrics=metrics or None,
+            run_id=int(row["id"]), hash=row["hash"], row=row)
 
     def find(self, hash: str, options: dict | None = None) -> int | None:
         """The latest optimal run of an identical scenario (same hash, options and version)."""

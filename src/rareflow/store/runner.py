@@ -6,13 +6,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rareflow.report.view import scenario_hash
-from rareflow.store.db import RunStore, StoredRun, StoreError
+from rareflow.results.result import Results
+from rareflow.scenario.hashing import scenario_hash
+from rareflow.store.db import RunStore, StoreError
 
 
 @dataclass
 class Outcome:
-    results: object  # a Results, or a StoredRun when reused
+    results: Results  # solved now, or read back from the store when reused
     run_id: int | None
     reused: bool
     warning: str | None = None
@@ -32,8 +33,7 @@ def solve_and_record(model, options: dict | None = None, store: RunStore | Path 
         try:
             found = store.find(scenario_hash(model.scenario), options)
             if found is not None:
-                run: StoredRun = store.get(found)
-                return Outcome(run, found, True)
+                return Outcome(store.get(found), found, True)
         except StoreError as e:
             return _solve(model, options, None, origin, overrides,
                           f"could not look up stored runs ({e}); solved afresh")
@@ -43,7 +43,7 @@ def solve_and_record(model, options: dict | None = None, store: RunStore | Path 
 def _solve(model, options, store, origin, overrides, warning) -> Outcome:
     t0 = time.perf_counter()
     results = model.solve(**options)
-    total = time.perf_counter() - t0 + getattr(model, "build_seconds", 0.0)
+    total = time.perf_counter() - t0 + model.build_seconds
     if store is None:
         return Outcome(results, None, False, warning)
     try:

@@ -15,7 +15,7 @@ from rareflow.errors import RareflowError
 from rareflow.scenario.uncertainty import Uncertainty
 from rareflow.sweep import runners
 from rareflow.sweep.checkpoint import Checkpoint, default_root, done_indices
-from rareflow.sweep.kernel import METHODS, VERIFY_RTOL, forget
+from rareflow.sweep.kernel import FAILED, METHODS, VERIFY_RTOL, forget
 from rareflow.sweep.plan import Plan, compile_plan, default_seed
 from rareflow.sweep.stats import group_summary, sector_summary
 
@@ -32,6 +32,9 @@ def verify_indices(seed: int, n: int, k: int) -> set[int]:
 def default_verify(n: int) -> int:
     """1 % of the samples, at least 2 (when there are 2)."""
     return min(n, max(2, math.ceil(n / 100)))
+
+
+SURPRISE_NOTE = "events are surprises: the plan before each sampled start is the base plan"
 
 
 @dataclass
@@ -56,6 +59,7 @@ class SweepResult:
     resumed: int = 0  # samples taken from a killed sweep's checkpoint
     rejected_chunks: int = 0  # checkpoint chunks set aside on resume (their samples re-solved)
     rejected_note: str = ""  # in words: how many, and why
+    failed: dict = field(default_factory=dict)  # sample index -> why it could not be solved
 
 
     @property
@@ -72,8 +76,11 @@ class SweepResult:
             "verified_against_cold": self.verified, "verify_rtol": VERIFY_RTOL,
             "max_verify_rel_diff": self.max_verify_rel_diff, "methods": self.methods,
             "fixed_integer_decisions": self.n_fixed_integers,
+            "events_are": SURPRISE_NOTE,
+            "failed_samples": len(self.failed),
+            "failures": {str(k): v for k, v in self.failed.items()},
             "expected_unserved_total_t": float(self.samples["unserved_t"].mean()),
-            "p_any_shortfall": float((self.samples["unserved_t"] > 0).mean()),
+            "p_any_shortfall": float((self.samples["unserved_t"].dropna() > 0).mean()),
             "base_unserved_total_t": float(self.summary["base_unserved_t"].sum()),
         }
 
@@ -216,31 +223,41 @@ def assemble_result(model, plan: Plan, seed: int, parts: list[dict], runner: str
     order = np.argsort(idx, kind="stable")
     cat = {k: np.concatenate([p[k] for p in parts])[order] for k in parts[0] if k != "index"}
     n = len(idx)
-    un, ps, req = cat["unserved"], cat["periods_short"], cat["requested"]
+    # A sample the solver could not solve (status kept with its reason) is left out of the
+    # statistics, which are over the solved samples; the result counts and names the failed.
+    ok = cat["method"] != FAILED
+    un, ps, req = cat["unserved"][ok], cat["periods_short"][ok], cat["requested"][ok]
+    if not ok.any():
+        from rareflow.errors import SolveError
+
+        raise SolveError(f"none of the {n} samples could be solved (first: {cat['status'][0]}); "
+                         "narrow the events' start/end or severity")
     tol = plan.tolerance
     base = plan.base_unserved.sum(axis=1) if plan.base_unserved is not None else None
     summary = group_summary(plan.groups, un, ps, req, tol, base=base)
     sectors = sector_summary(plan.groups, un, req, tol)
     ev_ids = [e.id for e in plan.events]
     counts = cat["events"].reshape(n, len(ev_ids))
+    all_un = cat["unserved"]
     samples = pd.DataFrame({
         "sample": np.arange(n),
         "objective": cat["objective"],
-        "unserved_t": un.sum(axis=1),
-        "groups_short": (un > tol).sum(axis=1),
+        "unserved_t": all_un.sum(axis=1),
+        "groups_short": (all_un > tol).sum(axis=1),
         "method": [METHODS[int(m)] for m in cat["method"]],
         "iterations": cat["iterations"],
         "seconds": cat["seconds"],
         "cold_objective": cat["cold_objective"],
+        "status": cat["status"].astype(str),
     })
     for j, e in enumerate(ev_ids):
         samples[f"event:{e}"] = counts[:, j]
-    total = samples["unserved_t"].to_numpy()
+    total = samples["unserved_t"].to_numpy()[ok]
     rows = []
     for j, e in enumerate(ev_ids):
-        hit = counts[:, j] > 0
-        rows.append({"event": e, "p_occurs": hit.mean(),
-                     "mean_occurrences": counts[:, j].mean(),
+        hit = counts[ok, j] > 0
+        rows.append({"event": e, "p_occurs": hit.mean() if len(hit) else np.nan,
+                     "mean_occurrences": counts[ok, j].mean() if len(hit) else np.nan,
                      "expected_unserved_t_when_occurs": total[hit].mean() if hit.any() else np.nan,
                      "expected_unserved_t_otherwise": total[~hit].mean() if (~hit).any() else np.nan})
     events = pd.DataFrame(rows, columns=["event", "p_occurs", "mean_occurrences",
@@ -255,4 +272,5 @@ def assemble_result(model, plan: Plan, seed: int, parts: list[dict], runner: str
         sectors=sectors, samples=samples, events=events, base_objective=plan.base_objective,
         verified=int(ver.sum()), max_verify_rel_diff=float(rel.max()) if len(rel) else 0.0,
         methods={str(k): int(v) for k, v in methods.items()},
-        currency=model.scenario.currency, n_fixed_integers=plan.n_fixed_integers, model=model)
+        currency=model.scenario.currency, n_fixed_integers=plan.n_fixed_integers, model=model,
+        failed={int(i): str(cat["status"][i]) for i in np.flatnonzero(~ok)})

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 KEYS = ("index", "objective", "unserved", "periods_short", "requested", "events", "method",
-        "iterations", "cold_objective", "seconds")
+        "iterations", "cold_objective", "seconds", "status")
 FORMAT = "rareflow-sweep-chunk-2"
 
 

@@ -8,67 +8,50 @@ sample from the same basis and a cleared solver makes a sample's answer a functi
 sample alone — bit for bit, whatever ran before it on that worker — which is what makes the
 sweep's results independent of the worker count.
 
-If a warm solve would take more simplex iterations than a cold solve with presolve would
-cost (`Plan.warm_iteration_limit`, measured; see `rareflow.sweep.plan`), the sample is
-re-solved cold. A chosen subset of warm samples is also solved cold and the objectives are
-compared (1e-6 relative); a mismatch is an error.
+The solve itself is `Model.solve`'s: the same method, warm/cold rule and fallback
+(`rareflow.lp.solving`: a warm solve over `Plan.warm_iteration_limit` simplex iterations, or
+not optimal, is re-solved cold), the same pro-rata rationing of equal-priority shortfalls
+(`rareflow.lp.rationing`) and the same mass-balance and bounds check (`rareflow.lp.check`,
+against the sample's own bounds and right-hand sides). A chosen subset of warm samples is
+also solved cold and the objectives are compared (1e-6 relative); a mismatch is an error.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
-import highspy
 import numpy as np
+import pandas as pd
 
-from rareflow.errors import MassBalanceError, SolveError
-from rareflow.lp import highs
-from rareflow.lp.check import TOLERANCE
-from rareflow.lp.rationing import share
+from rareflow.errors import SolveError
+from rareflow.lp import highs, solving
+from rareflow.lp.check import BalanceCheck
+from rareflow.lp.rationing import ration
 from rareflow.sweep.plan import Plan
 from rareflow.sweep.sample import sample_bounds, sample_effects
 
-INF_ITER = 2147483647
 VERIFY_RTOL = 1e-6
 
 # method codes in the per-sample records
-WARM, COLD, COLD_FALLBACK = 0, 1, 2
-METHODS = {WARM: "warm", COLD: "cold", COLD_FALLBACK: "cold (warm over its limit)"}
-
-
-_OPTIMAL = highspy.HighsModelStatus.kOptimal
-
-
-@dataclass
-class _Sol:
-    status: str
-    objective: float
-    x: np.ndarray | None
-    iterations: int
+WARM, COLD, COLD_FALLBACK, IPM_FALLBACK, FAILED = 0, 1, 2, 3, 4
+METHODS = {WARM: solving.WARM, COLD: solving.COLD, COLD_FALLBACK: solving.COLD_FALLBACK,
+           IPM_FALLBACK: solving.IPM_FALLBACK, FAILED: "failed"}
+_CODE = {v: k for k, v in METHODS.items()}
 
 
 class VerificationError(SolveError):
     """A warm re-solve disagreed with a cold solve of the same sample."""
 
 
-def _basis(col_status: np.ndarray, row_status: np.ndarray) -> highspy.HighsBasis:
-    lut = [highspy.HighsBasisStatus(k) for k in range(int(max(col_status.max(initial=0),
-                                                             row_status.max(initial=0))) + 1)]
-    b = highspy.HighsBasis()
-    b.col_status = [lut[k] for k in col_status.tolist()]
-    b.row_status = [lut[k] for k in row_status.tolist()]
-    b.valid = True
-    return b
-
-
 class Kernel:
     def __init__(self, plan: Plan, options: dict | None = None) -> None:
         self.plan = plan
+        self.options = dict(options or {})
         lp = plan.frozen
-        self.h = highs.new_solver(lp, {"solver": "simplex", **(options or {})})
-        self.basis = _basis(plan.base_col_status, plan.base_row_status)
+        self.h = highs.new_solver(lp, self.options)
+        solving.configure(self.h, lp, self.options)
+        self.basis = highs.make_basis(plan.base_col_status, plan.base_row_status)
         self.n_cols = lp.shape[1]
         # current bounds of the touched columns and of the shock demands' columns and rows
         self.cur_lb = plan.t_lb.copy()
@@ -82,21 +65,20 @@ class Kernel:
         self.base_rhs = lp.row_lb[self.shock_rows].copy()
         self.cur_rhs = self.base_rhs.copy()
         self.cur_dub = self.shock_amount.copy()
-        # full bounds the solver holds now (for the bounds check after each solve)
+        # full bounds and balance right-hand sides the solver holds now (for the check)
         self.lb = lp.lb.copy()
         self.ub = lp.ub.copy()
         self.rhs = lp.row_lb[: lp.n_balance].copy()
-        # balance rows as (row, col, value) triplets: residual = bincount(row, value·x[col]) − rhs
-        a = lp.a
-        cols = np.repeat(np.arange(a.shape[1]), np.diff(a.indptr))
-        keep = a.indices < lp.n_balance
-        self.b_row = a.indices[keep]
-        self.b_col = cols[keep]
-        self.b_val = a.data[keep]
-        self.n_balance = lp.n_balance
+        self.checker = BalanceCheck(lp)
         self.unserved = plan.unserved_cols
+        self.ties = plan.demand_ties if plan.demand_ties is not None else np.zeros(0, np.int64)
         self.group = plan.demand_group
         self.n_groups = len(plan.groups)
+        # surprises: columns sorted by period, so the first k periods are a prefix of `by_t`
+        cp = plan.col_period if plan.col_period is not None else np.full(self.n_cols, plan.T)
+        self.by_t = np.argsort(cp, kind="stable")
+        self.t_end = np.searchsorted(cp[self.by_t], np.arange(plan.T + 1), side="left")
+        self.fixed_k = 0  # periods currently held at the base plan
 
     # ---- applying a sample -------------------------------------------------------------
     def _apply(self, lb: np.ndarray, ub: np.ndarray, mult: np.ndarray | None) -> int:
@@ -106,7 +88,7 @@ class Kernel:
         n = len(changed)
         if n:
             cols = p.touched[changed]
-            h.changeColsBounds(n, cols.astype(np.int32), lb[changed], ub[changed])
+            highs.change_col_bounds(h, cols, lb[changed], ub[changed])
             self.cur_lb[changed] = lb[changed]
             self.cur_ub[changed] = ub[changed]
             self.lb[cols] = lb[changed]
@@ -120,94 +102,96 @@ class Kernel:
             if len(ch):
                 cols = self.shock_cols.ravel()[ch]
                 vals = dub.ravel()[ch]
-                h.changeColsBounds(len(ch), cols.astype(np.int32), np.zeros(len(ch)), vals)
+                highs.change_col_bounds(h, cols, np.zeros(len(ch)), vals)
                 self.cur_dub.ravel()[ch] = vals
                 self.ub[cols] = vals
                 n += len(ch)
             chr_ = np.flatnonzero(rhs != self.cur_rhs)
             if len(chr_):
                 rows = self.shock_rows[chr_]
-                h.changeRowsBounds(len(chr_), rows.astype(np.int32), rhs[chr_], rhs[chr_])
+                highs.change_row_bounds(h, rows, rhs[chr_], rhs[chr_])
                 self.cur_rhs[chr_] = rhs[chr_]
                 self.rhs[rows] = rhs[chr_]
                 n += len(chr_)
         return n
 
+    def _hold_past(self, k: int) -> None:
+        """Hold the columns of periods before `k` at the base plan and free those of periods
+        `k`… that an earlier sample held (to this sample's bounds, `self.lb`/`self.ub`). Only
+        column bounds change, so the warm start from the base basis stays valid — and the
+        base plan is itself feasible for them (no event acts before `k`)."""
+        top = max(k, self.fixed_k)
+        if self.plan.base_x is None:  # a plan with foresight (tests compare against it)
+            return
+        if top == 0:
+            self.fixed_k = k
+            return
+        cols = self.by_t[: self.t_end[top]]
+        lb, ub = self.lb[cols], self.ub[cols]
+        held = np.arange(len(cols)) < self.t_end[k]
+        v = np.clip(self.plan.base_x[cols[held]], lb[held], ub[held])
+        lb[held] = v
+        ub[held] = v
+        highs.change_col_bounds(self.h, cols, lb, ub)
+        self.fixed_k = k
+
+    def _bounds_now(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bounds the solver holds (this sample's, with the held past), for the check."""
+        if self.fixed_k == 0:
+            return self.lb, self.ub
+        cols = self.by_t[: self.t_end[self.fixed_k]]
+        lb, ub = self.lb.copy(), self.ub.copy()
+        v = np.clip(self.plan.base_x[cols], lb[cols], ub[cols])
+        lb[cols] = ub[cols] = v
+        return lb, ub
+
     # ---- solving -----------------------------------------------------------------------
-    def _run(self) -> _Sol:
-        h = self.h
-        h.run()
-        st = h.getModelStatus()
-        info = h.getInfo()
-        its = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
-        if st != _OPTIMAL:
-            return _Sol(h.modelStatusToString(st), np.nan, None, its)
-        x = np.array(h.getSolution().col_value)
-        return _Sol("optimal", float(info.objective_function_value), x, its)
+    def _solve(self) -> highs.Solution:
+        """Warm from the base basis on a cleared solver; cold if that fails (lp/solving.py)."""
+        return solving.solve(self.h, self.plan.frozen, self.options, basis=self.basis,
+                             iteration_limit=self.plan.warm_iteration_limit, duals=False)
 
-    def _warm(self) -> _Sol:
-        h = self.h
-        h.clearSolver()
-        h.setBasis(self.basis)
-        h.setOptionValue("simplex_iteration_limit", self.plan.warm_iteration_limit)
-        try:
-            return self._run()
-        finally:
-            h.setOptionValue("simplex_iteration_limit", INF_ITER)
-
-    def _cold(self) -> _Sol:
-        self.h.clearSolver()
-        return self._run()
+    def _labels(self) -> pd.DataFrame:
+        """Region, commodity and period of each balance row (built only to name a failure)."""
+        T, pairs = self.plan.T, self.plan.balance_pairs
+        return pd.DataFrame({"region": np.repeat([r for r, _ in pairs], T),
+                             "commodity": np.repeat([c for _, c in pairs], T),
+                             "period": np.tile(self.plan.labels, len(pairs))})
 
     def _check(self, i: int, x: np.ndarray) -> None:
-        res = np.bincount(self.b_row, self.b_val * x[self.b_col], minlength=self.n_balance) - self.rhs
-        worst = float(np.max(np.abs(res))) if len(res) else 0.0
-        if worst > TOLERANCE:
-            k = int(np.argmax(np.abs(res)))
-            T = self.plan.T
-            raise MassBalanceError(
-                f"sample {i}: mass balance broken by {res[k]:.3g} t for "
-                f"{self.plan.balance_names[k // T]} in {self.plan.labels[k % T]}; the solver's "
-                "answer is not trustworthy")
-        over = max(float(np.max(self.lb - x, initial=0.0)),
-                   float(np.max(np.where(np.isfinite(self.ub), x - self.ub, 0.0), initial=0.0)))
-        if over > TOLERANCE:
-            raise MassBalanceError(f"sample {i}: a variable breaks its bounds by {over:.3g}")
+        """Model.solve's mass-balance and bounds check, against this sample's bounds and RHS."""
+        lb, ub = self._bounds_now()
+        self.checker.check(x, self._labels, lb=lb, ub=ub, rhs=self.rhs,
+                           what=f"sample {i}: ")
 
     def solve_sample(self, seed: int, i: int, verify: bool = False) -> dict:
         t0 = time.perf_counter()
         counts, effects = sample_effects(self.plan, seed, i)
         lb, ub, mult = sample_bounds(self.plan, effects)
         self._apply(lb, ub, mult)
-        sol = self._warm()
-        method = WARM
-        iters = sol.iterations
+        self._hold_past(first_start(effects))  # events are surprises: the past is the base plan
+        sol = self._solve()
         if sol.status != "optimal":
-            sol = self._cold()
-            method = COLD_FALLBACK
-            iters += sol.iterations
-        if sol.status != "optimal":
-            raise SolveError(f"sample {i} (seed {seed}) could not be solved ({sol.status}) with "
-                             f"these events: {self._describe(effects)}. Together they remove "
-                             "something a constraint requires (a minimum, a binding agreement); "
-                             "narrow the events' start/end or severity")
-        self._check(i, sol.x)
+            # Reported as a failed sample with its reason (not a crash): the other samples
+            # still count, and the summary says how many failed and why.
+            return self._failed(i, seed, counts, effects, sol, t0)
+        method = _CODE[sol.method]
+        req = self.plan.demand_amount
+        if mult is not None:
+            req = req.copy()
+            req[self.plan.shock_demands] *= mult
+        x = ration(sol.x, self.unserved, req, self.ties)  # as Model.solve: equal priority, pro rata
+        self._check(i, x)
         cold_obj = np.nan
         if verify and method == WARM:
-            ref = self._cold()
+            ref = solving.cold(self.h, duals=False)
             cold_obj = ref.objective
             if ref.status != "optimal" or abs(ref.objective - sol.objective) > \
                     VERIFY_RTOL * max(1.0, abs(ref.objective)):
                 raise VerificationError(
                     f"sample {i}: warm objective {sol.objective:.10g} differs from the cold "
                     f"solve's {ref.objective:.10g} by more than {VERIFY_RTOL:g} relative")
-        req = self.plan.demand_amount
-        if mult is not None:
-            req = req.copy()
-            req[self.plan.shock_demands] *= mult
-        u = sol.x[self.unserved]  # (D, T)
-        if self.plan.demand_ties is not None:  # as Model.solve: equal priority, pro rata
-            u = share(u, req, self.plan.demand_ties)
+        u = x[self.unserved]  # (D, T)
         u = np.where(u > 0, u, 0.0)
         g = np.zeros((self.n_groups, self.plan.T))
         np.add.at(g, self.group, u)
@@ -221,10 +205,26 @@ class Kernel:
             "requested": greq,
             "events": counts,
             "method": method,
-            "iterations": iters,
+            "iterations": sol.iterations,
             "cold_objective": cold_obj,
             "seconds": time.perf_counter() - t0,
+            "status": "optimal",
         }
+
+    def _failed(self, i: int, seed: int, counts, effects, sol, t0: float) -> dict:
+        p = self.plan
+        return {
+            "objective": np.nan,
+            "unserved": np.full(self.n_groups, np.nan),
+            "periods_short": np.zeros(self.n_groups, np.int32),
+            "requested": np.full(self.n_groups, np.nan),
+            "events": counts,
+            "method": FAILED,
+            "iterations": sol.iterations,
+            "cold_objective": np.nan,
+            "seconds": time.perf_counter() - t0,
+            "status": f"{sol.status} with {self._describe(effects)}",
+        } if p is not None else {}
 
     def _describe(self, effects) -> str:
         parts = []
@@ -245,10 +245,11 @@ class Kernel:
             effects: list[np.ndarray | None] = [None] * len(p.events)
             effects[k] = np.where(ev.reach, ev.worst, 0.0)
             self._apply(*sample_bounds(p, effects))
-            sol = self._warm()
-            if sol.status != "optimal":
-                sol = self._cold()
-            if sol.status != "optimal":
+            self._hold_past(0)  # the hardest case: foreseen over all it can reach
+            sol = self._solve()
+            # Only a proven infeasibility refuses the block; a numerical failure of both
+            # methods is left to the samples, which report it as failed with its reason.
+            if sol.status != "optimal" and not solving.numerical_failure(sol.status):
                 when = [p.labels[t] for t in np.flatnonzero(ev.reach)]
                 bad.append((k, sol.status, f"{when[0]}–{when[-1]}" if len(when) > 1 else when[0]))
         self._apply(p.t_lb.copy(), p.t_ub.copy(), None)
@@ -259,10 +260,16 @@ class Kernel:
         return stack(list(indices), recs)
 
 
+def first_start(effects: list[np.ndarray | None]) -> int:
+    """The first period any sampled event acts on (0 when none does: nothing to hold)."""
+    firsts = [int(np.flatnonzero(e != 0)[0]) for e in effects if e is not None and np.any(e != 0)]
+    return min(firsts) if firsts else 0
+
+
 def stack(indices: list[int], recs: list[dict]) -> dict:
     out = {"index": np.asarray(indices, dtype=np.int64)}
     for k in ("objective", "unserved", "periods_short", "requested", "events", "method",
-              "iterations", "cold_objective", "seconds"):
+              "iterations", "cold_objective", "seconds", "status"):
         out[k] = np.array([r[k] for r in recs])
     return out
 

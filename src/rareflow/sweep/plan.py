@@ -2,15 +2,16 @@
 
 A plan is plain data (numpy arrays, the frozen LP, the base basis), so it pickles to a
 process pool or a Dask cluster once; workers then need neither the scenario files nor any
-validation. Each uncertain event becomes the LP columns (and balance rows) it touches:
+validation. Each uncertain event becomes the LP columns (and balance rows) it touches; the
+columns are those the rule of the equivalent policy constrains (rareflow.sweep.events):
 
-| event            | touches                                  | reference level                    |
-|------------------|------------------------------------------|------------------------------------|
-| `export_ban`     | route columns (exporter, commodity, to)  | the route's bound (base flow if ∞) |
-| `export_licence` | route columns                            | the base-case flow                 |
-| `route_block`    | route columns (by id)                    | the route's bound (base flow if ∞) |
-| `outage`         | facility activity columns                | the capacity (base activity if ∞)  |
-| `demand_shock`   | unserved columns + balance-row RHS       | the demand amount                  |
+| event            | touches, as found by                            | reference level                    |
+|------------------|-------------------------------------------------|------------------------------------|
+| `export_ban`     | route columns: the `export_ban` rule            | the route's bound (base flow if ∞) |
+| `export_licence` | route columns: the `export_licence` rule        | the base-case flow                 |
+| `route_block`    | route columns (by id): `events.route_block`     | the route's bound (base flow if ∞) |
+| `outage`         | activity columns: the `capacity_change` rule    | the capacity (base activity if ∞)  |
+| `demand_shock`   | unserved columns + balance-row RHS: its filter  | the demand amount                  |
 """
 
 from __future__ import annotations
@@ -24,33 +25,36 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rareflow.errors import RareflowError, SolveError
-from rareflow.lp import highs
+from rareflow.lp import highs, solving
+from rareflow.lp.check import BalanceCheck
 from rareflow.lp.matrix import Frozen
-from rareflow.lp.rationing import share
+from rareflow.lp.rationing import ration
+from rareflow.lp.solving import warm_iteration_limit
+from rareflow.lp.stages import column_periods
 from rareflow.scenario import series
 from rareflow.scenario.uncertainty import (
     DemandShockEvent,
-    ExportBanEvent,
     ExportLicenceEvent,
-    OutageEvent,
-    RouteBlockEvent,
+    StockReleaseEvent,
     Uncertainty,
     bounds,
 )
-
-CAP_KINDS = (ExportBanEvent, ExportLicenceEvent, OutageEvent, RouteBlockEvent)
+from rareflow.sweep.events import event_columns, period_of
 
 
 @dataclass
 class EventPlan:
     id: str
-    kind: str  # "cap" (bounds of columns) or "demand" (demand amounts: unserved ub + RHS)
+    kind: str  # "cap" (upper bounds of columns), "floor" (lower bounds: a stock release) or
+    # "demand" (demand amounts: unserved ub + RHS)
     p_start: np.ndarray  # (T,) chance the event starts in each period
     duration: object  # float or a distribution (model.uncertainty)
     amount: object  # severity (cap), remaining share (licence) or factor (demand)
     amount_is: str  # "severity" | "share" | "factor"
-    pos: np.ndarray  # (n_entities, T) positions in the plan's touched columns / demand grid
-    ref: np.ndarray | None = None  # (n_entities, T) reference level of capped columns
+    pos: np.ndarray  # cap: (n,) positions of its columns in `Plan.touched`; demand: (n,)
+    # positions of its demands in `Plan.shock_demands`
+    t: np.ndarray | None = None  # cap: (n,) the period of each column
+    ref: np.ndarray | None = None  # cap: (n,) reference level of each column
     salt: int = 0  # part of the event's random stream: independent of the other events
     worst: float = 0.0  # the hardest level a draw can reach (for the feasibility pre-check)
     reach: np.ndarray | None = None  # (T,) periods an occurrence can touch
@@ -74,20 +78,25 @@ class Plan:
     touched: np.ndarray  # column indices
     t_lb: np.ndarray
     t_ub: np.ndarray
-    # demands: unserved columns, amounts and balance rows, and reporting groups
+    # demands: unserved columns, amounts and balance rows, and reporting groups. D counts
+    # demand slices: one per demand, plus one per tier of a tiered demand (Build.add_demands)
     unserved_cols: np.ndarray  # (D, T)
-    demand_amount: np.ndarray  # (D, T) tonnes per period
+    demand_amount: np.ndarray  # (D, T) tonnes per period in each slice
     demand_rows: np.ndarray  # (D, T) balance rows
     demand_group: np.ndarray  # (D,) index into groups
     groups: list[tuple[str, str]]  # (region, sector)
     shock_demands: np.ndarray  # demand indices any demand_shock touches
     events: list[EventPlan] = field(default_factory=list)
-    balance_names: list[str] = field(default_factory=list)  # "commodity in region" per pair
+    balance_pairs: list[tuple[str, str]] = field(default_factory=list)  # (region, commodity)
     tolerance: float = 1e-6
     warm_iteration_limit: int = 0
     n_fixed_integers: int = 0
     base_unserved: np.ndarray | None = None  # (G, T) unserved per group and period, no events
     demand_ties: np.ndarray | None = None  # (D,) equal-priority groups sharing a shortfall
+    # surprises (docs/sweep.md): a sample's periods before its first sampled start are held at
+    # the base plan, column by column (`col_period`: T for columns of no period)
+    base_x: np.ndarray | None = None  # (n_cols,) the base solve's answer (before rationing)
+    col_period: np.ndarray | None = None  # (n_cols,)
 
     @property
     def T(self) -> int:
@@ -109,6 +118,8 @@ def _worst_and_reach(ev, p: np.ndarray, periods) -> tuple[float, np.ndarray]:
         worst = 1.0 - min(max(bounds(ev.share)[0], 0.0), 1.0)
     elif isinstance(ev, DemandShockEvent):
         worst = min(bounds(ev.factor)[0], 1.0) - 1.0  # less demand can strand must-run supply
+    elif isinstance(ev, StockReleaseEvent):
+        worst = min(max(bounds(ev.share)[1], 0.0), 1.0)
     else:
         worst = min(max(bounds(ev.severity)[1], 0.0), 1.0)
     on = np.flatnonzero(p > 0)
@@ -120,34 +131,11 @@ def _worst_and_reach(ev, p: np.ndarray, periods) -> tuple[float, np.ndarray]:
     return worst, reach
 
 
-def _route_mask(build, ev) -> np.ndarray:
-    if isinstance(ev, RouteBlockEvent):
-        ids = {ev.route} if isinstance(ev.route, str) else set(ev.route)
-        return np.flatnonzero(build.routes["route"].isin(ids).to_numpy())
-    return build.match_routes(ev.exporter, ev.commodities(), ev.to, ev.except_)
-
-
-def _cap_columns(build, ev) -> np.ndarray:
-    if isinstance(ev, OutageEvent):
-        ids = {ev.facility} if isinstance(ev.facility, str) else set(ev.facility)
-        rows = np.flatnonzero(build.facilities["facility"].isin(ids).to_numpy())
-        return build.fac_cols[rows]
-    return build.route_cols[_route_mask(build, ev)]
-
-
-def warm_iteration_limit(n_rows: int) -> int:
-    """Simplex iterations a warm re-solve may take before the sample is re-solved cold.
-
-    Measured with benchmarks/warm_cold.py (20- and 50-region worlds, shocks changing 1 %–100 %
-    of all facility and route columns at severity 0.5–1; docs/sweep.md, "Warm or cold"):
-    warm won all 36 cases (0.05–0.73 of the cold time). A cold dual-simplex solve with presolve
-    takes 2.2–3.1 iterations per row; a warm iteration costs about 1.3× a cold one (the cold
-    solve works on the presolved LP), so warm stops paying near 2 iterations per row — the
-    largest shock took 1.27. Stopping there bounds the worst case at about twice a cold solve
-    (the iterations spent, then the cold solve), while never stopping a warm solve that would
-    have won on the measured shocks.
-    """
-    return int(2.0 * n_rows) + 200
+def _cold_solve(lp: Frozen, options: dict | None):
+    """A fresh solver for `lp`, solved cold on `Model.solve`'s path (method rule included)."""
+    h = highs.new_solver(lp, options)
+    solving.configure(h, lp, options)
+    return h, solving.solve(h, lp, options)
 
 
 def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | None = None) -> Plan:
@@ -162,9 +150,8 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     T = P.n
     frozen = model.frozen
     # the base solve: a fresh HiGHS object so that the model's own solver is left untouched
-    h = highs.new_solver(frozen, options)
     t0 = time.perf_counter()
-    sol = highs.run_mip(h, frozen) if len(frozen.integer) else highs.run(h)
+    h, sol = _cold_solve(frozen, options)
     seconds = time.perf_counter() - t0
     if sol.status != "optimal":
         raise SolveError(f"the base case of '{model.name}' did not solve ({sol.status}); "
@@ -177,19 +164,17 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         lb[idx] = ub[idx] = np.round(x0[idx])
     lp = dataclasses.replace(frozen, lb=lb, ub=ub, integer=np.zeros(0, dtype=np.int64))
     if n_int:
-        h = highs.new_solver(lp, options)
-        sol = highs.run(h)
+        h, sol = _cold_solve(lp, options)
         x0 = sol.x
-    basis = h.getBasis()
-    col_status = np.fromiter((int(s) for s in basis.col_status), np.int8, len(basis.col_status))
-    row_status = np.fromiter((int(s) for s in basis.row_status), np.int8, len(basis.row_status))
+    col_status, row_status = highs.get_basis(h)
+    base_x = np.clip(x0, lp.lb, lp.ub)  # the no-event plan, which a surprise's past keeps
 
-    # demands and reporting groups (region × sector)
+    # demands and reporting groups (region × sector); the plan's "demands" are the LP's
+    # unserved slices (one per demand unless it has tiers): b.unserved_demand maps them back
     dem = b.demands
-    D = len(dem)
     groups: list[tuple[str, str]] = []
     gindex: dict[tuple[str, str], int] = {}
-    dgroup = np.zeros(D, dtype=np.int64)
+    dgroup = np.zeros(len(dem), dtype=np.int64)
     for d, (r, s) in enumerate(zip(dem["region"], dem["sector"], strict=True)):
         key = (r, s)
         if key not in gindex:
@@ -198,19 +183,34 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         dgroup[d] = gindex[key]
     pair_of = np.array([b.pairs[(r, c)] for r, c in zip(dem["region"], dem["commodity"],
                                                           strict=True)], dtype=np.int64)
-    demand_rows = (pair_of[:, None] * T + np.arange(T)[None, :]).reshape(D, T)
+    of = b.unserved_demand
+    D = len(of)
+    dgroup = dgroup[of]
+    demand_rows = (pair_of[of][:, None] * T + np.arange(T)[None, :]).reshape(D, T)
 
-    # events → column sets
+    # events → column sets, found by the rules of the equivalent policies (sweep/events.py)
     cap_cols: list[np.ndarray] = []
     raw: list[tuple] = []
+    col_period = period_of(b, lp.shape[1])
+    # the tier of each demand slice (0 = the demand's rest), in Build.add_demands's order
+    slice_tier = np.array([0] * len(model.scenario.demands)
+                          + [k + 1 for d in model.scenario.demands for k in range(len(d.tiers))],
+                          dtype=np.int64)[: len(of)]
     for ev in unc.events:
         p = _p_start(ev, P)
         if isinstance(ev, DemandShockEvent):
-            ids = np.array(ev.matches(model.scenario.demands), dtype=np.int64)
-            raw.append((ev, p, "demand", ids))
+            sel = np.isin(of, ev.matches(model.scenario.demands))
+            if ev.tier is not None:  # a tier cut: only that slice of each matching demand
+                sel &= slice_tier == ev.tier
+            raw.append((ev, p, "demand", np.flatnonzero(sel)))
+        elif isinstance(ev, StockReleaseEvent):  # lowers the floor: lower bounds of the levels
+            i = int(np.flatnonzero(b.stocks["stock"].to_numpy() == ev.stock)[0])
+            cols = (b.stock_cols[i], np.arange(T))
+            cap_cols.append(cols[0])
+            raw.append((ev, p, "floor", cols))
         else:
-            cols = _cap_columns(b, ev)
-            cap_cols.append(cols.ravel())
+            cols = event_columns(ev, b, col_period)
+            cap_cols.append(cols[0])
             raw.append((ev, p, "cap", cols))
     touched = np.unique(np.concatenate(cap_cols)) if cap_cols else np.zeros(0, dtype=np.int64)
     shock_demands = np.unique(np.concatenate([r[3] for r in raw if r[2] == "demand"] or
@@ -219,32 +219,42 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     for ev, p, kind, ents in raw:
         salt = zlib.crc32(ev.id.encode())
         worst, reach = _worst_and_reach(ev, p, P)
-        if kind == "cap":
-            pos = np.searchsorted(touched, ents)
-            finite = np.isfinite(ub[ents])
+        if kind == "floor":
+            cols, t = ents
+            events.append(EventPlan(ev.id, "floor", p, ev.duration, ev.share, "severity",
+                                    pos=np.searchsorted(touched, cols), t=t,
+                                    ref=np.maximum(lb[cols], 0.0), salt=salt, worst=worst,
+                                    reach=reach, onset_at_start=ev.onset == "start"))
+        elif kind == "cap":
+            cols, t = ents
             if isinstance(ev, ExportLicenceEvent):
-                ref = x0[ents].copy()
+                ref = x0[cols].copy()
                 amount, amount_is = ev.share, "share"
             else:
-                ref = np.where(finite, ub[ents], x0[ents])
+                ref = np.where(np.isfinite(ub[cols]), ub[cols], x0[cols])
                 amount, amount_is = ev.severity, "severity"
             events.append(EventPlan(ev.id, "cap", p, ev.duration, amount, amount_is,
-                                    pos.reshape(ents.shape), np.maximum(ref, 0.0), salt,
-                                    worst, reach, ev.onset == "start"))
+                                    pos=np.searchsorted(touched, cols), t=t,
+                                    ref=np.maximum(ref, 0.0), salt=salt, worst=worst,
+                                    reach=reach, onset_at_start=ev.onset == "start"))
         else:
-            pos = np.searchsorted(shock_demands, ents)
             events.append(EventPlan(ev.id, "demand", p, ev.duration, ev.factor, "factor",
-                                    pos, None, salt, worst, reach, ev.onset == "start"))
+                                    pos=np.searchsorted(shock_demands, ents), salt=salt,
+                                    worst=worst, reach=reach,
+                                    onset_at_start=ev.onset == "start"))
 
     base_un = np.zeros((len(groups), T))
-    u0 = share(x0[b.unserved_cols.reshape(D, T)], b.demand_amount.reshape(D, T), b.demand_ties)
+    ucols, amount = b.unserved_cols.reshape(D, T), b.unserved_amount.reshape(D, T)
+    x0 = ration(x0, ucols, amount, b.demand_ties)  # as every solve: equal priority, pro rata
+    BalanceCheck(lp).check(x0, b.balance_labels, what="the sweep's base case: ")
+    u0 = x0[ucols]
     np.add.at(base_un, dgroup, np.maximum(u0, 0.0))
 
-    names = [f"{c} in {r}" for (r, c) in b.pairs]
     digest = hashlib.sha1()
     for arr in (lp.a.data, lp.a.indices, lp.lb, lp.ub, lp.cost, lp.row_lb, touched):
         digest.update(np.ascontiguousarray(arr).tobytes())
     digest.update(repr(unc.model_dump()).encode())
+    digest.update(b"surprises-v1")  # how samples are solved: an older checkpoint is not resumed
     n_rows = lp.shape[0]
     return Plan(
         key=digest.hexdigest()[:16], scenario=model.name, frozen=lp, labels=tuple(P.labels),
@@ -252,11 +262,13 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         base_col_status=col_status, base_row_status=row_status, base_objective=sol.objective,
         base_iterations=sol.iterations, base_seconds=seconds,
         touched=touched, t_lb=lb[touched], t_ub=ub[touched],
-        unserved_cols=b.unserved_cols.reshape(D, T), demand_amount=b.demand_amount.reshape(D, T),
+        unserved_cols=b.unserved_cols.reshape(D, T),
+        demand_amount=b.unserved_amount.reshape(D, T),
         demand_rows=demand_rows, demand_group=dgroup, groups=groups,
-        shock_demands=shock_demands, events=events, balance_names=names,
+        shock_demands=shock_demands, events=events, balance_pairs=list(b.pairs),
         tolerance=unc.shortfall_tolerance, warm_iteration_limit=warm_iteration_limit(n_rows),
-        n_fixed_integers=n_int, base_unserved=base_un, demand_ties=b.demand_ties)
+        n_fixed_integers=n_int, base_unserved=base_un, demand_ties=b.demand_ties,
+        base_x=base_x, col_period=column_periods(b, lp.shape[1]))
 
 
 def default_seed(model, uncertainty: Uncertainty | None = None) -> int:

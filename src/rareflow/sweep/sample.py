@@ -78,6 +78,7 @@ def sample_effects(plan: Plan, seed: int, i: int) -> tuple[np.ndarray, list[np.n
 def sample_bounds(plan: Plan, effects: list[np.ndarray | None]):
     """Bounds of the touched columns, demand multipliers (shock demands × T) for one sample."""
     ub = plan.t_ub.copy()
+    lb = plan.t_lb.copy()
     mult = None
     for ev, eff in zip(plan.events, effects, strict=True):
         if eff is None:
@@ -86,12 +87,20 @@ def sample_bounds(plan: Plan, effects: list[np.ndarray | None]):
             on = eff > 0
             if not on.any():
                 continue
-            pos = ev.pos[:, on]
-            val = ev.ref[:, on] * np.clip(1.0 - eff[on], 0.0, 1.0)[None, :]
+            sel = on[ev.t]
+            pos = ev.pos[sel]
+            val = ev.ref[sel] * np.clip(1.0 - eff, 0.0, 1.0)[ev.t[sel]]
             ub[pos] = np.minimum(ub[pos], val)
+        elif ev.kind == "floor":  # a stock release: the floor lowered by the released share
+            on = eff > 0
+            if not on.any():
+                continue
+            sel = on[ev.t]
+            pos = ev.pos[sel]
+            lb[pos] = np.minimum(lb[pos], ev.ref[sel] * np.clip(1.0 - eff, 0.0, 1.0)[ev.t[sel]])
         else:
             if mult is None:
                 mult = np.ones((len(plan.shock_demands), plan.T))
             mult[ev.pos] *= np.maximum(1.0 + eff, 0.0)[None, :]
-    lb = np.minimum(plan.t_lb, ub)
+    lb = np.minimum(lb, ub)
     return lb, ub, mult

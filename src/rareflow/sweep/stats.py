@@ -33,6 +33,8 @@ def var(values, alpha: float = 0.95, axis: int = 0) -> np.ndarray:
     """The α-quantile (lower): the smallest value with at least α of the samples at or below it."""
     v = np.sort(np.moveaxis(np.asarray(values, dtype=float), axis, 0), axis=0)
     n = v.shape[0]
+    if n == 0:  # every sample failed: no distribution to read
+        return np.full(v.shape[1:], np.nan)
     k = max(int(np.ceil(round(alpha * n, 9))) - 1, 0)
     return v[min(k, n - 1)]
 

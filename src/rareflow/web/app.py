@@ -12,13 +12,13 @@ on threads of their own, and writes nothing but its run store. The bounds are in
 
 from __future__ import annotations
 
-import math
 import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
+from fastapi import Path as FPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rareflow import __version__
 from rareflow.errors import MAX_PROBLEMS, RareflowError, ScenarioError, SolveError
 from rareflow.report import charts
+from rareflow.results.jsonsafe import jsonable
 from rareflow.scenario.schema import Scenario
 from rareflow.store import RunStore, StoreError
 from rareflow.web.levers import Catalog, LeverError
@@ -41,7 +42,7 @@ from rareflow.web.limits import (
     allowed_hosts,
     check_overlay,
 )
-from rareflow.web.service import NotFound, RunService, comparison_json, run_json
+from rareflow.web.service import NotFound, RunService, backtest_json, comparison_json, run_json
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 OVERRIDE_BLOCKS = sorted(set(Scenario.model_fields) - {"name", "extends"})
@@ -147,6 +148,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                solve_timeout: float = 20.0, max_body: int = 256 * 1024,
                scenarios: dict[str, Path] | None = None, seeds: dict[str, str] | None = None,
                max_pending: int | None = None, limits: Limits | None = None,
+               levers: Path | str | None = None,
                allow_hosts: list[str] | tuple[str, ...] | None = None) -> FastAPI:
     """The rareflow web app.
 
@@ -155,7 +157,9 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
     the dashboard levers read (default: the built-in seed scenarios); `limits`: the bounds on
     each request (rareflow.web.limits.Limits; `solve_timeout` sets its solve limit when it is
     not given); `allow_hosts`: Host header names answered (default: loopback names and
-    $RAREFLOW_ALLOW_HOSTS; '*' = any).
+    $RAREFLOW_ALLOW_HOSTS; '*' = any); `levers`: the levers file (default: the built-in
+    data/levers.yaml; a bad one raises LeverFileError naming the field and the fix); `seeds`:
+    lever id → the scenario it reads, replacing the file's.
     """
     if limits is None:
         limits = Limits(solve_timeout=solve_timeout,
@@ -167,7 +171,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         store = RunStore(Path(tmp.name) / "runs.duckdb")
     elif not isinstance(store, RunStore):
         store = RunStore(store)
-    catalog = Catalog(scenarios, seeds)
+    catalog = Catalog(scenarios, seeds, levers)
     service = RunService(catalog, store, workers=workers, max_pending=max_pending, limits=limits)
 
     @asynccontextmanager
@@ -242,12 +246,17 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
     async def _internal(request: Request, exc: Exception):
         return _error(500, f"internal error ({type(exc).__name__}); this is a bug in rareflow")
 
-    # -- pages and assets
+    # -- pages and assets: the page rendered once from its template; /static/plotly.min.js
+    # from the installed plotly package, declared before the package-data folder it shadows
+    from fastapi.staticfiles import StaticFiles
+
     from rareflow.web import page
+
+    dashboard_page = page.dashboard_html(catalog.opens_on)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard() -> HTMLResponse:
-        return HTMLResponse(page.DASHBOARD_HTML)
+        return HTMLResponse(dashboard_page)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
@@ -258,13 +267,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         return Response(page.plotly_js(), media_type="application/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    @app.get("/static/dashboard.js", include_in_schema=False)
-    def dashboard_js() -> Response:
-        return Response(page.DASHBOARD_JS, media_type="application/javascript")
-
-    @app.get("/static/dashboard.css", include_in_schema=False)
-    def dashboard_css() -> Response:
-        return Response(page.DASHBOARD_CSS, media_type="text/css")
+    app.mount("/static", StaticFiles(directory=page.static_dir()), name="static")
 
     # -- API
     @app.get("/health", tags=["service"], responses=_responses())
@@ -296,7 +299,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
                     "regions": {r: (v.label or r) for r, v in scn.regions.items()},
                     "commodities": {c: (v.label or c) for c, v in scn.commodities.items()},
                     "levers": [lv.public() for lv in catalog.levers(name)],
-                    "scenario": _json_safe(scn.model_dump(mode="json", by_alias=True))}
+                    "scenario": jsonable(scn.model_dump(mode="json", by_alias=True))}
 
         return await service.read(work)
 
@@ -314,7 +317,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             return service.answer(solved, base, req.region, req.period)
 
         check_overlay(req.overrides, limits)  # before it is queued: a refusal costs nothing
-        return _json_safe(await service.call(work, client=_client(request)))
+        return jsonable(await service.call(work, client=_client(request)))
 
     @app.get("/api/runs", tags=["runs"], responses=_responses(422, 503, 504))
     async def list_runs(limit: int = Query(50, ge=1, le=1000),
@@ -322,13 +325,13 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
         """Stored runs, newest first."""
         df = await service.read(lambda: store.list(limit=limit, scenario=scenario))
         df = df.assign(created=df["created"].astype(str)) if "created" in df else df
-        return _json_safe(df.to_dict(orient="records"))
+        return jsonable(df.to_dict(orient="records"))
 
     @app.get("/api/runs/{run_id}", tags=["runs"], responses=_responses(404, 422, 503, 504))
     async def get_run(run_id: int) -> dict:
         """One stored run: summary, explanation and tables (zero rows left out)."""
         v = await service.read(service.view, run_id)
-        return _json_safe(run_json(v))
+        return jsonable(run_json(v))
 
     @app.get("/api/runs/{run_id}/sankey", tags=["runs"], responses=_responses(404, 422, 503, 504))
     async def get_sankey(run_id: int, region: str = Query("auto", max_length=40),
@@ -340,7 +343,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             per = service.pick_period(v, None, period)
             return {"region": reg, "period": per, "figure": charts.sankey_figure(v, per, reg)}
 
-        return _json_safe(await service.read(work))
+        return jsonable(await service.read(work))
 
     @app.get("/api/runs/{run_id}/report", tags=["runs"], response_class=HTMLResponse,
              responses=_responses(404, 422, 503, 504))
@@ -359,6 +362,18 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
 
         return HTMLResponse(await service.call(work, client=_client(request)))
 
+    @app.get("/api/backtest/{scenario}", tags=["scenarios"], responses=_responses(404, 422, 503, 504))
+    async def get_backtest(request: Request,
+                           scenario: str = FPath(..., pattern=NAME, max_length=100)) -> dict:
+        """The back-test of a scenario as published: the observed series (customs exports,
+        prices, mine output, import shares, with sources) beside the model's figures for the
+        same places and periods, worst first, and the chart. Solved once, then the stored run."""
+        def work():
+            solved = service.solve(scenario, {}, None)
+            return backtest_json(solved.view, solved.run_id)
+
+        return jsonable(await service.call(work, client=_client(request)))
+
     @app.get("/api/compare", tags=["runs"], responses=_responses(404, 422, 503, 504))
     async def compare(request: Request, a: int = Query(..., ge=1, description="the scenario run"),
                       b: int = Query(..., ge=1, description="the base run")) -> dict:
@@ -370,7 +385,7 @@ def create_app(store: RunStore | Path | str | None = None, *, workers: int = 2,
             out.update({"run": a, "scenario": va.name})
             return out
 
-        return _json_safe(await service.call(work, client=_client(request)))
+        return jsonable(await service.call(work, client=_client(request)))
 
     # outermost last: the Host check first, then the timing, then the body's size and pace
     app.add_middleware(BodyLimit, limit=max_body, error=_error, timeout=limits.body_timeout)
@@ -398,14 +413,3 @@ def _client(request: Request) -> str:
         return ""
     return f"{c.host}:{c.port}" if c.host in ("127.0.0.1", "::1", "localhost") else c.host
 
-
-def _json_safe(obj):
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
-        return _json_safe(obj.item())
-    return obj

@@ -4,7 +4,6 @@ small in-memory cache so that flipping a lever back is instant."""
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -14,11 +13,16 @@ from typing import Any
 
 import pandas as pd
 
+from rareflow.analyze import closest_optimum
 from rareflow.errors import Problem, RareflowError, ScenarioError, SolveError
 from rareflow.report import charts
-from rareflow.report.view import RunView, scenario_hash
+from rareflow.results.jsonsafe import jsonable
+from rareflow.results.model import Model
+from rareflow.results.result import Results
+from rareflow.scenario.hashing import scenario_hash
 from rareflow.scenario.periods import make_periods
 from rareflow.store import RunStore, StoreError
+from rareflow.tolerances import ZERO
 from rareflow.web import limits as bounds
 from rareflow.web.levers import Catalog
 from rareflow.web.limits import Busy, FairPool, Limits, TooBig, TooLong
@@ -32,7 +36,7 @@ class NotFound(RareflowError):
 
 @dataclass
 class Solved:
-    view: RunView
+    view: Results  # without its LP (`Results.detached`), as the store gives it back
     run_id: int
     reused: bool
     seconds: float
@@ -45,15 +49,10 @@ def records(df: pd.DataFrame, nonzero: str | None = None, keep_cols: list[str] |
     if df is None or df.empty:
         return []
     if nonzero and nonzero in df:
-        df = df[df[nonzero].abs() > 1e-9]
+        df = df[df[nonzero].abs() > ZERO]
     if keep_cols:
         df = df[[c for c in keep_cols if c in df.columns]]
-    out = df.to_dict(orient="records")
-    for row in out:
-        for k, v in row.items():
-            if isinstance(v, float) and not math.isfinite(v):
-                row[k] = None
-    return out
+    return jsonable(df.to_dict(orient="records"))
 
 
 class RunService:
@@ -69,7 +68,7 @@ class RunService:
         self.max_pending = max_pending if max_pending is not None else 4 * self.workers
         self.max_periods = self.limits.max_periods
         self._start_pools()
-        self._cache: OrderedDict[int, RunView] = OrderedDict()
+        self._cache: OrderedDict[int, Results] = OrderedDict()
         self._by_hash: dict[str, int] = {}
         self._clock = threading.RLock()
         self._cache_size = cache_size
@@ -114,7 +113,7 @@ class RunService:
                 self._reading -= 1
 
     # ---- cache ------------------------------------------------------------------------------
-    def _remember(self, run_id: int, view: RunView) -> None:
+    def _remember(self, run_id: int, view: Results) -> None:
         with self._clock:
             self._cache[run_id] = view
             self._cache.move_to_end(run_id)
@@ -125,16 +124,17 @@ class RunService:
                 if self._by_hash.get(v.hash) == old:
                     del self._by_hash[v.hash]
 
-    def view(self, run_id: int) -> RunView:
+    def view(self, run_id: int) -> Results:
+        """A stored run (kept in a small cache), without its metrics unless it was stored
+        with them (they are computed from its tables when asked for)."""
         with self._clock:
             if run_id in self._cache:
                 self._cache.move_to_end(run_id)
                 return self._cache[run_id]
         try:
-            run = self.store.get(run_id)
+            v = self.store.get(run_id)
         except StoreError as e:
             raise NotFound(str(e)) from None
-        v = run.view(metrics=False)
         self._remember(run_id, v)
         return v
 
@@ -145,9 +145,9 @@ class RunService:
         self.catalog.path(name)
         overlay = self.catalog.overlay(name, levers or {})
         if overrides:
-            from rareflow.web.levers import _merge_overlays
+            from rareflow.scenario.loader import combine_overlays
 
-            overlay = _merge_overlays([overlay, overrides])
+            overlay = combine_overlays(overlay, overrides)
         bounds.time_left()
         scn, files = self.catalog.scenario(name, overlay or None)
         bounds.check_model_size(scn, make_periods(scn).n, self.limits)
@@ -164,8 +164,6 @@ class RunService:
                 rid = None
             if rid is not None:
                 return Solved(self.view(rid), rid, True, time.perf_counter() - t0, overlay)
-            from rareflow.lp.model import Model
-
             model = Model(scn, files)
             try:
                 results = model.solve(time_limit=bounds.time_left(self.solve_timeout))
@@ -178,15 +176,13 @@ class RunService:
             bounds.time_left()
             ref = self._reference(name, overlay)
             if ref is not None:  # stored as the optimum closest to what it is compared with
-                from rareflow.lp.align import closest_optimum
-
                 results = closest_optimum(results, ref.view)
             # metrics are left to the report (they take longer than the solve); the tables,
             # the explanation and the scenario are stored as for every run
-            view = RunView.of(results, metrics=False)
             rid = self.store.record(results, options={}, overrides=overlay or None, origin="web",
-                                    total_seconds=time.perf_counter() - t0, view=view)
-            view.run_id = rid
+                                    total_seconds=time.perf_counter() - t0, metrics=False)
+            results.run_id = rid
+            view = results.detached()
             self._remember(rid, view)
             return Solved(view, rid, False, time.perf_counter() - t0, overlay)
 
@@ -231,7 +227,7 @@ class RunService:
         return self.solve(compare_with, {}, None)
 
     # ---- answers ----------------------------------------------------------------------------
-    def pick_region(self, view: RunView, base: RunView | None, region: str | None) -> str | None:
+    def pick_region(self, view: Results, base: Results | None, region: str | None) -> str | None:
         if region in (None, "", "auto"):
             return charts.default_region(view, base)
         if region == "all":
@@ -242,7 +238,7 @@ class RunService:
                                          + ", ".join(view.scenario.regions), "<request>")])
         return region
 
-    def pick_period(self, view: RunView, base: RunView | None, period: str | None) -> str:
+    def pick_period(self, view: Results, base: Results | None, period: str | None) -> str:
         if period in (None, "", "auto"):
             return charts.default_period(view, base) or (view.periods[0] if view.periods else "")
         if str(period) not in view.periods:
@@ -278,15 +274,39 @@ class RunService:
         return out
 
 
-def run_json(v: RunView) -> dict[str, Any]:
-    s = v.summary
+BACKTEST_COLUMNS = ["kind", "label", "what", "region", "period", "observed", "model", "error_pct",
+                    "unit", "confidence", "source_short", "source", "how"]
+
+
+def backtest_json(v: Results, run_id: int | None) -> dict[str, Any]:
+    """The back-test of a run (analyze/backtest.py): rows worst first, what was left out and
+    why, and the chart; `rows` is empty (and `message` says so) when the scenario speaks to
+    none of the observed series."""
+    from rareflow.analyze import backtest as bt_mod
+    from rareflow.report.html import plain_lists
+
+    bt = bt_mod.run_backtest(v)
+    empty = bt.table.empty
+    return {
+        "scenario": v.name, "run_id": run_id,
+        "rows": records(bt.table, keep_cols=BACKTEST_COLUMNS),
+        "medians": bt_mod.medians_line(bt), "left_out": jsonable(bt.left_out),
+        "left_out_line": bt_mod.left_out_line(bt),
+        "message": ("This scenario speaks to none of the observed series (its regions, "
+                    "commodities or periods do not cover them)." if empty else ""),
+        "figure": None if empty else plain_lists(bt_mod.figure(bt)),
+    }
+
+
+def run_json(v: Results) -> dict[str, Any]:
+    s = v.summary()
     return {
         "run_id": v.run_id, "scenario": v.name, "description": v.scenario.description,
         "hash": v.hash, "status": s.get("status"), "objective": s.get("objective"),
         "currency": v.currency, "unserved_total": v.total_unserved(), "periods": v.periods,
         "regions": {r: v.region_label(r) for r in v.scenario.regions},
-        "summary": _finite(s),
-        "explanation": v.sentences or [],
+        "summary": jsonable(s),
+        "explanation": v.explanation(),
         "shortfalls": charts.shortfall_sentences(v),
         "tables": {
             "unserved": records(v.table("unserved")),
@@ -309,13 +329,3 @@ def comparison_json(cmp: dict, base_run_id: int | None) -> dict[str, Any]:
         "flow_changes": records(cmp["flow_changes"]),
         "production_changes": records(cmp["production_changes"]),
     }
-
-
-def _finite(obj):
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    return obj

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import agreement, capacity_change, export_ban, export_licence, export_quota, tariff, tolling
+from . import (
+    agreement,
+    capacity_change,
+    export_ban,
+    export_licence,
+    export_quota,
+    subsidy,
+    tariff,
+    tolling,
+)
 from . import targets as _targets
 from .base import RuleBuild
 
@@ -23,6 +32,7 @@ RULES: dict[str, Rule] = {
     "agreement": agreement.apply,
     "tolling": tolling.apply,
     "capacity_change": capacity_change.apply,
+    "subsidy": subsidy.apply,
     "domestic_share": _targets.domestic_share,
     "import_share": _targets.import_share,
 }

@@ -1,7 +1,8 @@
 """capacity_change: an outage (factor 0), a derating or an expansion of a facility over dates.
 
-For a facility with several recipes the change applies to their shared capacity row when it
-exists, else to each recipe's activity bound.
+It changes the facility's total capacity wherever the assembler holds it (`facility_capacity`):
+the activity bound of a single-process facility, the shared capacity row of one with several
+recipes. An outage also overrides a must-run minimum.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from .base import RuleBuild
 
 
 def apply(pol, b: RuleBuild) -> None:
-    mask = b.active(pol.start, pol.end)
-    for i in b.facility_rows(pol.facility):
-        cols = b.fac_cols[i][mask]
-        lb, ub = b.get_bounds(cols)
-        ub = ub * pol.factor if pol.factor is not None else np.full(len(cols), pol.capacity) * b.length[mask]
-        b.set_bounds(cols, lb=np.minimum(lb, ub), ub=ub, owner=pol)  # an outage overrides must-run
+    t = np.flatnonzero(b.active(pol.start, pol.end))
+    lb, ub = b.facility_capacity(pol.facility)
+    lb, ub = lb[t], ub[t]
+    if pol.factor is not None:
+        with np.errstate(invalid="ignore"):
+            ub = np.where(np.isinf(ub) & (pol.factor == 0), 0.0, ub * pol.factor)
+    else:
+        ub = np.full(len(t), pol.capacity) * b.length[t]
+    b.set_facility_capacity(pol.facility, t, lb=np.minimum(lb, ub), ub=ub, owner=pol)

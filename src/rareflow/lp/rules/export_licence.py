@@ -9,10 +9,13 @@ from rareflow.scenario.policies.export_licence import reference_index
 
 from .base import RuleBuild
 from .routes import trade_routes
+from .transit import apply as no_transit
 
 
 def apply(pol, b: RuleBuild) -> None:
-    """Per destination and period: Σ flows ≤ cap × length, or ≤ share × the reference flow."""
+    """Per destination and period: Σ flows ≤ cap × length, or ≤ share × the reference flow
+    (as a rate per year, scaled by this period's length)."""
+    no_transit(pol, b)  # rows only with `no_transit: true`
     routes = trade_routes(pol, b)
     t = np.flatnonzero(b.active(pol.start, pol.end))
     if not len(routes) or not len(t):
@@ -30,6 +33,9 @@ def apply(pol, b: RuleBuild) -> None:
         else:
             rows = b.add_rows("export_licence", labels, -np.inf, 0.0, owner=pol)
             prev = tt - 1 if ref is None else np.full(len(tt), ref)
+            # a share of the reference's rate: × len[t] / len[ref] (1 with equal periods), so a
+            # month's flow read as the reference of a year counts twelve times
+            scale = b.length[tt] / b.length[prev]
             b.add_coeffs(np.broadcast_to(rows, (len(rs), len(tt))), b.route_cols[rs][:, prev],
-                         -pol.share)
+                         -pol.share * scale[None, :])
         b.add_coeffs(np.broadcast_to(rows, (len(rs), len(tt))), b.route_cols[rs][:, tt], 1.0)

@@ -9,10 +9,12 @@ from rareflow.scenario import series
 
 from .base import RuleBuild
 from .routes import trade_routes
+from .transit import apply as no_transit
 
 
 def apply(pol, b: RuleBuild) -> None:
     """One row per period: Σ covered flows ≤ cap × length."""
+    no_transit(pol, b)  # rows only with `no_transit: true`
     routes = trade_routes(pol, b)
     t = np.flatnonzero(b.active(pol.start, pol.end))
     cap = series.values(pol.cap, b.periods)[t] * b.length[t]

@@ -3,7 +3,9 @@
 One column per period: tonnes of `output` delivered back to the owner. It draws `ratio` t of
 `input` from the owner's balance and adds 1 t of `output` to it; the owner pays `fee` (+
 `transport_cost`) per tonne of output. If `facility` names the partner's plant, the reserved
-capacity is taken out of that plant's own capacity (reserved, so unavailable to others).
+capacity is taken out of that plant's own capacity (reserved, so unavailable to others); for
+a plant with several recipes, out of their shared capacity, in units of the recipe that turns
+`input` into `output`.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ def apply(pol, b: RuleBuild) -> None:
     b.add_balance(b.balance_keys([pol.owner], [pol.output])[0], cols, 1.0)
     b.set_bounds(cols, owner=pol)
     if per_act is not None and np.isfinite(pol.capacity):
-        fcols = b.fac_cols[b.facility_rows(pol.facility)[0]]
-        lb, ub = b.get_bounds(fcols)
+        lb, ub = b.facility_capacity(pol.facility)  # the plant's total (all its recipes)
         ub = np.maximum(ub - reserved * per_act, 0.0)
-        b.set_bounds(fcols, lb=np.minimum(lb, ub), ub=ub)
-        b.set_bounds(fcols[mask], owner=pol)
+        every = np.ones(b.T, dtype=bool)
+        b.set_facility_capacity(pol.facility, every, lb=np.minimum(lb, ub), ub=ub)
+        b.set_facility_capacity(pol.facility, mask, owner=pol)

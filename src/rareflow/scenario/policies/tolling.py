@@ -46,12 +46,13 @@ class Tolling(PolicyBase):
             out += known("facility", self.facility, fac, f"{path}.facility")
             if self.facility in fac:
                 f = fac[self.facility]
-                proc = scn.processes.get(f.process)
+                proc = self._recipe(scn, f)
                 if f.region != self.partner:
                     out.append(Problem(f"{path}.facility", f"facility '{f.id}' is in {f.region}, "
                                        f"not in the partner region {self.partner}",
                                        "name a facility of the partner"))
-                elif proc and (self.output not in proc.outputs or self.input not in proc.inputs):
+                elif proc is not None and (self.output not in proc.outputs
+                                           or self.input not in proc.inputs):
                     out.append(Problem(f"{path}.facility", f"facility '{f.id}' does not turn "
                                        f"{self.input} into {self.output}",
                                        "name a facility whose process has them as input and output"))
@@ -62,7 +63,15 @@ class Tolling(PolicyBase):
         if self.facility is None:
             return float(self.ratio), None
         f = next(f for f in scn.facilities if f.id == self.facility)
-        proc = scn.processes[f.process]
+        proc = self._recipe(scn, f)
         per_act = 1.0 / proc.outputs[self.output]
         ratio = self.ratio if self.ratio is not None else proc.inputs[self.input] * per_act
         return float(ratio), per_act
+
+    def _recipe(self, scn, f):
+        """The partner plant's process that turns `input` into `output`: its only one, or the
+        first such recipe of several (else the first known one, which the check refuses);
+        None if unknown."""
+        procs = [p for p in (scn.processes.get(r) for r in f.recipes()) if p is not None]
+        fits = [p for p in procs if self.output in p.outputs and self.input in p.inputs]
+        return fits[0] if fits else (procs[0] if procs else None)

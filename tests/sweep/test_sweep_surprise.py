@@ -1,0 +1,66 @@
+"""Sampled events are surprises: a sample's plan before the event's start is the base plan."""
+
+import dataclasses
+
+import pytest
+
+import rareflow
+from rareflow.sweep.kernel import Kernel
+from rareflow.sweep.plan import compile_plan
+
+
+def ban_world() -> dict:
+    """A makes up to 100 t/yr (cost 1) and ships to B (cost 1), whose demand is 60 t/yr
+    (penalty 1000). B may hold stock (capacity 200, holding cost 1 per t per year, none at the
+    start). A ban on A→B is certain in 2025, for the whole year (onset at the period's start).
+
+    With foresight the LP pre-stocks: 2024 makes 100, serves 60 and stores 40, so 2025 is short
+    60 − 40 = 20 t (holding 40 costs 40, far below 40 × 1000 of shortfall). Unannounced, 2024 is
+    the base plan — no stock, for stock costs and buys nothing without the ban — so 2025 is
+    short all 60 t. 2026: the ban is over, all served."""
+    return {
+        "name": "ban-surprise",
+        "periods": [2024, 2025, 2026],
+        "commodities": {"m": {"unit": "t"}},
+        "regions": {"A": {}, "B": {}},
+        "processes": {"make": {"outputs": {"m": 1}}},
+        "facilities": [{"id": "fa", "region": "A", "process": "make", "capacity": 100, "cost": 1}],
+        "routes": [{"from": "A", "to": "B", "commodity": "m", "cost": 1}],
+        "stocks": [{"region": "B", "commodity": "m", "capacity": 200, "holding_cost": 1}],
+        "demands": [{"region": "B", "commodity": "m", "sector": "auto", "amount": 60,
+                     "priority": 1000}],
+        "uncertainty": {"events": [{
+            "id": "ban", "type": "export_ban", "exporter": "A", "commodity": "m", "to": ["B"],
+            "probability": 1.0, "start": 2025, "end": 2025, "duration": 12, "onset": "start"}]},
+    }
+
+
+def test_a_certain_ban_is_not_pre_stocked_for_in_the_sample():
+    plan = compile_plan(rareflow.from_mapping(ban_world()))
+    rec = Kernel(plan).solve_sample(0, 0)
+    assert rec["events"].tolist() == [1]
+    assert rec["unserved"].sum() == pytest.approx(60.0, abs=1e-6)  # all of 2025, no stock
+    # the same sample with foresight (nothing held): the LP stores 40 t in 2024, short 20 t
+    seen = Kernel(dataclasses.replace(plan, base_x=None)).solve_sample(0, 0)
+    assert seen["unserved"].sum() == pytest.approx(20.0, abs=1e-6)
+    # and the deterministic run with the ban as a policy (perfect foresight) agrees with that
+    w = ban_world()
+    del w["uncertainty"]
+    w["policies"] = [{"id": "ban", "type": "export_ban", "exporter": "A", "commodity": "m",
+                      "to": ["B"], "start": 2025, "end": 2025}]
+    r = rareflow.from_mapping(w).solve()
+    assert r.total_unserved() == pytest.approx(20.0, abs=1e-6)
+
+
+def test_the_held_past_is_released_for_the_next_sample():
+    """Sample order must not matter: a kernel that solved the ban sample first gives the
+    no-event answer (0 t short) on a plan without the event, bit for bit like a fresh one."""
+    plan = compile_plan(rareflow.from_mapping(ban_world()))
+    k = Kernel(plan)
+    first = k.solve_sample(0, 0)
+    again = k.solve_sample(0, 0)
+    assert again["objective"] == first["objective"]
+    k._hold_past(0)
+    k._apply(plan.t_lb.copy(), plan.t_ub.copy(), None)
+    sol = k._solve()
+    assert sol.objective == pytest.approx(plan.base_objective, rel=1e-12)
