@@ -64,3 +64,30 @@ def test_the_held_past_is_released_for_the_next_sample():
     k._apply(plan.t_lb.copy(), plan.t_ub.copy(), None)
     sol = k._solve()
     assert sol.objective == pytest.approx(plan.base_objective, rel=1e-12)
+
+
+def announced_world() -> dict:
+    """The ban world with the 2025 ban as a *policy* announced at its start (a surprise to the
+    plan), and a sampled event that can never happen (probability 0) so that the sweep has an
+    uncertainty block but every sample is the base plan.
+
+    Staged as `run` solves it: stage 0 (2024) knows no ban, so stores nothing; 2025 is short
+    all 60 t. With foresight the LP would store 40 t in 2024 and be short 20 t. The sweep's
+    base plan must be the staged one: 60 t short, 2024's stock empty."""
+    w = ban_world()
+    w["policies"] = [{"id": "ban", "type": "export_ban", "exporter": "A", "commodity": "m",
+                      "to": ["B"], "start": 2025, "end": 2025, "announced": 2025}]
+    w["uncertainty"]["events"][0].update(probability=0.0, start=2026, end=2026)
+    return w
+
+
+def test_the_base_plan_of_an_announced_measure_is_the_staged_answer():
+    m = rareflow.from_mapping(announced_world())
+    r = m.solve()
+    assert r.total_unserved() == pytest.approx(60.0, abs=1e-6)  # staged: no pre-stocking
+    plan = compile_plan(m)
+    assert plan.base_objective == pytest.approx(r.objective, rel=1e-9)
+    assert plan.base_unserved.sum() == pytest.approx(60.0, abs=1e-6)
+    rec = Kernel(plan).solve_sample(0, 0)  # no event: the sample is the base plan
+    assert rec["events"].tolist() == [0]
+    assert rec["unserved"].sum() == pytest.approx(60.0, abs=1e-6)

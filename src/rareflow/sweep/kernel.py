@@ -169,7 +169,13 @@ class Kernel:
         counts, effects = sample_effects(self.plan, seed, i)
         lb, ub, mult = sample_bounds(self.plan, effects)
         self._apply(lb, ub, mult)
-        self._hold_past(first_start(effects))  # events are surprises: the past is the base plan
+        k = first_start(effects)
+        if k == 0 and self.plan.staged and not any(e is not None and np.any(e != 0)
+                                                   for e in effects):
+            # no event: the answer is the base plan itself, which was solved stage by stage
+            # (a fresh solve would be the foresight answer `run` does not give)
+            k = self.plan.T
+        self._hold_past(k)  # events are surprises: the past is the base plan
         sol = self._solve()
         if sol.status != "optimal":
             # Reported as a failed sample with its reason (not a crash): the other samples

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rareflow.errors import RareflowError, SolveError
-from rareflow.lp import highs, solving
+from rareflow.lp import highs, solving, stages
 from rareflow.lp.check import BalanceCheck
 from rareflow.lp.matrix import Frozen
 from rareflow.lp.rationing import ration
@@ -97,6 +97,7 @@ class Plan:
     # the base plan, column by column (`col_period`: T for columns of no period)
     base_x: np.ndarray | None = None  # (n_cols,) the base solve's answer (before rationing)
     col_period: np.ndarray | None = None  # (n_cols,)
+    staged: bool = False  # the base plan was solved stage by stage (measures announced late)
 
     @property
     def T(self) -> int:
@@ -138,6 +139,29 @@ def _cold_solve(lp: Frozen, options: dict | None):
     return h, solving.solve(h, lp, options)
 
 
+def _staged_base(model, lp: Frozen, h, options: dict | None):
+    """The base plan of a scenario whose measures are announced after its start, solved stage
+    by stage on `h` (which holds `lp`) as `Model.solve` does, or None when every measure is
+    known from the outset.
+
+    Why: a sample holds the periods before its first sampled start at the base plan. With
+    measures announced late, the plan that was actually followed is the staged one (no
+    pre-stocking for a surprise ban); a foresight base would make every sample start from a
+    past that `rareflow run` says did not happen. Periods from a sample's start on are solved
+    with every measure known; the built-in scenarios' events all start after their last
+    announcement, where that is exact."""
+    if stages.for_model(model) is None:
+        return None
+    staging = stages.Staging(model.build, lp)  # fresh: `h` holds `lp`, not the model's solver
+    sol = staging.solve(h, model.name)
+    if sol.status != "optimal":
+        raise SolveError(f"the base case of '{model.name}' did not solve stage by stage "
+                         f"({sol.status}); run 'rareflow run {model.name}' to see why")
+    # the last stage holds the past fixed: give the solver back the full LP (its basis stays)
+    staging.hold(h, lp)
+    return sol
+
+
 def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | None = None) -> Plan:
     """Solve the base case once (cold) and compile the uncertainty block against the model."""
     unc = uncertainty if uncertainty is not None else model.scenario.uncertainty
@@ -166,8 +190,11 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     if n_int:
         h, sol = _cold_solve(lp, options)
         x0 = sol.x
+    staged = _staged_base(model, lp, h, options)
+    if staged is not None:  # measures announced late: the base plan is `run`'s staged answer
+        sol = staged
+        x0 = sol.x
     col_status, row_status = highs.get_basis(h)
-    base_x = np.clip(x0, lp.lb, lp.ub)  # the no-event plan, which a surprise's past keeps
 
     # demands and reporting groups (region × sector); the plan's "demands" are the LP's
     # unserved slices (one per demand unless it has tiers): b.unserved_demand maps them back
@@ -246,6 +273,9 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     base_un = np.zeros((len(groups), T))
     ucols, amount = b.unserved_cols.reshape(D, T), b.unserved_amount.reshape(D, T)
     x0 = ration(x0, ucols, amount, b.demand_ties)  # as every solve: equal priority, pro rata
+    # the no-event plan, which a surprise's past keeps: rationed as every sample's answer is,
+    # so that rationing a sample leaves its held past as it was
+    base_x = np.clip(x0, lp.lb, lp.ub)
     BalanceCheck(lp).check(x0, b.balance_labels, what="the sweep's base case: ")
     u0 = x0[ucols]
     np.add.at(base_un, dgroup, np.maximum(u0, 0.0))
@@ -254,7 +284,7 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
     for arr in (lp.a.data, lp.a.indices, lp.lb, lp.ub, lp.cost, lp.row_lb, touched):
         digest.update(np.ascontiguousarray(arr).tobytes())
     digest.update(repr(unc.model_dump()).encode())
-    digest.update(b"surprises-v1")  # how samples are solved: an older checkpoint is not resumed
+    digest.update(b"surprises-v2-staged-base")  # how samples are solved: an older checkpoint is not resumed
     n_rows = lp.shape[0]
     return Plan(
         key=digest.hexdigest()[:16], scenario=model.name, frozen=lp, labels=tuple(P.labels),
@@ -268,7 +298,7 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         shock_demands=shock_demands, events=events, balance_pairs=list(b.pairs),
         tolerance=unc.shortfall_tolerance, warm_iteration_limit=warm_iteration_limit(n_rows),
         n_fixed_integers=n_int, base_unserved=base_un, demand_ties=b.demand_ties,
-        base_x=base_x, col_period=column_periods(b, lp.shape[1]))
+        base_x=base_x, col_period=column_periods(b, lp.shape[1]), staged=staged is not None)
 
 
 def default_seed(model, uncertainty: Uncertainty | None = None) -> int:
