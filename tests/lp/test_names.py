@@ -103,3 +103,11 @@ def test_names_on_a_built_in_are_unique_across_policy_blocks():
     assert not rows["name"].duplicated().any()
     assert not cols["name"].str.contains("#").any() and not rows["name"].str.contains("#").any()
     assert {"agreement_shortfall", "flow", "stock", "unserved"} <= set(cols["kind"])
+
+
+def test_the_names_the_docstring_shows_exist():
+    m = rareflow.load("toy")
+    m.solve()
+    assert m.lp.column("flow[IND-JPN-ndpr_oxide,2025]")["value"] >= 0
+    assert m.lp.row("balance[JPN,ndfeb_magnet,2025]")["dual"] > 0
+    assert len(m.lp.columns.query("kind == 'unserved' and value >= 0"))

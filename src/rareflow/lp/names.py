@@ -130,11 +130,15 @@ class LPNames:
     (constraints) as tables, one of each by name, and the values of the last solve.
 
     Example:
-        >>> m = rareflow.load("toy")
-        >>> r = m.solve()
-        >>> m.lp.columns.head()            # name, kind, index, labels…, lower, upper, cost
-        >>> m.lp.column("flow[CHN-JPN-magnet,2025]")["value"]
-        >>> m.lp.row("balance[JPN,magnet,2025]")["dual"]
+        ```python
+        m = rareflow.load("toy")
+        r = m.solve()
+        m.lp.columns.head()                       # name, kind, index, labels…, bounds, cost, value
+        m.lp.column("flow[IND-JPN-ndpr_oxide,2025]")["value"]      # tonnes shipped in 2025
+        m.lp.row("balance[JPN,ndfeb_magnet,2025]")["dual"]         # the price of a magnet there
+        m.lp.columns.query("kind == 'unserved' and value > 0")     # what goes short
+        m.write_lp("toy.lp")                      # the same LP, named, for another solver
+        ```
 
     Names are made on first use from the labels the LP was built with (module doc); bounds and
     costs are the built model's (costs discounted, as in the objective). Values, reduced costs,
