@@ -101,7 +101,11 @@ class Model:
     def write_lp(self, path: str | Path) -> Path:
         """Write the LP in CPLEX LP format (through HiGHS), with rareflow's names spelled for
         the format (`flow(AUS_JPN_ndpr_oxide,2025)`: `[`, `]`, `-`, `:` are not allowed).
-        Returns the path. Read it with any LP solver to check or solve the model elsewhere."""
+        Returns the path. Read it with any LP solver to check or solve the model elsewhere.
+
+        It is the LP as built, with every measure in force (lumpy candidates as integers): an
+        answer made in stages (measures announced late) is a sequence of re-solves of this LP
+        with some bounds changed, which one file cannot hold."""
         return self._write(path, ".lp")
 
     def write_mps(self, path: str | Path) -> Path:
