@@ -275,3 +275,34 @@ def relax(h: highspy.Highs) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     sol = h.getSolution()
     return np.asarray(sol.col_value), np.asarray(sol.row_value)
+
+
+# ---- files -----------------------------------------------------------------------------------
+
+
+def write_model(lp: Frozen, path: str, col_names: list[str] | None = None,
+                row_names: list[str] | None = None) -> None:
+    """Write the LP to `path` in the format its suffix names (`.lp` or `.mps`), with names.
+
+    A fresh solver is made for it, so the kept one (its basis, a staged solve's bounds) is left
+    as it was. Names must suit the format (lp/names.py spells them so)."""
+    h = new_solver(lp)
+    for j, n in enumerate(col_names or []):
+        h.passColName(j, n)
+    for i, n in enumerate(row_names or []):
+        h.passRowName(i, n)
+    if h.writeModel(str(path)) == highspy.HighsStatus.kError:
+        raise RareflowError(f"HiGHS could not write the model to {path}; the suffix must be "
+                            ".lp or .mps and the folder writable")
+
+
+def solve_file(path: str, options: dict | None = None) -> Solution:
+    """Read an LP or MPS file with HiGHS and solve it: a check that a written model is whole
+    (its objective matches the model's), and a way to solve a file written elsewhere."""
+    _silence_banner()
+    h = highspy.Highs()
+    for k, v in {**DEFAULT_OPTIONS, **(options or {})}.items():
+        set_option(h, k, v)
+    if h.readModel(str(path)) == highspy.HighsStatus.kError:
+        raise RareflowError(f"HiGHS could not read {path} as an LP or MPS file")
+    return run(h)

@@ -16,11 +16,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rareflow.errors import SolveError
+from rareflow.errors import RareflowError, SolveError
 from rareflow.lp import highs, solving, stages
 from rareflow.lp.build import assemble
 from rareflow.lp.check import check_mass_balance
 from rareflow.lp.diagnose import diagnose
+from rareflow.lp.names import LPNames
 from rareflow.lp.rationing import ration
 from rareflow.scenario.loader import from_dict, load_scenario, parse_yaml
 from rareflow.scenario.periods import make_periods
@@ -46,6 +47,8 @@ class Model:
         self.build_seconds = time.perf_counter() - t0
         self._highs = None
         self._options: dict = {}
+        self.last_solution: highs.Solution | None = None  # what `m.lp` reads values from
+        self._names: LPNames | None = None
 
     def __repr__(self) -> str:
         rows, cols = self.frozen.shape
@@ -83,7 +86,40 @@ class Model:
         # the labels are built only if the check fails and has to name a row
         worst = check_mass_balance(self.frozen, sol.x, self.build.balance_labels) if check \
             else float("nan")
+        self.last_solution = sol
         return LPAnswer(sol, worst)
+
+    @property
+    def lp(self) -> LPNames:
+        """The LP by name: `m.lp.columns` and `m.lp.rows` as tables, `m.lp.column(name)` and
+        `m.lp.row(name)` with the last solve's values and duals (lp/names.py; names are made
+        on first use, so a model that never asks pays nothing)."""
+        if self._names is None:
+            self._names = LPNames(self)
+        return self._names
+
+    def write_lp(self, path: str | Path) -> Path:
+        """Write the LP in CPLEX LP format (through HiGHS), with rareflow's names spelled for
+        the format (`flow(AUS_JPN_ndpr_oxide,2025)`: `[`, `]`, `-`, `:` are not allowed).
+        Returns the path. Read it with any LP solver to check or solve the model elsewhere.
+
+        It is the LP as built, with every measure in force (lumpy candidates as integers): an
+        answer made in stages (measures announced late) is a sequence of re-solves of this LP
+        with some bounds changed, which one file cannot hold."""
+        return self._write(path, ".lp")
+
+    def write_mps(self, path: str | Path) -> Path:
+        """Write the LP in (free) MPS format through HiGHS, names as `write_lp`."""
+        return self._write(path, ".mps")
+
+    def _write(self, path: str | Path, suffix: str) -> Path:
+        path = Path(path)
+        if path.suffix.lower() != suffix:
+            raise RareflowError(f"{path}: a {suffix} file name is needed (HiGHS picks the "
+                                f"format from the suffix); e.g. {path.with_suffix(suffix)}")
+        cols, rows = self.lp.file_names()
+        highs.write_model(self.frozen, str(path), cols, rows)
+        return path
 
     @classmethod
     def load(cls, name_or_path: str | Path, overrides: dict | None = None):

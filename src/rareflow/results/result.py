@@ -26,7 +26,7 @@ import pandas as pd
 
 from rareflow.errors import RareflowError
 from rareflow.lp.highs import Solution
-from rareflow.results import schema, solved
+from rareflow.results import frames, schema, solved
 from rareflow.scenario.hashing import scenario_hash
 from rareflow.scenario.periods import Periods, make_periods
 from rareflow.scenario.schema import Scenario
@@ -67,7 +67,23 @@ def _table_attr(name: str) -> property:
 class Results:
     """The answer to one scenario: tables, summary, sentences and metrics (see module doc).
 
-    Made by `Model.solve()` (live) or by `Results.from_tables` (the run store, a sweep)."""
+    Made by `Model.solve()` (live) or by `Results.from_tables` (the run store, a sweep).
+
+    The tables are long pandas DataFrames, one row per entity and period (`r.flows`,
+    `r.unserved`, `r.prices`, …, each documented below with its columns and units). For
+    indexed or grid views, `r.frame(name)` sets the table's key columns as a MultiIndex and
+    `r.pivot(name, index=…, columns=…)` makes a grid with the periods in order.
+
+    Example:
+        ```python
+        import rareflow
+        r = rareflow.load("china-controls-2025").solve()
+        print("\n".join(r.explain(region="JPN")[:3]))    # the answer in words
+        short = r.unserved[r.unserved["amount"] > 0]      # where demand went unserved
+        r.pivot("unserved", index="region")               # tonnes short, region × period
+        r.frame("flows").loc[("CHN-JPN-ndfeb_magnet", "2025-05"), "amount"]
+        ```
+    """
 
     def __init__(self, scenario: Scenario, *, status: str, objective: float,
                  summary: Mapping[str, Any] | None = None,
@@ -243,6 +259,37 @@ class Results:
     stages = _table_attr("stages")
     transit = _table_attr("transit")
     subsidies = _table_attr("subsidies")
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """A result table indexed by its key columns (results/schema.py declares them): a
+        MultiIndex such as (route, period) for `flows`, (demand, period) for `unserved`,
+        (region, commodity, period) for `prices`.
+
+        Example:
+            ```python
+            r = rareflow.load("baseline-2024").solve()
+            flows = r.frame("flows")                      # index: route, period
+            flows.loc[("AUS-JPN-ndpr_oxide", "2025"), "amount"]
+            r.frame("prices").xs("JPN", level="region")   # Japan's prices by commodity, period
+            ```
+        """
+        return frames.frame(self.table(name), name)
+
+    def pivot(self, name: str, index: str | list[str], columns: str | list[str] | None = "period",
+              values: str | None = None, aggfunc="sum") -> pd.DataFrame:
+        """A grid of one result table: `index` down, `columns` across (by default the periods,
+        in the horizon's order), the table's main value (`amount`, `level`, `price`, …, or
+        `values`) summed per cell (`aggfunc`), 0 where there is nothing.
+
+        Example:
+            ```python
+            r = rareflow.load("china-controls-2025").solve()
+            r.pivot("unserved", index=["region", "sector"])        # tonnes short, by period
+            r.pivot("flows", index="origin", columns="destination")  # trade over the horizon
+            r.pivot("prices", index=["region", "commodity"])        # prices by period
+            ```
+        """
+        return frames.pivot(self.table(name), name, self.periods, index, columns, values, aggfunc)
 
     @property
     def costs(self) -> pd.DataFrame:

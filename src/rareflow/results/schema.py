@@ -33,6 +33,8 @@ class Table:
     columns: tuple[Column, ...]
     nonzero: str | None = None  # the CSV leaves out rows where this column is 0
     optional: bool = False  # written to CSV only when it has rows (a mechanism the file uses)
+    keys: tuple[str, ...] = ()  # the columns that identify a row (`Results.frame`'s index)
+    value: str | None = None  # the column `Results.pivot` sums by default
 
     @property
     def names(self) -> list[str]:
@@ -65,11 +67,12 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _s("process", "process id"), PERIOD,
         _f("amount", "units of activity", "activity in the period (a rate per year times the "
            "period's length)"),
-        _s("kind", "'facility' or 'candidate'")), nonzero="amount"),
+        _s("kind", "'facility' or 'candidate'")),
+        nonzero="amount", keys=("facility", "process", "period"), value="amount"),
     Table("flows", "Trade on each route per period.", (
         _s("origin", "exporting region"), _s("destination", "importing region"), COMMODITY,
         PERIOD, _f("amount", "t", "tonnes shipped in the period"), _s("route", "route id")),
-        nonzero="amount"),
+        nonzero="amount", keys=("route", "period"), value="amount"),
     Table("stocks", "Inventory levels.", (
         _s("stock", "stock id"), REGION, COMMODITY, PERIOD,
         _f("level", "t", "tonnes held at the period's end"),
@@ -77,36 +80,41 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _f("draw", "t", "tonnes taken out in the period (previous level − this one; negative "
            "when it is filled)"),
         _f("final", "t", "the level the horizon must end at (last period only; empty "
-           "elsewhere or without `final`)")), nonzero="level"),
+           "elsewhere or without `final`)")), nonzero="level", keys=("stock", "period"), value="level"),
     Table("unserved", "Demand and the part of it left unserved.", (
         REGION, COMMODITY, _s("sector", "demand sector"), PERIOD,
         _f("amount", "t", "tonnes not served"), _f("requested", "t", "tonnes asked for"),
-        _s("demand", "demand id"), _f("served", "t", "requested − amount")), nonzero="amount"),
+        _s("demand", "demand id"), _f("served", "t", "requested − amount")),
+        nonzero="amount", keys=("demand", "period"), value="amount"),
     Table("prices", "Scarcity prices: the duals of the balance rows.", (
         REGION, COMMODITY, PERIOD,
         _f("price", "currency/t", "the value of one more tonne there and then, in money of the "
-           "period (undiscounted)")), nonzero=None),
+           "period (undiscounted)")), nonzero=None, keys=("region", "commodity", "period"), value="price"),
     Table("builds", "Capacity the run builds.", (
         _s("candidate", "candidate id"), REGION, PERIOD,
         _f("amount", "t/yr", "capacity built in the period (units of activity per year)"),
         _s("process", "process id"),
-        _s("online", "first period the capacity serves, or 'after horizon'")), nonzero="amount"),
+        _s("online", "first period the capacity serves, or 'after horizon'")),
+        nonzero="amount", keys=("candidate", "period"), value="amount"),
     Table("surplus", "Material discarded (only commodities that declare a disposal_cost).", (
-        REGION, COMMODITY, PERIOD, _f("amount", "t", "tonnes discarded")), nonzero="amount"),
+        REGION, COMMODITY, PERIOD, _f("amount", "t", "tonnes discarded")),
+        nonzero="amount", keys=("region", "commodity", "period"), value="amount"),
     Table("breaches", "Agreement volumes missed or exceeded at their breach cost.", (
         _s("policy", "agreement id"), PERIOD, _s("side", "'min' (missed) or 'max' (exceeded)"),
-        _f("amount", "t", "tonnes below the minimum or above the maximum")), nonzero="amount"),
+        _f("amount", "t", "tonnes below the minimum or above the maximum")),
+        nonzero="amount", keys=("policy", "side", "period"), value="amount"),
     Table("tolling", "Tolling: a partner converts the owner's material and returns the product.", (
         _s("policy", "tolling policy id"), _s("owner", "region that owns the material"),
         _s("partner", "region that converts it"), _s("input", "commodity sent"),
         _s("output", "commodity returned"), PERIOD,
         _f("amount", "t", "tonnes of output returned"),
-        _f("input_amount", "t", "tonnes of input sent")), nonzero="amount"),
+        _f("input_amount", "t", "tonnes of input sent")),
+        nonzero="amount", keys=("policy", "period"), value="amount"),
     Table("targets", "Policy targets per period: how far each falls short.", (
         _s("target", "target id"), PERIOD,
         _f("shortfall", "t", "tonnes by which the target is missed"),
         Column("met", "bool", "", "whether the target is met (shortfall within 1e-6 t)")),
-        nonzero=None),
+        nonzero=None, keys=("target", "period"), value="shortfall"),
     Table("unserved_tiers", "Unserved demand split by demand tier (`unserved` sums them).", (
         _s("demand", "demand id"), REGION, COMMODITY, _s("sector", "demand sector"), PERIOD,
         Column("tier", "int", "", "0 for the rest of the amount (the demand's own priority), "
@@ -114,7 +122,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _f("share", "", "the slice's share of the amount"),
         _f("priority", "currency/t", "the slice's penalty per unserved tonne (a valuation)"),
         _f("size", "t", "tonnes in the slice"), _f("amount", "t", "tonnes of it not served")),
-        nonzero="amount", optional=True),
+        nonzero="amount", optional=True, keys=("demand", "tier", "period"), value="amount"),
     Table("stages", "The stages of an answer made without foreknowledge of late measures.", (
         Column("stage", "int", "", "0, 1, …"),
         _s("announced", "the period its announcements came in"),
@@ -124,7 +132,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("fixed_columns", "int", "", "variables fixed after the stage"),
         _f("objective", "currency", "the stage's own objective"),
         Column("iterations", "int", "", "simplex iterations"), _f("seconds", "s", "solve time")),
-        nonzero=None, optional=True),
+        nonzero=None, optional=True, keys=("stage",), value="objective"),
     Table("transit", "No-transit rows: re-exports of a controlled commodity per region.", (
         _s("policy", "trade measure id"), _s("exporter", "the measure's exporter"), REGION,
         COMMODITY, PERIOD,
@@ -133,7 +141,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _f("slack", "t", "allowed − re_exported"),
         _f("dual", "currency/t", "the row's dual (undiscounted)"),
         Column("binding", "bool", "", "whether the row binds")),
-        nonzero=None, optional=True),
+        nonzero=None, optional=True, keys=("policy", "region", "commodity", "period"), value="re_exported"),
     Table("subsidies", "What each subsidy paid per period.", (
         _s("policy", "subsidy id"), REGION, _s("process", "process id"), PERIOD,
         _f("activity", "units of activity", "activity of the process in the region"),
@@ -142,7 +150,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _f("paid", "currency", "money paid in the period (undiscounted)"),
         _f("budget", "currency", "the window's budget (empty without one)"),
         _f("budget_left", "currency", "budget left after the period")),
-        nonzero=None, optional=True),
+        nonzero=None, optional=True, keys=("policy", "period"), value="paid"),
 )}
 
 _EMPTY = {"str": object, "float": np.float64, "int": np.int64, "bool": bool}
