@@ -310,3 +310,32 @@ def test_runs_show_folds_a_long_override():
     assert "more characters); in full:" in text and "rareflow runs sql" in text and "run_id = 7" in text
     short = _folded_overrides(json.dumps({"facilities": [{"id": "irel-oscom", "capacity": 5800}]}))
     assert "irel-oscom" in short and "more characters" not in short
+
+
+def _commands(cmd, path=()):
+    yield path, cmd
+    for name, sub in getattr(cmd, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_store_options_read_and_act_the_same_in_every_command(tmp_path):
+    from rareflow.cli import command
+    from rareflow.cli.options import open_store
+    from rareflow.errors import RareflowError
+
+    seen: dict[str, dict[str, str]] = {}
+    for path, cmd in _commands(command()):
+        for p in getattr(cmd, "params", []):
+            if p.name in ("store", "no_store", "reuse"):
+                seen.setdefault(p.name, {})[" ".join(path) or "runs"] = (tuple(p.opts), p.help)
+    assert {"run", "backtest", "report", "sweep", "serve", "runs show"} <= set(seen["store"])
+    assert {"run", "backtest", "report", "sweep", "serve"} <= set(seen["no_store"])
+    assert {"run", "backtest", "report"} <= set(seen["reuse"])
+    for name, by_command in seen.items():
+        assert len(set(by_command.values())) == 1, (name, by_command)  # one spelling, one text
+    with pytest.raises(RareflowError, match="drop --no-store"):
+        open_store(None, no_store=True, reuse=True)
+    assert open_store(tmp_path / "s.duckdb", no_store=True) is None
+    assert open_store(tmp_path / "s.duckdb", no_store=False).path == tmp_path / "s.duckdb"
+    p = cli("report", "toy", "--no-store", "--reuse", "--out", tmp_path / "r.html")
+    assert p.returncode == 1 and "drop --no-store" in p.stderr and not (tmp_path / "r.html").exists()

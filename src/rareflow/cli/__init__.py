@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rareflow.cli.options import NoStoreOption, ReuseOption, StoreOption, open_store
 from rareflow.cli.options import solver_options as _options
 from rareflow.errors import RareflowError, ScenarioError
 
@@ -32,25 +33,21 @@ def run(
     solver_option: list[str] = typer.Option([], "--solver-option", help="HiGHS option KEY=VALUE"),
     top: int = typer.Option(10, help="how many trade links to show"),
     report: bool = typer.Option(False, "--report", help="also write report.html beside the CSVs"),
-    store: Path = typer.Option(None, "--store", help="record the run in this DuckDB file "
-                               "(default: $RAREFLOW_STORE or ~/.rareflow/runs.duckdb)"),
-    no_store: bool = typer.Option(False, "--no-store", help="do not record the run"),
-    reuse: bool = typer.Option(False, "--reuse", help="reuse the stored result of an identical "
-                               "scenario (same hash, options and version) instead of solving"),
+    store: StoreOption = None,
+    no_store: NoStoreOption = False,
+    reuse: ReuseOption = False,
 ) -> None:
     """Solve a scenario, print a summary and write its result tables."""
     from rareflow import load
     from rareflow.results.tables import check_out, default_out, write_results
-    from rareflow.store import RunStore, default_path, solve_and_record
+    from rareflow.store import solve_and_record
 
-    if reuse and no_store:
-        raise RareflowError("--reuse needs the run store; drop --no-store")
+    st = open_store(store, no_store, reuse)
     model = load(scenario)
     # where the tables go is settled before the solve: a refused --out costs nothing and
     # leaves no run recorded without its files
     out = out or default_out(model.name)
     check_out(out)
-    st = None if no_store else RunStore(store or default_path())
     done = solve_and_record(model, _options(solver_option), st, reuse=reuse, origin="cli")
     results = done.results
     extra = {}

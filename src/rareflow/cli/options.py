@@ -1,8 +1,38 @@
-"""Options shared by several commands, parsed in one place."""
+"""Options shared by several commands, declared and parsed in one place, so that every command
+that records runs spells `--store`, `--no-store` and `--reuse` the same way, explains them in
+the same words and acts on them the same way."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
 from rareflow.errors import RareflowError
+
+STORE_HELP = "the run store, a DuckDB file (default: $RAREFLOW_STORE or ~/.rareflow/runs.duckdb)"
+NO_STORE_HELP = "record nothing in the run store (and reuse nothing from it)"
+REUSE_HELP = ("reuse the stored result of an identical scenario (same hash, solver options and "
+              "rareflow version) instead of solving")
+
+# `store: StoreOption = None` in a command's signature: one name, one help text everywhere
+StoreOption = Annotated[Path | None, typer.Option("--store", help=STORE_HELP, show_default=False)]
+NoStoreOption = Annotated[bool, typer.Option("--no-store", help=NO_STORE_HELP)]
+ReuseOption = Annotated[bool, typer.Option("--reuse", help=REUSE_HELP)]
+
+
+def open_store(store: Path | None, no_store: bool, reuse: bool = False):
+    """The run store the options name, or None with --no-store. --reuse with --no-store is a
+    contradiction, refused before anything is solved. The store module is imported only here:
+    DuckDB is heavy and most commands' help needs none of it."""
+    if reuse and no_store:
+        raise RareflowError("--reuse needs the run store; drop --no-store")
+    if no_store:
+        return None
+    from rareflow.store import RunStore, default_path
+
+    return RunStore(store or default_path())
 
 
 def solver_options(pairs: list[str]) -> dict[str, str]:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+from rareflow.cli.options import NoStoreOption, StoreOption
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -28,9 +30,8 @@ def register(app: typer.Typer) -> None:
                                          "'uncertainty:' block to use instead of the scenario's"),
         out: Path = typer.Option(None, "--out", "-o", help="write summary.csv, sectors.csv, "
                                  "samples.csv, events.csv and sweep.json here"),
-        store: Path = typer.Option(None, "--store", help="record the sweep in this DuckDB file "
-                                   "(default: the run store, $RAREFLOW_STORE or ~/.rareflow)"),
-        no_store: bool = typer.Option(False, "--no-store", help="do not record the sweep"),
+        store: StoreOption = None,
+        no_store: NoStoreOption = False,
         solver_option: list[str] = typer.Option([], "--solver-option",
                                                 help="HiGHS option KEY=VALUE"),
         top: int = typer.Option(20, help="rows of the region × sector table to show"),
