@@ -76,6 +76,8 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
     console.print(_shortfall_headline(r), highlight=False, markup=False)
     for line in _money_lines(r):
         console.print(line, highlight=False, markup=False)
+    for line in r.bound_check() if r.live else []:  # what the overlay's changed limits did
+        console.print(f"◇ {line}", highlight=False, markup=False)
     _print_unserved(r)
     # a run reused from the store tells the sentences it was stored with (it has no LP)
     for line in r.build_plan():
@@ -107,10 +109,12 @@ def _horizon(r) -> str:
 
 
 def _shortfall_headline(r, region: str | None = None) -> str:
-    """'Shortfalls: 4,012 t of demand unserved, 0.3% of all demand over 2024-01–2035; worst: EU
-    industrial ndfeb_magnet, 582 t in 2025-04–2025-06.' — the share is the one definition used
-    by run, explain and sweep: unserved ÷ requested over the whole horizon."""
+    """'Shortfalls: 4,012 t of demand unserved, 0.3% of all demand in 2024-01–2035; worst: EU
+    industrial ndfeb_magnet, 582 t in 2025-04–2025-06 (0.4% of that demand in 2024-01–2035).'
+    — shares by the one definition (analyze/shortfalls.py): unserved
+    ÷ requested, same keys, the whole horizon, and each says what it is a share of."""
     from rareflow.analyze import words
+    from rareflow.analyze.shortfalls import share_words, shortfall_shares
 
     un = r.unserved
     if region:
@@ -120,16 +124,20 @@ def _shortfall_headline(r, region: str | None = None) -> str:
     if not len(short):
         return f"Shortfalls{where}: none — all demand is served in every period."
     total, asked = float(short["amount"].sum()), float(un["requested"].sum())
-    keys = ["region", "sector", "commodity"]
-    by = short.groupby(keys)["amount"].sum().sort_values(ascending=False)
-    (reg, sec, com), worst = by.index[0], float(by.iloc[0])
+    shares = shortfall_shares(r, region)
+    if not len(shares):  # shortfalls below what is shown
+        return f"Shortfalls{where}: {words.tonnes(total)} of demand unserved."
+    worst = shares.iloc[0]
+    reg, sec, com = worst["region"], worst["sector"], worst["commodity"]
     when = words.period_runs(short[(short["region"] == reg) & (short["sector"] == sec)
                                    & (short["commodity"] == com)]["period"], r.periods)
-    pct = words.share(total, asked)
-    whose = f"of {region}'s " if region else ""
+    of_all = share_words(total, asked, f"{region}'s demand" if region else "all demand",
+                         _horizon(r))
+    of_worst = share_words(worst["unserved_t"], worst["requested_t"], "that demand", worst["span"])
     return (f"Shortfalls{where}: {words.tonnes(total)} of demand unserved"
-            f"{f', {pct} of all {whose}demand over {_horizon(r)}' if pct else ''}; worst: "
-            f"{reg} {sec} {com}, {words.tonnes(worst)} in {when}.")
+            f"{f', {of_all}' if of_all else ''}; worst: {reg} {sec} {com}, "
+            f"{words.tonnes(worst['unserved_t'])} in {when}"
+            f"{f' ({of_worst})' if of_worst else ''}.")
 
 
 def _money_lines(r) -> list[str]:
@@ -162,9 +170,10 @@ def _money_lines(r) -> list[str]:
 def _print_unserved(r, limit: int = 15) -> None:
     """Shortfalls, one row per region × sector × commodity: when (as spans of periods), how
     much at the peak, in all, and as a share of that demand over the whole horizon (the one
-    share definition of run, explain and sweep). Ids never truncate (they do not wrap; the
-    period and peak cells fold instead), so the table reads at 80–100 columns."""
+    definition, analyze/shortfalls.py). Ids never truncate (they do not wrap; the period and
+    peak cells fold instead), so the table reads at 80–100 columns."""
     from rareflow.analyze import words
+    from rareflow.analyze.shortfalls import shortfall_shares
 
     un = r.unserved
     short = un[un["amount"] > 0]
@@ -172,8 +181,9 @@ def _print_unserved(r, limit: int = 15) -> None:
         console.print("[green]All demand is served.[/green]")
         return
     keys = ["region", "sector", "commodity"]
-    asked = un.groupby(keys)["requested"].sum()
-    t = Table(title=f"Unserved demand (t); share = of that demand over {_horizon(r)}")
+    shares = shortfall_shares(r).set_index(keys)
+    t = Table(title="Unserved demand (t); share = of that region's sector demand for the "
+              f"commodity in {_horizon(r)}")
     for c in (*keys, "periods", "peak", "total", "share"):
         t.add_column(c, justify="right" if c in ("peak", "total", "share") else "left",
                      no_wrap=c in (*keys, "total", "share"), overflow="fold")
@@ -181,9 +191,10 @@ def _print_unserved(r, limit: int = 15) -> None:
     for key, g in short.groupby(keys):
         peak = g.loc[g["amount"].idxmax()]
         total = g["amount"].sum()
+        asked = float(shares["requested_t"].get(key, 0.0))
         rows.append((total, key, words.period_runs(g["period"], r.periods),
                      f"{peak['amount']:,.0f} ({peak['period']})", f"{total:,.0f}",
-                     words.share(total, asked[key])))
+                     words.share(total, asked)))
     rows.sort(key=lambda x: -x[0])
     for _total, key, *cells in rows[:limit]:
         t.add_row(*key, *cells)

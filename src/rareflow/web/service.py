@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from rareflow.analyze import closest_optimum
+from rareflow.analyze.shortfalls import shortfall_shares
 from rareflow.errors import Problem, RareflowError, ScenarioError, SolveError
 from rareflow.report import charts
 from rareflow.results.jsonsafe import jsonable
@@ -308,6 +309,9 @@ def run_json(v: Results) -> dict[str, Any]:
         "summary": jsonable(s),
         "explanation": v.explanation(),
         "shortfalls": charts.shortfall_sentences(v),
+        # unserved ÷ requested per region × sector × commodity over the horizon, with the words
+        # saying what each is a share of (the one definition: analyze/shortfalls.py)
+        "shortfall_shares": records(shortfall_shares(v)),
         "tables": {
             "unserved": records(v.table("unserved")),
             "flows": records(v.table("flows"), "amount"),
