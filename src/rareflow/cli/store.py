@@ -61,11 +61,15 @@ def register(app: typer.Typer) -> None:
             return
         df = pd.DataFrame({
             "id": df["id"], "created (UTC)": df["created"].astype(str).str.slice(0, 16),
-            "scenario": df["scenario"], "status": df["status"],
+            "scenario": df["name"],  # with the levers or overrides it was run with
+            "status": df["status"],
             "unserved t": df["unserved_total"].map(lambda v: f"{v:,.0f}"),
             "objective M": (df["objective"] / 1e6).map(lambda v: f"{v:,.1f}"),
             "from": df["origin"]})
-        t = _frame_table(df, title=f"Runs in {st.path} (newest first)", keep=tuple(df.columns))
+        # ids, dates and figures keep whole; a scenario's name with long levers may fold
+        long = df["scenario"].astype(str).str.len().max() > 30
+        keep = tuple(c for c in df.columns if not (long and c == "scenario"))
+        t = _frame_table(df, title=f"Runs in {st.path} (newest first)", keep=keep)
         console.print(t)
 
     @runs.command("show")

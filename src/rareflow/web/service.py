@@ -56,6 +56,26 @@ def records(df: pd.DataFrame, nonzero: str | None = None, keep_cols: list[str] |
     return jsonable(df.to_dict(orient="records"))
 
 
+def lever_words(levers, values: dict | None) -> str | None:
+    """"China's export controls on; IREL output 120 %": the levers moved from their defaults,
+    by label, for the name a stored run is listed under (None when none moved)."""
+    by_id = {lv.id: lv for lv in levers}
+    parts = []
+    for k, v in (values or {}).items():
+        lv = by_id.get(k)
+        if lv is None or v == lv.default:
+            continue
+        if isinstance(v, bool):
+            parts.append(f"{lv.label} {'on' if v else 'off'}")
+        elif isinstance(v, int | float):
+            parts.append(f"{lv.label} {v:g}{f' {lv.unit}' if lv.unit else ''}")
+        elif isinstance(v, dict):
+            parts.append(f"{lv.label} ({', '.join(f'{a} {b}' for a, b in v.items())})")
+        else:
+            parts.append(f"{lv.label}: {v}")
+    return "; ".join(parts) or None
+
+
 class RunService:
     def __init__(self, catalog: Catalog, store: RunStore, workers: int = 2,
                  solve_timeout: float = 20.0, max_pending: int | None = None,
@@ -180,8 +200,12 @@ class RunService:
                 results = closest_optimum(results, ref.view)
             # metrics are left to the report (they take longer than the solve); the tables,
             # the explanation and the scenario are stored as for every run
+            words = lever_words(self.catalog.levers(name), levers)
+            if overrides:
+                words = f"{words}; overrides" if words else None  # None: "with overrides"
             rid = self.store.record(results, options={}, overrides=overlay or None, origin="web",
-                                    total_seconds=time.perf_counter() - t0, metrics=False)
+                                    total_seconds=time.perf_counter() - t0, metrics=False,
+                                    levers=words)
             results.run_id = rid
             view = results.detached()
             self._remember(rid, view)
