@@ -297,6 +297,28 @@ def test_help_shows_value_names_not_python_types():
     assert report.split("--report")[1].split()[0] == "also"  # a flag takes no value
 
 
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_help_reads_cleanly_at_80_and_120_columns(columns):
+    import os
+
+    env = {**os.environ, "COLUMNS": columns}
+    for cmd in (("run",), ("explain",), ("validate",), ("runs", "show")):
+        p = subprocess.run([sys.executable, "-m", "rareflow.cli", *cmd, "--help"],
+                           capture_output=True, text=True, env=env)
+        assert p.returncode == 0, p.stderr
+        out = p.stdout
+        assert max(map(len, out.splitlines())) <= int(columns)
+        assert "<bool>" not in out and "{" not in out.split("Usage:")[1].splitlines()[0]
+        assert "--help <" not in out and "--help BOOL" not in out.upper()
+        usage = " ".join(out.split("Usage:")[1].split("\n")[0].split())
+        assert f"{' '.join(cmd)} [OPTIONS]" in usage, usage
+        help_line = next(x for x in out.splitlines() if "--help" in x)
+        assert help_line.split("--help")[1].split()[0] == "Show"  # no value after --help
+    run = subprocess.run([sys.executable, "-m", "rareflow.cli", "run", "--help"],
+                         capture_output=True, text=True, env=env).stdout
+    assert " run [OPTIONS] SCENARIO" in run
+
+
 def test_runs_show_folds_a_long_override():
     from rareflow.cli.store import _folded_overrides
 

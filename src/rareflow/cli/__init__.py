@@ -445,6 +445,8 @@ def _tidy_help(cmd):
                 p.metavar = _METAVARS.get(label.lower(), label.upper() or None)
         elif p.param_type_name == "argument":
             p.metavar = (p.name or "").upper() + ("..." if p.nargs != 1 else "")
+            if hasattr(p, "_usage_display_name"):  # this typer writes a required one as {NAME}
+                p._usage_display_name = lambda p=p: p.metavar if p.required else f"[{p.metavar}]"
             if hasattr(p, "display_type"):
                 label = str(p.display_type(None) or "").strip("<>")
                 kind = _METAVARS.get(label.lower(), label.upper())
