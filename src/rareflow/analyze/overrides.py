@@ -38,6 +38,7 @@ class BoundCheck:
     bound: str  # "capacity" or "minimum"
     direction: str  # "raised", "lowered" or "changed"
     new_rate: float  # t/yr at its highest over the horizon
+    binding_rates: tuple[float, float]  # the new bound's lowest and highest t/yr where it binds
     ran_at: float  # highest activity rate, t/yr
     binding: tuple[str, ...]  # periods where the new bound binds
     within_base: bool  # the activity respects the base's bound in every period
@@ -45,8 +46,10 @@ class BoundCheck:
     def sentence(self, periods: list[str]) -> str:
         name = f"{self.label} ({self.facility})" if self.label else self.facility
         if self.binding:
+            lo, hi = self.binding_rates
+            level = _rate(hi) if abs(hi - lo) < 0.5 else f"{lo:,.0f}–{_rate(hi)}"
             return (f"The {self.bound} you {self.direction} binds: {name} runs at its "
-                    f"{self.bound} of {_rate(self.new_rate)} in {period_runs(self.binding, periods)}.")
+                    f"{self.bound} of {level} in {period_runs(self.binding, periods)}.")
         return (f"The {self.bound} you {self.direction} never binds: {name} runs at "
                 f"{_rate(self.ran_at)} at most (its {self.bound} is now {_rate(self.new_rate)}).")
 
@@ -114,8 +117,11 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
             rate = used / length
             within = bool(np.all(rate <= old_v + 1e-6) if bound == "capacity"
                           else np.all(rate >= old_v - 1e-6))
+            at = new_v[tight]
             out.append(BoundCheck(f.id, f.label, bound, _direction(new_v, old_v),
-                                  float(np.max(new_v)), float(np.max(rate)) if len(rate) else 0.0,
+                                  float(np.max(new_v)),
+                                  (float(at.min()), float(at.max())) if len(at) else (0.0, 0.0),
+                                  float(np.max(rate)) if len(rate) else 0.0,
                                   tuple(p for p, t in zip(P.labels, tight, strict=True) if t),
                                   within))
     return out
