@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from rareflow.lp.highs import new_solver, relax
+from rareflow.scenario.periods import period_runs
 
 EPS = 1e-6
 MAX_LINES = 20
@@ -27,20 +28,9 @@ def _num(v: float) -> str:
 
 
 def _runs(periods: Sequence[str], order: Sequence[str]) -> str:
-    """'period 2025' or 'periods 2025-01–2025-12, 2026-03': in the horizon's order, runs of
-    consecutive periods joined by an en dash."""
-    index = {p: k for k, p in enumerate(order)}
-    idx = sorted({index[p] for p in periods if p in index})
-    if not idx:
-        return ""
-    runs: list[list[int]] = [[idx[0], idx[0]]]
-    for i in idx[1:]:
-        if i == runs[-1][1] + 1:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    text = ", ".join(order[a] if a == b else f"{order[a]}–{order[b]}" for a, b in runs)
-    return f"{'period' if len(idx) == 1 else 'periods'} {text}"
+    """'period 2025' or 'periods 2025-01–2025-12, 2026-03' (scenario/periods.period_runs)."""
+    text = period_runs(periods, order)
+    return f"{'period' if len(set(periods)) == 1 else 'periods'} {text}" if text else ""
 
 
 def _range(values: list[float]) -> str:
