@@ -244,6 +244,9 @@ def test_explain_region_rows_carry_ids_and_only_that_region():
     assert starts and all(c.startswith("JPN: ") for c in starts)
     against = next(x for x in p.stdout.splitlines() if x.startswith("Against baseline-2024"))
     assert "paid" in against and "as a penalty (a valuation, not money paid)" in against
+    bullets = [x for x in p.stdout.splitlines() if x.startswith("• ")]
+    assert bullets and all(x.startswith("• Japan's") for x in bullets), bullets  # only JPN's
+    assert "(all regions, not JPN alone)." in p.stdout  # costs are not split by region
 
 
 def test_explain_separates_missed_target_valuation_from_capital_cost():

@@ -112,7 +112,7 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
                 continue
             lp_bound = np.asarray(lp_bound, dtype=float)
             gap = (lp_bound - used) if bound == "capacity" else (used - lp_bound)
-            on = np.isfinite(lp_bound) & (lp_bound > 0 if bound == "capacity" else lp_bound > 0)
+            on = np.isfinite(lp_bound) & (lp_bound > 0)  # offline periods (0) bind nothing
             tight = on & (gap <= np.maximum(1e-6, REL * np.abs(lp_bound)))
             rate = used / length
             within = bool(np.all(rate <= old_v + 1e-6) if bound == "capacity"

@@ -254,7 +254,8 @@ def explain(
     r = model.solve()
     console.print(f"[bold]{r.name}[/bold]: {r.status}", highlight=False)
     console.print(_shortfall_headline(r, region), highlight=False, markup=False)
-    for line in _money_lines(r):
+    for line in _money_lines(r):  # costs are the whole model's: --region does not split them
+        line = f"{line.rstrip('.')} (all regions, not {region} alone)." if region else line
         console.print(line, highlight=False, markup=False)
     for s in r.explain(region, period):
         console.print(f"• {s}", highlight=False, markup=False)
