@@ -85,3 +85,34 @@ def test_cli_run_of_an_overlay_file_says_the_capacity_never_binds(base_file, tmp
     assert p.returncode == 0, p.stderr
     assert "◇ The capacity you raised never binds: fc runs at 50 t/yr at most" in p.stdout
     assert "◇ Nothing changes: the run costs the same as hand without this change" in p.stdout
+
+
+def test_cli_run_set_changes_a_field_and_says_whether_it_binds(base_file, tmp_path):
+    env = {**os.environ, "COLUMNS": "200", "RAREFLOW_STORE": str(tmp_path / "runs.duckdb")}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "rareflow.cli", "run", str(base_file), *args],
+                              capture_output=True, text=True, env=env)
+
+    p = run("--set", "facilities.fa.capacity=120", "--out", str(tmp_path / "a"))
+    assert p.returncode == 0, p.stderr
+    assert "◇ The capacity you raised binds: fa runs at its capacity of 120 t/yr in 2024–2025." \
+        in p.stdout
+    p = run("--set", "facilities.fc.capacity=2000", "--out", str(tmp_path / "b"))
+    assert "◇ The capacity you raised never binds: fc runs at 50 t/yr at most" in p.stdout
+    assert "◇ Nothing changes" in p.stdout
+    listed = subprocess.run([sys.executable, "-m", "rareflow.cli", "runs"], capture_output=True,
+                            text=True, env=env).stdout
+    assert "hand with --set facilities.fc.capacity=2000" in " ".join(
+        listed.replace("│", " ").split())
+    bad = run("--set", "facilities.fa=1", "--no-store")
+    assert bad.returncode == 1 and "is not BLOCK.ID.FIELD=VALUE" in bad.stderr
+
+
+def test_set_pairs_become_one_overlay():
+    from rareflow.cli.options import set_overrides
+
+    assert set_overrides(["facilities.fa.capacity=120", "facilities.fa.cost=5",
+                          "commodities.m.disposal_cost=0", "facilities.fb.capacity={2024: 1}"]) == {
+        "facilities": [{"id": "fa", "capacity": 120, "cost": 5}, {"id": "fb", "capacity": {2024: 1}}],
+        "commodities": {"m": {"disposal_cost": 0}}}

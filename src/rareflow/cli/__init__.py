@@ -14,7 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rareflow.cli.options import NoStoreOption, ReuseOption, StoreOption, open_store
+from rareflow.cli.options import (
+    SET_HELP,
+    NoStoreOption,
+    ReuseOption,
+    StoreOption,
+    open_store,
+    set_overrides,
+)
 from rareflow.cli.options import solver_options as _options
 from rareflow.errors import RareflowError, ScenarioError
 
@@ -36,6 +43,7 @@ def run(
     store: StoreOption = None,
     no_store: NoStoreOption = False,
     reuse: ReuseOption = False,
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
 ) -> None:
     """Solve a scenario, print a summary and write its result tables."""
     from rareflow import load
@@ -43,12 +51,15 @@ def run(
     from rareflow.store import solve_and_record
 
     st = open_store(store, no_store, reuse)
-    model = load(scenario)
+    sets = set_overrides(set_)
+    model = load(scenario, overrides=sets or None)
     # where the tables go is settled before the solve: a refused --out costs nothing and
     # leaves no run recorded without its files
     out = out or default_out(model.name)
     check_out(out)
-    done = solve_and_record(model, _options(solver_option), st, reuse=reuse, origin="cli")
+    done = solve_and_record(model, _options(solver_option), st, reuse=reuse, origin="cli",
+                            overrides=sets or None,
+                            levers=" ".join(f"--set {x}" for x in set_) or None)
     results = done.results
     extra = {}
     if report:

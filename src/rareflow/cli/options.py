@@ -35,6 +35,48 @@ def open_store(store: Path | None, no_store: bool, reuse: bool = False):
     return RunStore(store or default_path())
 
 
+SET_HELP = ("change one field of the scenario for this run, BLOCK.ID.FIELD=VALUE (repeatable; "
+            "VALUE in YAML), e.g. facilities.trei-odisha.capacity=2200 or "
+            "commodities.m.disposal_cost=0; laid over the scenario as `overrides` are")
+
+
+def set_overrides(pairs: list[str]) -> dict:
+    """`--set BLOCK.ID.FIELD=VALUE` pairs → an overlay shaped like a scenario file: list
+    blocks (facilities, routes, …) get one item per id, matched by id as `extends` matches;
+    map blocks (commodities, regions, …) a key per id. Values are read as YAML, so a series
+    is `{2024: 100, 2030: 200}`. Wrong fields are named by validation, as for any overlay."""
+    import yaml
+
+    from rareflow.scenario.loader import LIST_BLOCKS, MAP_BLOCKS
+
+    out: dict = {}
+    for p in pairs:
+        key, sep, raw = p.partition("=")
+        parts = key.strip().split(".")
+        if not sep or len(parts) != 3 or not all(parts):
+            raise RareflowError(f"--set '{p}' is not BLOCK.ID.FIELD=VALUE (e.g. "
+                                "facilities.trei-odisha.capacity=2200)")
+        block, iid, field = parts
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError as e:
+            raise RareflowError(f"--set '{p}': the value is not YAML ({str(e).splitlines()[0]})"
+                                ) from None
+        if block in LIST_BLOCKS:
+            items = out.setdefault(block, [])
+            item = next((it for it in items if it["id"] == iid), None)
+            if item is None:
+                item = {"id": iid}
+                items.append(item)
+            item[field] = value
+        elif block in MAP_BLOCKS:
+            out.setdefault(block, {}).setdefault(iid, {})[field] = value
+        else:
+            raise RareflowError(f"--set '{p}': no block '{block}'; use one of "
+                                f"{', '.join((*LIST_BLOCKS, *MAP_BLOCKS))}")
+    return out
+
+
 def solver_options(pairs: list[str]) -> dict[str, str]:
     """`--solver-option KEY=VALUE` pairs → a dict of HiGHS options."""
     out = {}
