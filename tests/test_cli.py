@@ -171,8 +171,8 @@ def test_run_opens_with_shortfalls_then_costs_by_kind_and_valuations_apart(tmp_p
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     assert lines[0] == "export-ban: optimal"
-    assert lines[1] == ("Shortfalls: 30 t of demand unserved, 19% of all demand over 2024–2025; "
-                        "worst: B auto m, 30 t in 2025.")
+    assert lines[1] == ("Shortfalls: 30 t of demand unserved, 19% of all demand in 2024–2025; "
+                        "worst: B auto m, 30 t in 2025 (19% of that demand in 2024–2025).")
     assert lines[2] == ("Costs (money that would be paid, discounted): 3,100 USD — operating "
                         "2,300 USD, transport and tariffs 800 USD.")
     assert lines[3].startswith("Penalty valuations (not money paid")
@@ -180,7 +180,8 @@ def test_run_opens_with_shortfalls_then_costs_by_kind_and_valuations_apart(tmp_p
     last = next(k for k, x in enumerate(lines) if x.startswith("LP objective"))
     assert lines[last].startswith("LP objective (costs + penalty valuations) 33,100 USD;")
     assert last > 4 and not any("objective" in x for x in lines[:last])
-    assert "Unserved demand (t); share = of that demand over 2024–2025" in p.stdout
+    assert ("Unserved demand (t); share = of that region's sector demand for the commodity in "
+            "2024–2025") in " ".join(p.stdout.split())
 
 
 def test_run_shortfall_table_keeps_ids_whole_at_100_columns(tmp_path):
@@ -243,6 +244,9 @@ def test_explain_region_rows_carry_ids_and_only_that_region():
     assert starts and all(c.startswith("JPN: ") for c in starts)
     against = next(x for x in p.stdout.splitlines() if x.startswith("Against baseline-2024"))
     assert "paid" in against and "as a penalty (a valuation, not money paid)" in against
+    bullets = [x for x in p.stdout.splitlines() if x.startswith("• ")]
+    assert bullets and all(x.startswith("• Japan's") for x in bullets), bullets  # only JPN's
+    assert "(all regions, not JPN alone)." in p.stdout  # costs are not split by region
 
 
 def test_explain_separates_missed_target_valuation_from_capital_cost():
@@ -296,6 +300,28 @@ def test_help_shows_value_names_not_python_types():
     assert report.split("--report")[1].split()[0] == "also"  # a flag takes no value
 
 
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_help_reads_cleanly_at_80_and_120_columns(columns):
+    import os
+
+    env = {**os.environ, "COLUMNS": columns}
+    for cmd in (("run",), ("explain",), ("validate",), ("runs", "show")):
+        p = subprocess.run([sys.executable, "-m", "rareflow.cli", *cmd, "--help"],
+                           capture_output=True, text=True, env=env)
+        assert p.returncode == 0, p.stderr
+        out = p.stdout
+        assert max(map(len, out.splitlines())) <= int(columns)
+        assert "<bool>" not in out and "{" not in out.split("Usage:")[1].splitlines()[0]
+        assert "--help <" not in out and "--help BOOL" not in out.upper()
+        usage = " ".join(out.split("Usage:")[1].split("\n")[0].split())
+        assert f"{' '.join(cmd)} [OPTIONS]" in usage, usage
+        help_line = next(x for x in out.splitlines() if "--help" in x)
+        assert help_line.split("--help")[1].split()[0] == "Show"  # no value after --help
+    run = subprocess.run([sys.executable, "-m", "rareflow.cli", "run", "--help"],
+                         capture_output=True, text=True, env=env).stdout
+    assert " run [OPTIONS] SCENARIO" in run
+
+
 def test_runs_show_folds_a_long_override():
     from rareflow.cli.store import _folded_overrides
 
@@ -310,3 +336,53 @@ def test_runs_show_folds_a_long_override():
     assert "more characters); in full:" in text and "rareflow runs sql" in text and "run_id = 7" in text
     short = _folded_overrides(json.dumps({"facilities": [{"id": "irel-oscom", "capacity": 5800}]}))
     assert "irel-oscom" in short and "more characters" not in short
+
+
+def _commands(cmd, path=()):
+    yield path, cmd
+    for name, sub in getattr(cmd, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_store_options_read_and_act_the_same_in_every_command(tmp_path):
+    from rareflow.cli import command
+    from rareflow.cli.options import open_store
+    from rareflow.errors import RareflowError
+
+    seen: dict[str, dict[str, str]] = {}
+    for path, cmd in _commands(command()):
+        for p in getattr(cmd, "params", []):
+            if p.name in ("store", "no_store", "reuse"):
+                seen.setdefault(p.name, {})[" ".join(path) or "runs"] = (tuple(p.opts), p.help)
+    assert {"run", "backtest", "report", "sweep", "serve", "runs show"} <= set(seen["store"])
+    assert {"run", "backtest", "report", "sweep", "serve"} <= set(seen["no_store"])
+    assert {"run", "backtest", "report"} <= set(seen["reuse"])
+    for name, by_command in seen.items():
+        assert len(set(by_command.values())) == 1, (name, by_command)  # one spelling, one text
+    with pytest.raises(RareflowError, match="drop --no-store"):
+        open_store(None, no_store=True, reuse=True)
+    assert open_store(tmp_path / "s.duckdb", no_store=True) is None
+    assert open_store(tmp_path / "s.duckdb", no_store=False).path == tmp_path / "s.duckdb"
+    p = cli("report", "toy", "--no-store", "--reuse", "--out", tmp_path / "r.html")
+    assert p.returncode == 1 and "drop --no-store" in p.stderr and not (tmp_path / "r.html").exists()
+
+
+def test_a_monthly_conflict_is_told_once_in_the_files_units_with_a_fix(tmp_path):
+    # 100 t/yr can be made in A, but the route A→B must carry at least 200 t/yr: every month
+    # of 2025 conflicts the same way; the user wrote t/yr, so the message speaks t/yr
+    f = tmp_path / "monthly.yaml"
+    f.write_text("name: monthly-conflict\nperiods: {start: 2025-01, end: 2025-12, step: month}\n"
+                 "commodities: {m: {unit: t, disposal_cost: 0}}\nregions: {A: {}, B: {}}\n"
+                 "processes: {make: {outputs: {m: 1}}}\n"
+                 "facilities:\n  - {id: fa, region: A, process: make, capacity: 100, cost: 10}\n"
+                 "routes:\n  - {from: A, to: B, commodity: m, minimum: 200}\n")
+    p = cli("run", f, "--no-store", "--out", tmp_path / "o")
+    assert p.returncode == 1, p.stdout
+    err = " ".join(p.stderr.split())
+    assert "cannot be satisfied" in err
+    # HiGHS's relaxation bends the cheaper side, the plant's capacity: 100 t/yr → 200 t/yr
+    assert err.count("conflicts with the rest") == 1  # once, not once per month
+    assert ("The maximum of activity (facility fa, region A, process make) = 100 t/yr conflicts "
+            "with the rest in periods 2025-01–2025-12; the closest feasible value is 200 t/yr") in err
+    assert "Fix: raise fa's capacity to 200 t/yr or more." in err
+    assert "16.6667" not in err and "8.33333" not in err  # no monthly amounts nobody typed

@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import launched
+
 SCENARIOS = Path(__file__).parent / "scenarios"
 
 
@@ -21,17 +23,11 @@ def mini_runs():
     return halt, controls
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    """Debian's Chromium, headless, driven by playwright (one browser per module: playwright's
-    sync API allows one instance at a time, and other test folders start their own)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    """Chromium driven by playwright, one per module; skipped with the reason where no
+    browser is installed, a failure in CI (tests/browser.py)."""
+    with launched() as browser:
         yield browser
-        browser.close()

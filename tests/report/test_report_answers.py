@@ -73,7 +73,7 @@ def test_metric_tables_have_human_names_units_whole_counts_and_percent_shares(re
         assert r[share] == f"{w.top_share:,.1f} %"       # already in %
     short = re.search(r"id='metric-shortfall_by_sector'>.*?(<table>.*?</table>)", report,
                       re.S).group(1)
-    col = head(short).index("Share of demand unserved (%)")
+    col = head(short).index("Unserved (% of that demand in that period)")
     want = halt.metrics()["shortfall_by_sector"]
     for r, w in zip(rows(short), want.itertuples(), strict=True):
         assert r[col] == f"{100 * w.share_unserved:,.1f} %"   # a fraction, shown in %

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import launched
+
 SCENARIOS = Path(__file__).parents[1] / "report" / "scenarios"
 MINI = {n: SCENARIOS / f"{n}.yaml" for n in ("mini", "mini-controls", "mini-halt")}
 SEEDS = {"china_controls": "mini-controls", "india_halt": "mini-halt", "magnet_plant": "mini"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(autouse=True)
@@ -64,9 +64,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    """Chromium driven by playwright, one per module; skipped with the reason where no
+    browser is installed, a failure in CI (tests/browser.py)."""
+    with launched() as browser:
         yield browser
-        browser.close()

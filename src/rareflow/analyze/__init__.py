@@ -6,6 +6,7 @@ does so.
 """
 
 from rareflow.analyze import backtest as _backtest  # noqa: F401  (registers Results.backtest)
+from rareflow.analyze import overrides as _overrides  # noqa: F401  (registers Results.bound_check)
 from rareflow.analyze import sentences  # noqa: F401  (registers the explanation sections)
 from rareflow.analyze.compare import Comparison, closest_optimum, compare
 from rareflow.analyze.home import home_supply, home_supply_sentences, tolling_sentences

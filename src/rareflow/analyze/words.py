@@ -7,7 +7,9 @@ text) formats tonnes and spans of periods through these few functions, so that "
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+
+from rareflow.scenario.periods import period_runs  # noqa: F401  (one home: the LP's messages use it too)
 
 
 def tonnes(v: float, small: int = 1, plain_zero: bool = False) -> str:
@@ -21,22 +23,6 @@ def tonnes(v: float, small: int = 1, plain_zero: bool = False) -> str:
 def span(periods: Sequence[str]) -> str:
     """'2026' for one period, '2026–2030' from the first to the last of several."""
     return periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"
-
-
-def period_runs(hit: Iterable[str], periods: Sequence[str], empty: str = "") -> str:
-    """'2025–2026, 2028': the periods of `hit`, in the order of `periods`, with consecutive
-    ones joined by an en dash (periods not in `periods` are left out); `empty` if none."""
-    index = {p: k for k, p in enumerate(periods)}
-    idx = sorted({index[p] for p in hit if p in index})
-    if not idx:
-        return empty
-    runs: list[list[int]] = [[idx[0], idx[0]]]
-    for i in idx[1:]:
-        if i == runs[-1][1] + 1:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    return ", ".join(periods[s] if s == e else f"{periods[s]}–{periods[e]}" for s, e in runs)
 
 
 def money(v: float, currency: str = "USD") -> str:

@@ -14,6 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rareflow.cli.options import (
+    SET_HELP,
+    NoStoreOption,
+    ReuseOption,
+    StoreOption,
+    open_store,
+    set_overrides,
+)
 from rareflow.cli.options import solver_options as _options
 from rareflow.errors import RareflowError, ScenarioError
 
@@ -32,26 +40,26 @@ def run(
     solver_option: list[str] = typer.Option([], "--solver-option", help="HiGHS option KEY=VALUE"),
     top: int = typer.Option(10, help="how many trade links to show"),
     report: bool = typer.Option(False, "--report", help="also write report.html beside the CSVs"),
-    store: Path = typer.Option(None, "--store", help="record the run in this DuckDB file "
-                               "(default: $RAREFLOW_STORE or ~/.rareflow/runs.duckdb)"),
-    no_store: bool = typer.Option(False, "--no-store", help="do not record the run"),
-    reuse: bool = typer.Option(False, "--reuse", help="reuse the stored result of an identical "
-                               "scenario (same hash, options and version) instead of solving"),
+    store: StoreOption = None,
+    no_store: NoStoreOption = False,
+    reuse: ReuseOption = False,
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
 ) -> None:
     """Solve a scenario, print a summary and write its result tables."""
     from rareflow import load
     from rareflow.results.tables import check_out, default_out, write_results
-    from rareflow.store import RunStore, default_path, solve_and_record
+    from rareflow.store import solve_and_record
 
-    if reuse and no_store:
-        raise RareflowError("--reuse needs the run store; drop --no-store")
-    model = load(scenario)
+    st = open_store(store, no_store, reuse)
+    sets = set_overrides(set_)
+    model = load(scenario, overrides=sets or None)
     # where the tables go is settled before the solve: a refused --out costs nothing and
     # leaves no run recorded without its files
     out = out or default_out(model.name)
     check_out(out)
-    st = None if no_store else RunStore(store or default_path())
-    done = solve_and_record(model, _options(solver_option), st, reuse=reuse, origin="cli")
+    done = solve_and_record(model, _options(solver_option), st, reuse=reuse, origin="cli",
+                            overrides=sets or None,
+                            levers=" ".join(f"--set {x}" for x in set_) or None)
     results = done.results
     extra = {}
     if report:
@@ -79,6 +87,8 @@ def _print_summary(r, top: int, ref: str | None = None) -> None:
     console.print(_shortfall_headline(r), highlight=False, markup=False)
     for line in _money_lines(r):
         console.print(line, highlight=False, markup=False)
+    for line in r.bound_check() if r.live else []:  # what the overlay's changed limits did
+        console.print(f"◇ {line}", highlight=False, markup=False)
     _print_unserved(r)
     # a run reused from the store tells the sentences it was stored with (it has no LP)
     for line in r.build_plan():
@@ -110,10 +120,12 @@ def _horizon(r) -> str:
 
 
 def _shortfall_headline(r, region: str | None = None) -> str:
-    """'Shortfalls: 4,012 t of demand unserved, 0.3% of all demand over 2024-01–2035; worst: EU
-    industrial ndfeb_magnet, 582 t in 2025-04–2025-06.' — the share is the one definition used
-    by run, explain and sweep: unserved ÷ requested over the whole horizon."""
+    """'Shortfalls: 4,012 t of demand unserved, 0.3% of all demand in 2024-01–2035; worst: EU
+    industrial ndfeb_magnet, 582 t in 2025-04–2025-06 (0.4% of that demand in 2024-01–2035).'
+    — shares by the one definition (analyze/shortfalls.py): unserved
+    ÷ requested, same keys, the whole horizon, and each says what it is a share of."""
     from rareflow.analyze import words
+    from rareflow.analyze.shortfalls import share_words, shortfall_shares
 
     un = r.unserved
     if region:
@@ -123,16 +135,20 @@ def _shortfall_headline(r, region: str | None = None) -> str:
     if not len(short):
         return f"Shortfalls{where}: none — all demand is served in every period."
     total, asked = float(short["amount"].sum()), float(un["requested"].sum())
-    keys = ["region", "sector", "commodity"]
-    by = short.groupby(keys)["amount"].sum().sort_values(ascending=False)
-    (reg, sec, com), worst = by.index[0], float(by.iloc[0])
+    shares = shortfall_shares(r, region)
+    if not len(shares):  # shortfalls below what is shown
+        return f"Shortfalls{where}: {words.tonnes(total)} of demand unserved."
+    worst = shares.iloc[0]
+    reg, sec, com = worst["region"], worst["sector"], worst["commodity"]
     when = words.period_runs(short[(short["region"] == reg) & (short["sector"] == sec)
                                    & (short["commodity"] == com)]["period"], r.periods)
-    pct = words.share(total, asked)
-    whose = f"of {region}'s " if region else ""
+    of_all = share_words(total, asked, f"{region}'s demand" if region else "all demand",
+                         _horizon(r))
+    of_worst = share_words(worst["unserved_t"], worst["requested_t"], "that demand", worst["span"])
     return (f"Shortfalls{where}: {words.tonnes(total)} of demand unserved"
-            f"{f', {pct} of all {whose}demand over {_horizon(r)}' if pct else ''}; worst: "
-            f"{reg} {sec} {com}, {words.tonnes(worst)} in {when}.")
+            f"{f', {of_all}' if of_all else ''}; worst: {reg} {sec} {com}, "
+            f"{words.tonnes(worst['unserved_t'])} in {when}"
+            f"{f' ({of_worst})' if of_worst else ''}.")
 
 
 def _money_lines(r) -> list[str]:
@@ -165,9 +181,10 @@ def _money_lines(r) -> list[str]:
 def _print_unserved(r, limit: int = 15) -> None:
     """Shortfalls, one row per region × sector × commodity: when (as spans of periods), how
     much at the peak, in all, and as a share of that demand over the whole horizon (the one
-    share definition of run, explain and sweep). Ids never truncate (they do not wrap; the
-    period and peak cells fold instead), so the table reads at 80–100 columns."""
+    definition, analyze/shortfalls.py). Ids never truncate (they do not wrap; the period and
+    peak cells fold instead), so the table reads at 80–100 columns."""
     from rareflow.analyze import words
+    from rareflow.analyze.shortfalls import shortfall_shares
 
     un = r.unserved
     short = un[un["amount"] > 0]
@@ -175,8 +192,9 @@ def _print_unserved(r, limit: int = 15) -> None:
         console.print("[green]All demand is served.[/green]")
         return
     keys = ["region", "sector", "commodity"]
-    asked = un.groupby(keys)["requested"].sum()
-    t = Table(title=f"Unserved demand (t); share = of that demand over {_horizon(r)}")
+    shares = shortfall_shares(r).set_index(keys)
+    t = Table(title="Unserved demand (t); share = of that region's sector demand for the "
+              f"commodity in {_horizon(r)}")
     for c in (*keys, "periods", "peak", "total", "share"):
         t.add_column(c, justify="right" if c in ("peak", "total", "share") else "left",
                      no_wrap=c in (*keys, "total", "share"), overflow="fold")
@@ -184,9 +202,10 @@ def _print_unserved(r, limit: int = 15) -> None:
     for key, g in short.groupby(keys):
         peak = g.loc[g["amount"].idxmax()]
         total = g["amount"].sum()
+        asked = float(shares["requested_t"].get(key, 0.0))
         rows.append((total, key, words.period_runs(g["period"], r.periods),
                      f"{peak['amount']:,.0f} ({peak['period']})", f"{total:,.0f}",
-                     words.share(total, asked[key])))
+                     words.share(total, asked)))
     rows.sort(key=lambda x: -x[0])
     for _total, key, *cells in rows[:limit]:
         t.add_row(*key, *cells)
@@ -246,7 +265,8 @@ def explain(
     r = model.solve()
     console.print(f"[bold]{r.name}[/bold]: {r.status}", highlight=False)
     console.print(_shortfall_headline(r, region), highlight=False, markup=False)
-    for line in _money_lines(r):
+    for line in _money_lines(r):  # costs are the whole model's: --region does not split them
+        line = f"{line.rstrip('.')} (all regions, not {region} alone)." if region else line
         console.print(line, highlight=False, markup=False)
     for s in r.explain(region, period):
         console.print(f"• {s}", highlight=False, markup=False)
@@ -437,6 +457,8 @@ def _tidy_help(cmd):
                 p.metavar = _METAVARS.get(label.lower(), label.upper() or None)
         elif p.param_type_name == "argument":
             p.metavar = (p.name or "").upper() + ("..." if p.nargs != 1 else "")
+            if hasattr(p, "_usage_display_name"):  # this typer writes a required one as {NAME}
+                p._usage_display_name = lambda p=p: p.metavar if p.required else f"[{p.metavar}]"
             if hasattr(p, "display_type"):
                 label = str(p.display_type(None) or "").strip("<>")
                 kind = _METAVARS.get(label.lower(), label.upper())

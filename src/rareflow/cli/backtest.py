@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from rareflow.cli.options import NoStoreOption, ReuseOption, StoreOption, open_store
+
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 DEFAULT_SCENARIO = "china-controls-2025"
@@ -47,11 +49,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print the table as JSON instead"),
         observed: Path = typer.Option(None, "--observed", help="a CSV file or directory of "
                                       "observed series (default: the ones shipped with rareflow)"),
-        store: Path = typer.Option(None, "--store", help="run store (default: $RAREFLOW_STORE "
-                                   "or ~/.rareflow/runs.duckdb)"),
-        no_store: bool = typer.Option(False, "--no-store", help="do not record the run"),
-        reuse: bool = typer.Option(False, "--reuse", help="reuse the stored result of an "
-                                   "identical scenario instead of solving"),
+        store: StoreOption = None,
+        no_store: NoStoreOption = False,
+        reuse: ReuseOption = False,
     ) -> None:
         """Compare the scenario's figures with what was observed (China's magnet exports by
         month, prices, mine output, Japan's import share): observed, model, error %, worst
@@ -67,15 +67,12 @@ def register(app: typer.Typer) -> None:
             run_backtest,
         )
         from rareflow.analyze.observations import load_observations
-        from rareflow.errors import RareflowError
         from rareflow.results.tables import atomic_write
-        from rareflow.store import RunStore, default_path, solve_and_record
+        from rareflow.store import solve_and_record
 
-        if reuse and no_store:
-            raise RareflowError("--reuse needs the run store; drop --no-store")
+        st = open_store(store, no_store, reuse)
         obs = load_observations(observed)  # bad files fail before the solve
         model = load(scenario)
-        st = None if no_store else RunStore(store or default_path())
         done = solve_and_record(model, {}, st, reuse=reuse, origin="backtest")
         if done.warning:
             err.print(f"[yellow]warning:[/yellow] {done.warning}", highlight=False)

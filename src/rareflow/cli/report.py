@@ -8,6 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from rareflow.cli.options import NoStoreOption, ReuseOption, StoreOption, open_store
+
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 _RUN = re.compile(r"^run:(\d+)$")
@@ -41,18 +43,14 @@ def register(app: typer.Typer) -> None:
                                    "(default: where unserved demand changes most)"),
         period: str = typer.Option(None, "--period", "-p", help="period the Sankey opens on "
                                    "(default: where the shortfall, or its change, is largest)"),
-        store: Path = typer.Option(None, "--store", help="run store (default: $RAREFLOW_STORE "
-                                   "or ~/.rareflow/runs.duckdb)"),
-        no_store: bool = typer.Option(False, "--no-store", help="do not record the runs"),
-        reuse: bool = typer.Option(False, "--reuse", help="reuse stored results of identical "
-                                   "scenarios"),
+        store: StoreOption = None,
+        no_store: NoStoreOption = False,
+        reuse: ReuseOption = False,
     ) -> None:
         """Write one self-contained HTML report (opens offline): Sankey of the chain, shortfall
         and price time series, supplier shares, the comparison with --vs, explanations, sources."""
         from rareflow.report.html import write_report
-        from rareflow.store import RunStore, default_path
-
-        st = None if no_store else RunStore(store or default_path())
+        st = open_store(store, no_store, reuse)
         results, rid, reused = _obtain(scenario, st, reuse)
         base = None
         if vs:

@@ -8,9 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rareflow.cli.options import StoreOption
+
 console = Console(soft_wrap=True)
 
-STORE_HELP = "run store file (default: $RAREFLOW_STORE or ~/.rareflow/runs.duckdb)"
 
 
 def _store(path: Path | None):
@@ -43,7 +44,7 @@ def register(app: typer.Typer) -> None:
 
     @runs.callback()
     def _list(ctx: typer.Context,
-              store: Path = typer.Option(None, "--store", help=STORE_HELP),
+              store: StoreOption = None,
               limit: int = typer.Option(30, "--limit", "-n", help="how many runs to list"),
               scenario: str = typer.Option(None, "--scenario", help="only runs of this scenario")
               ) -> None:
@@ -60,16 +61,20 @@ def register(app: typer.Typer) -> None:
             return
         df = pd.DataFrame({
             "id": df["id"], "created (UTC)": df["created"].astype(str).str.slice(0, 16),
-            "scenario": df["scenario"], "status": df["status"],
+            "scenario": df["name"],  # with the levers or overrides it was run with
+            "status": df["status"],
             "unserved t": df["unserved_total"].map(lambda v: f"{v:,.0f}"),
             "objective M": (df["objective"] / 1e6).map(lambda v: f"{v:,.1f}"),
             "from": df["origin"]})
-        t = _frame_table(df, title=f"Runs in {st.path} (newest first)", keep=tuple(df.columns))
+        # ids, dates and figures keep whole; a scenario's name with long levers may fold
+        long = df["scenario"].astype(str).str.len().max() > 30
+        keep = tuple(c for c in df.columns if not (long and c == "scenario"))
+        t = _frame_table(df, title=f"Runs in {st.path} (newest first)", keep=keep)
         console.print(t)
 
     @runs.command("show")
     def show(ctx: typer.Context, run_id: int = typer.Argument(..., help="run id (from `rareflow runs`)"),
-             store: Path = typer.Option(None, "--store", help=STORE_HELP),
+             store: StoreOption = None,
              out: Path = typer.Option(None, "--out", "-o", help="also write its tables as CSV here"),
              report: Path = typer.Option(None, "--report", help="also write an HTML report here"),
              top: int = typer.Option(10, help="how many flows to show")) -> None:
@@ -116,7 +121,7 @@ def register(app: typer.Typer) -> None:
     @runs.command("sql")
     def sql(ctx: typer.Context,
             query: str = typer.Argument(..., help="a SELECT over runs, flows, unserved, prices, …"),
-            store: Path = typer.Option(None, "--store", help=STORE_HELP),
+            store: StoreOption = None,
             csv: bool = typer.Option(False, "--csv", help="print CSV instead of a table")) -> None:
         """Query the store with SQL (read-only), e.g.
         rareflow runs sql "SELECT run_id, sum(amount) FROM unserved GROUP BY run_id"."""
@@ -129,7 +134,7 @@ def register(app: typer.Typer) -> None:
 
     @runs.command("delete")
     def delete(ctx: typer.Context, run_id: int = typer.Argument(...),
-               store: Path = typer.Option(None, "--store", help=STORE_HELP)) -> None:
+               store: StoreOption = None) -> None:
         """Delete one run and its tables."""
         st = _store(store or (ctx.obj or {}).get("store"))
         if not st.delete(run_id):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+from rareflow.cli.options import NoStoreOption, StoreOption
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -28,9 +30,8 @@ def register(app: typer.Typer) -> None:
                                          "'uncertainty:' block to use instead of the scenario's"),
         out: Path = typer.Option(None, "--out", "-o", help="write summary.csv, sectors.csv, "
                                  "samples.csv, events.csv and sweep.json here"),
-        store: Path = typer.Option(None, "--store", help="record the sweep in this DuckDB file "
-                                   "(default: the run store, $RAREFLOW_STORE or ~/.rareflow)"),
-        no_store: bool = typer.Option(False, "--no-store", help="do not record the sweep"),
+        store: StoreOption = None,
+        no_store: NoStoreOption = False,
         solver_option: list[str] = typer.Option([], "--solver-option",
                                                 help="HiGHS option KEY=VALUE"),
         top: int = typer.Option(20, help="rows of the region × sector table to show"),
@@ -128,6 +129,7 @@ def _print(console, res, top: int) -> None:
     from rich.table import Table
 
     from rareflow.analyze import words  # one share format and definition with run/explain
+    from rareflow.analyze.words import span
 
     m = res.meta()
     where = {"inline": "this process", "processes": f"{res.workers} processes",
@@ -153,18 +155,21 @@ def _print(console, res, top: int) -> None:
                   f"demand {m['expected_unserved_total_t']:,.1f} t over the horizon "
                   f"({m['base_unserved_total_t']:,.1f} t without disruptions).")
     s = res.summary
+    periods = list(res.model.periods.labels) if getattr(res, "model", None) is not None else []
+    horizon = span(periods) if periods else "the horizon"
     hit = s[s["p_shortfall"] > 0].sort_values(["expected_extra_t", "expected_unserved_t"],
                                               ascending=False)
     if len(hit):
-        t = Table(title="Shortfall risk by region × sector (t over the horizon; P(worse) = chance "
-                  "of more than without disruptions)")
-        for c, j in (("region", "left"), ("sector", "left"), ("P(short)", "right"),
-                     ("P(worse)", "right"), ("expected", "right"), ("vs base", "right"),
-                     ("CVaR-95", "right"), ("% of demand over horizon", "right"),
+        t = Table(title=f"Shortfall risk by region × sector × commodity (t in {horizon}; "
+                  "P(worse) = chance of more than without disruptions; share = expected unserved "
+                  f"of that region's sector demand for the commodity in {horizon})")
+        for c, j in (("region", "left"), ("sector", "left"), ("commodity", "left"),
+                     ("P(short)", "right"), ("P(worse)", "right"), ("expected", "right"),
+                     ("vs base", "right"), ("CVaR-95", "right"), ("share", "right"),
                      ("periods short", "right")):
             t.add_column(c, justify=j, overflow="fold")
         for row in hit.head(top).itertuples():
-            t.add_row(row.region, row.sector, f"{row.p_shortfall:.1%}",
+            t.add_row(row.region, row.sector, row.commodity, f"{row.p_shortfall:.1%}",
                       f"{row.p_worse_than_base:.1%}", _fmt(row.expected_unserved_t),
                       f"{row.expected_extra_t:+,.1f}", _fmt(row.cvar95_t),
                       words.share(row.expected_unserved_t, row.demand_t),
@@ -175,11 +180,12 @@ def _print(console, res, top: int) -> None:
     else:
         console.print("[green]No region or sector ran short in any sampled future.[/green]")
     sec = res.sectors
-    t = Table(title="By sector (all regions)")
-    for c in ("sector", "P(short)", "expected t", "CVaR-95 t", "% of demand over horizon"):
-        t.add_column(c, justify="left" if c == "sector" else "right")
+    t = Table(title=f"By sector and commodity, all regions (share = expected unserved of the "
+              f"sector's demand for the commodity in {horizon})")
+    for c in ("sector", "commodity", "P(short)", "expected t", "CVaR-95 t", "share"):
+        t.add_column(c, justify="left" if c in ("sector", "commodity") else "right")
     for row in sec.itertuples():
-        t.add_row(row.sector, f"{row.p_shortfall:.1%}", _fmt(row.expected_unserved_t),
+        t.add_row(row.sector, row.commodity, f"{row.p_shortfall:.1%}", _fmt(row.expected_unserved_t),
                   _fmt(row.cvar95_t), words.share(row.expected_unserved_t, row.demand_t))
     console.print(t)
     ev = res.events

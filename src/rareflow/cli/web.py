@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.console import Console
+
+from rareflow.cli.options import NoStoreOption, StoreOption, open_store
 
 console = Console(soft_wrap=True)
 
@@ -16,10 +16,8 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="address to bind (loopback by default; "
                                  "0.0.0.0 exposes it to your network)"),
         port: int = typer.Option(8000, help="TCP port"),
-        store: Path = typer.Option(None, "--store", help="run store (default: $RAREFLOW_STORE "
-                                   "or ~/.rareflow/runs.duckdb)"),
-        no_store: bool = typer.Option(False, "--no-store", help="keep runs in a temporary store "
-                                      "removed on exit"),
+        store: StoreOption = None,
+        no_store: NoStoreOption = False,
         workers: int = typer.Option(2, help="solver threads (solves run at most this many at "
                                     "once)"),
         solve_timeout: float = typer.Option(20.0, "--solve-timeout", help="seconds per solve"),
@@ -41,7 +39,6 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from rareflow.errors import RareflowError
-        from rareflow.store import RunStore, default_path
         from rareflow.web.app import create_app
         from rareflow.web.limits import Limits, allowed_hosts, uvicorn_config
 
@@ -50,7 +47,7 @@ def register(app: typer.Typer) -> None:
         limits = Limits(solve_timeout=solve_timeout, request_timeout=request_timeout,
                         max_items=max_items, max_cells=max_cells, per_client=per_client)
         hosts = allowed_hosts(allow_host, bind=host)
-        st = None if no_store else RunStore(store or default_path())
+        st = open_store(store, no_store)  # None: runs live in a temporary store removed on exit
         web = create_app(st, workers=workers, max_body=max_body, limits=limits,
                          allow_hosts=hosts)
         where = "a temporary store" if st is None else st.path

@@ -180,7 +180,7 @@ COLUMNS = {
     "import_dependence": ("Import dependence (% of consumption)", "frac"),
     "hhi": ("HHI (0–10,000)", "hhi"), "top": ("Largest supplier", "text"),
     "top_share": ("Largest supplier's share (%)", "pct"), "suppliers": ("Suppliers", "count"),
-    "share_unserved": ("Share of demand unserved (%)", "frac"),
+    "share_unserved": ("Unserved (% of that demand in that period)", "frac"),
     "level": ("Stock level (t)", "t"), "daily_use": ("Use per day (t)", "t1"),
     "days": ("Days of cover", "days"), "price": ("Price ({cur}/t)", "money"),
 }

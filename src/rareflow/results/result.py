@@ -360,8 +360,18 @@ class Results:
         return [s for name in SECTIONS for s in self.section(name)]
 
     def explain(self, region: str | None = None, period: str | None = None) -> list[str]:
-        """Sentences: each shortfall and the binding constraints behind it, ranked by dual."""
-        return _analysis("select")(self, self.section("explain"), region, period)
+        """Sentences: each shortfall and the binding constraints behind it, ranked by dual. A
+        run laid over a base (`overrides`, or a file that `extends` another) first says whether
+        the capacities it changed bind, and when none does and nothing changes, says so."""
+        levers = self.bound_check() if region is None and period is None and self.live else []
+        return [*levers, *_analysis("select")(self, self.section("explain"), region, period)]
+
+    def bound_check(self, base: Results | None = None) -> list[str]:
+        """For each facility capacity or minimum this run changed against the scenario it was
+        laid over (`overrides`, or the file it `extends`): does it bind, and what did the plant
+        run at; "Nothing changes" when none binds and the base has the same objective. `base`:
+        the base's result, if already solved (live results only; [] otherwise)."""
+        return _analysis("bound_check")(self, base)
 
     def explain_table(self) -> pd.DataFrame:
         """constraint, kind, period, dual, slack, affected — every binding constraint (live)."""

@@ -145,3 +145,21 @@ def make_periods(scn) -> Periods:
             return Periods.from_blocks(p)
         return Periods.from_list(p)
     return Periods.from_range(p.start, p.end, p.step)
+
+
+def period_runs(hit, periods, empty: str = "") -> str:
+    """'2025–2026, 2028': the periods of `hit`, in the order of `periods`, with consecutive
+    ones joined by an en dash (periods not in `periods` are left out); `empty` if none. Here,
+    in the lowest layer, so that sentences (analyze/words.py) and the LP's own messages
+    (lp/diagnose.py) write spans of periods the same way."""
+    index = {p: k for k, p in enumerate(periods)}
+    idx = sorted({index[p] for p in hit if p in index})
+    if not idx:
+        return empty
+    runs: list[list[int]] = [[idx[0], idx[0]]]
+    for i in idx[1:]:
+        if i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return ", ".join(periods[s] if s == e else f"{periods[s]}–{periods[e]}" for s, e in runs)

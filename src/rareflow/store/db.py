@@ -40,6 +40,7 @@ from rareflow.results.result import SECTIONS, Results
 from rareflow.results.schema import TABLES, sql_type
 from rareflow.scenario.hashing import scenario_from_json, scenario_json
 
+ORIGIN_SEP = ": "  # origin "web: China's export controls on" = where from, then the levers
 SCHEMA_VERSION = 2
 """1: the first store. 2: the tolling and targets tables and the unserved `served` column are
 declared (results/schema.py); `runs.explanation` holds the sentences by section (a JSON object)
@@ -143,6 +144,22 @@ def _store_trouble(path: Path, e: Exception, doing: str = "open") -> str:
     else:
         fix = "If the file is not a rareflow store, give another path with --store"
     return f"cannot {doing} the run store {path}: {text}. {fix}"
+
+
+def _named(df: pd.DataFrame) -> pd.DataFrame:
+    """`origin` split into where the run came from and the levers it was made with; `name` =
+    the scenario and what changed it, as lists should show a run."""
+    df = df.copy()
+    over = df.pop("_overrides") if "_overrides" in df else pd.Series(False, index=df.index)
+    origin = df["origin"].fillna("").astype(str) if "origin" in df else pd.Series("", index=df.index)
+    parts = origin.str.split(ORIGIN_SEP, n=1, expand=True).reindex(columns=[0, 1])
+    df["origin"] = parts[0].where(parts[0] != "", None) if len(df) else df.get("origin")
+    levers = parts[1].astype(object).where(parts[1].notna(), "")
+    names = []
+    for scen, lev, has in zip(df.get("scenario", []), levers, over.fillna(False), strict=False):
+        names.append(f"{scen} with {lev}" if lev else f"{scen} with overrides" if has else scen)
+    df["name"] = names
+    return df
 
 
 class RunStore:
@@ -354,8 +371,13 @@ class RunStore:
 
     def record(self, results: Results, *, options: dict | None = None,
                overrides: dict | None = None, origin: str = "python",
-               total_seconds: float | None = None, metrics: bool = True) -> int:
+               total_seconds: float | None = None, metrics: bool = True,
+               levers: str | None = None) -> int:
         """Store a result in one transaction; returns its run id.
+
+        `levers`: what the run was made with, in words ("China's export controls on; IREL
+        output 120 %"), kept with its origin ("web: …") so that lists name the run by them
+        rather than as the plain scenario it started from (no schema change: `origin` is text).
 
         Its tables, summary, explanation (every section) and, with `metrics`, its metric tables
         are stored; a result that has them already (computed before, or read back) is not asked
@@ -374,7 +396,8 @@ class RunStore:
             "build_seconds": float(summary.get("build_seconds") or 0.0),
             "solve_seconds": float(summary.get("solve_seconds") or 0.0),
             "total_seconds": total_seconds, "iterations": int(summary.get("iterations") or 0),
-            "n_periods": len(results.periods), "origin": origin,
+            "n_periods": len(results.periods),
+            "origin": f"{origin}{ORIGIN_SEP}{levers}" if levers else origin,
             "options": _dumps(options or {}), "overrides": _dumps(overrides),
             "summary": _dumps(summary), "explanation": _dumps(explanation),
             "rareflow_version": __version__,
@@ -426,12 +449,19 @@ class RunStore:
 
     # ---- reading --------------------------------------------------------------------------
     def list(self, limit: int = 50, scenario: str | None = None) -> pd.DataFrame:
-        """The most recent runs first: id, created, scenario, hash, status, objective, …"""
+        """The most recent runs first: id, created, scenario, hash, status, objective, …, and
+        `name`: the scenario with what the run changed in it ("baseline-2024 with China's
+        export controls on"; "… with overrides"), so a run made with levers is not listed as
+        the plain scenario; `origin` is where it came from (cli, web, python, …)."""
         names = ["id", "created", "scenario", "hash", "status", "objective", "currency",
                  "unserved_total", "build_seconds", "solve_seconds", "total_seconds", "origin"]
         cols = ", ".join("substr(hash, 1, 12) AS hash" if n == "hash" else n for n in names)
+        cols += ", overrides IS NOT NULL AND overrides NOT IN ('null', '{}') AS _overrides"
         if not self.path.exists():
-            return pd.DataFrame(columns=names)
+            return pd.DataFrame(columns=[*names, "name"])
+        return _named(self._list(cols, names, limit, scenario))
+
+    def _list(self, cols: str, names: list[str], limit: int, scenario: str | None) -> pd.DataFrame:
         with self._lock:
             con = self._connect(read_only=True)
             try:

@@ -21,7 +21,7 @@ class Outcome:
 
 def solve_and_record(model, options: dict | None = None, store: RunStore | Path | str | None = None,
                      reuse: bool = False, origin: str = "cli",
-                     overrides: dict | None = None) -> Outcome:
+                     overrides: dict | None = None, levers: str | None = None) -> Outcome:
     """Solve `model` (or reuse an identical stored run) and record it when a store is given.
 
     A store that cannot be written never costs the answer: the run is returned with a warning.
@@ -36,11 +36,11 @@ def solve_and_record(model, options: dict | None = None, store: RunStore | Path 
                 return Outcome(store.get(found), found, True)
         except StoreError as e:
             return _solve(model, options, None, origin, overrides,
-                          f"could not look up stored runs ({e}); solved afresh")
-    return _solve(model, options, store, origin, overrides, None)
+                          f"could not look up stored runs ({e}); solved afresh", levers)
+    return _solve(model, options, store, origin, overrides, None, levers)
 
 
-def _solve(model, options, store, origin, overrides, warning) -> Outcome:
+def _solve(model, options, store, origin, overrides, warning, levers=None) -> Outcome:
     t0 = time.perf_counter()
     results = model.solve(**options)
     total = time.perf_counter() - t0 + model.build_seconds
@@ -48,7 +48,7 @@ def _solve(model, options, store, origin, overrides, warning) -> Outcome:
         return Outcome(results, None, False, warning)
     try:
         run_id = store.record(results, options=options, overrides=overrides, origin=origin,
-                              total_seconds=total)
+                              total_seconds=total, levers=levers)
     except StoreError as e:
         return Outcome(results, None, False, f"the run was not recorded: {e}")
     return Outcome(results, run_id, False, warning)

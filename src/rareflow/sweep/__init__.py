@@ -2,7 +2,7 @@
 
     from rareflow.sweep import sweep
     s = sweep("china-controls-2025", n=1000, seed=1, workers=2)
-    s.summary        # region × sector: p_shortfall, expected_unserved_t, cvar95_t, periods short
+    s.summary        # region × sector × commodity: p_shortfall, expected_unserved_t, cvar95_t, periods short
 
 The names are imported on first use, so that the CLI (which registers `rareflow sweep` from
 `rareflow.sweep.commands`) does not pay for the sweep machinery on every start.

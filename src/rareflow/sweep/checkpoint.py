@@ -26,7 +26,7 @@ import numpy as np
 
 KEYS = ("index", "objective", "unserved", "periods_short", "requested", "events", "method",
         "iterations", "cold_objective", "seconds", "status")
-FORMAT = "rareflow-sweep-chunk-2"
+FORMAT = "rareflow-sweep-chunk-3"  # 3: groups are region × sector × commodity
 
 
 def default_root() -> Path:

@@ -84,7 +84,7 @@ class Plan:
     demand_amount: np.ndarray  # (D, T) tonnes per period in each slice
     demand_rows: np.ndarray  # (D, T) balance rows
     demand_group: np.ndarray  # (D,) index into groups
-    groups: list[tuple[str, str]]  # (region, sector)
+    groups: list[tuple[str, str, str]]  # (region, sector, commodity): one demand, one share
     shock_demands: np.ndarray  # demand indices any demand_shock touches
     events: list[EventPlan] = field(default_factory=list)
     balance_pairs: list[tuple[str, str]] = field(default_factory=list)  # (region, commodity)
@@ -196,14 +196,16 @@ def compile_plan(model, uncertainty: Uncertainty | None = None, options: dict | 
         x0 = sol.x
     col_status, row_status = highs.get_basis(h)
 
-    # demands and reporting groups (region × sector); the plan's "demands" are the LP's
-    # unserved slices (one per demand unless it has tiers): b.unserved_demand maps them back
+    # demands and reporting groups (region × sector × commodity: tonnes of ferrite and of NdFeB
+    # are never added into one share); the plan's "demands" are the LP's unserved slices (one
+    # per demand unless it has tiers): b.unserved_demand maps them back
     dem = b.demands
-    groups: list[tuple[str, str]] = []
-    gindex: dict[tuple[str, str], int] = {}
+    groups: list[tuple[str, str, str]] = []
+    gindex: dict[tuple[str, str, str], int] = {}
     dgroup = np.zeros(len(dem), dtype=np.int64)
-    for d, (r, s) in enumerate(zip(dem["region"], dem["sector"], strict=True)):
-        key = (r, s)
+    for d, (r, s, c) in enumerate(zip(dem["region"], dem["sector"], dem["commodity"],
+                                      strict=True)):
+        key = (r, s, c)
         if key not in gindex:
             gindex[key] = len(groups)
             groups.append(key)

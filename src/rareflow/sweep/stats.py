@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rareflow.analyze.shortfalls import share_of_demand
+
 
 def cvar(values, alpha: float = 0.95, axis: int = 0) -> np.ndarray:
     """Mean of the worst (1 − α) tail of `values` along `axis` (larger = worse)."""
@@ -39,20 +41,27 @@ def var(values, alpha: float = 0.95, axis: int = 0) -> np.ndarray:
     return v[min(k, n - 1)]
 
 
-def group_summary(groups: list[tuple[str, str]], unserved: np.ndarray, periods_short: np.ndarray,
+def _share(unserved_t: np.ndarray, requested_t: np.ndarray) -> np.ndarray:
+    """Expected unserved ÷ expected requested, by the one definition of a share of demand
+    (analyze/shortfalls.share_of_demand: same keys, the whole horizon); 0 without demand."""
+    return np.array([share_of_demand(u, q) or 0.0 for u, q in zip(unserved_t, requested_t,
+                                                                  strict=True)], dtype=float)
+
+
+def group_summary(groups: list[tuple[str, ...]], unserved: np.ndarray, periods_short: np.ndarray,
                   requested: np.ndarray, tol: float, alpha: float = 0.95,
                   base: np.ndarray | None = None) -> pd.DataFrame:
-    """One row per (region, sector): unserved (N, G) tonnes over the horizon per sample;
+    """One row per (region, sector, commodity): unserved (N, G) tonnes over the horizon per sample;
     `base` (G,) is the undisrupted case's unserved, to tell new shortfalls from standing ones."""
     short = unserved > tol
     base = np.zeros(len(groups)) if base is None else np.asarray(base, float)
     mean_req = requested.mean(axis=0) if len(requested) else np.zeros(len(groups))
     exp_un = unserved.mean(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(mean_req > 0, exp_un / mean_req, 0.0)
+    share = _share(exp_un, mean_req)
     df = pd.DataFrame({
         "region": [g[0] for g in groups],
         "sector": [g[1] for g in groups],
+        "commodity": [g[2] if len(g) > 2 else "" for g in groups],
         "p_shortfall": short.mean(axis=0),
         "p_worse_than_base": (unserved > base[None, :] + tol).mean(axis=0),
         "base_unserved_t": base,
@@ -69,22 +78,23 @@ def group_summary(groups: list[tuple[str, str]], unserved: np.ndarray, periods_s
     return df
 
 
-def sector_summary(groups: list[tuple[str, str]], unserved: np.ndarray, requested: np.ndarray,
+def sector_summary(groups: list[tuple[str, ...]], unserved: np.ndarray, requested: np.ndarray,
                    tol: float, alpha: float = 0.95) -> pd.DataFrame:
-    """The same statistics with regions summed, one row per sector."""
-    sectors = sorted({g[1] for g in groups})
-    idx = {s: i for i, s in enumerate(sectors)}
-    M = np.zeros((len(groups), len(sectors)))
+    """The same statistics with regions summed, one row per sector and commodity (tonnes of
+    different commodities are never added)."""
+    keys = sorted({(g[1], g[2] if len(g) > 2 else "") for g in groups})
+    idx = {s: i for i, s in enumerate(keys)}
+    M = np.zeros((len(groups), len(keys)))
     for j, g in enumerate(groups):
-        M[j, idx[g[1]]] = 1.0
+        M[j, idx[(g[1], g[2] if len(g) > 2 else "")]] = 1.0
     u = unserved @ M
     r = requested @ M
     exp_un = u.mean(axis=0)
     mean_req = r.mean(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(mean_req > 0, exp_un / mean_req, 0.0)
+    share = _share(exp_un, mean_req)
     return pd.DataFrame({
-        "sector": sectors,
+        "sector": [k[0] for k in keys],
+        "commodity": [k[1] for k in keys],
         "p_shortfall": (u > tol).mean(axis=0),
         "expected_unserved_t": exp_un,
         f"cvar{round(alpha * 100)}_t": cvar(u, alpha),

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from rareflow.analyze import closest_optimum
+from rareflow.analyze.shortfalls import shortfall_shares
 from rareflow.errors import Problem, RareflowError, ScenarioError, SolveError
 from rareflow.report import charts
 from rareflow.results.jsonsafe import jsonable
@@ -53,6 +54,26 @@ def records(df: pd.DataFrame, nonzero: str | None = None, keep_cols: list[str] |
     if keep_cols:
         df = df[[c for c in keep_cols if c in df.columns]]
     return jsonable(df.to_dict(orient="records"))
+
+
+def lever_words(levers, values: dict | None) -> str | None:
+    """"China's export controls on; IREL output 120 %": the levers moved from their defaults,
+    by label, for the name a stored run is listed under (None when none moved)."""
+    by_id = {lv.id: lv for lv in levers}
+    parts = []
+    for k, v in (values or {}).items():
+        lv = by_id.get(k)
+        if lv is None or v == lv.default:
+            continue
+        if isinstance(v, bool):
+            parts.append(f"{lv.label} {'on' if v else 'off'}")
+        elif isinstance(v, int | float):
+            parts.append(f"{lv.label} {v:g}{f' {lv.unit}' if lv.unit else ''}")
+        elif isinstance(v, dict):
+            parts.append(f"{lv.label} ({', '.join(f'{a} {b}' for a, b in v.items())})")
+        else:
+            parts.append(f"{lv.label}: {v}")
+    return "; ".join(parts) or None
 
 
 class RunService:
@@ -179,8 +200,12 @@ class RunService:
                 results = closest_optimum(results, ref.view)
             # metrics are left to the report (they take longer than the solve); the tables,
             # the explanation and the scenario are stored as for every run
+            words = lever_words(self.catalog.levers(name), levers)
+            if overrides:
+                words = f"{words}; overrides" if words else None  # None: "with overrides"
             rid = self.store.record(results, options={}, overrides=overlay or None, origin="web",
-                                    total_seconds=time.perf_counter() - t0, metrics=False)
+                                    total_seconds=time.perf_counter() - t0, metrics=False,
+                                    levers=words)
             results.run_id = rid
             view = results.detached()
             self._remember(rid, view)
@@ -308,6 +333,9 @@ def run_json(v: Results) -> dict[str, Any]:
         "summary": jsonable(s),
         "explanation": v.explanation(),
         "shortfalls": charts.shortfall_sentences(v),
+        # unserved ÷ requested per region × sector × commodity over the horizon, with the words
+        # saying what each is a share of (the one definition: analyze/shortfalls.py)
+        "shortfall_shares": records(shortfall_shares(v)),
         "tables": {
             "unserved": records(v.table("unserved")),
             "flows": records(v.table("flows"), "amount"),

@@ -1,0 +1,118 @@
+"""A what-if that changes nothing says so: each changed capacity is checked in the solution.
+
+Hand-worked network (tests/conftest.py `chain`): B asks 150 t/yr of m in 2024 and 2025; A makes
+it at 10 USD/t with capacity 100 t/yr, C at 50 USD/t with capacity 1,000 t/yr, routes free.
+The optimum runs A full (100, binding) and C at 50.
+- A raised to 120: A runs 120 — the new capacity binds, C falls to 30.
+- C raised to 2,000: C still runs 50 — never binds, and the answer is the base's exactly.
+- A raised to 200: A runs 150 — the new capacity does not bind, but A runs past its old 100,
+  so the answer changed and "Nothing changes" must not be said.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+import rareflow
+from tests.conftest import chain
+
+
+@pytest.fixture
+def base_file(tmp_path):
+    doc = chain(
+        facilities=[{"id": "fa", "region": "A", "process": "make", "capacity": 100, "cost": 10},
+                    {"id": "fc", "region": "C", "process": "make", "capacity": 1000, "cost": 50}],
+        routes=[{"from": "A", "to": "B", "commodity": "m"},
+                {"from": "C", "to": "B", "commodity": "m"}],
+        demands=[{"region": "B", "commodity": "m", "sector": "s", "amount": 150,
+                  "priority": 100000}])
+    f = tmp_path / "base.yaml"
+    f.write_text(yaml.safe_dump(doc))
+    return f
+
+
+def _activity(r, fac):
+    a = r.activity
+    return a[a["facility"] == fac].set_index("period")["amount"].to_dict()
+
+
+def test_a_raised_capacity_that_binds(base_file):
+    r = rareflow.load(base_file, overrides={"facilities": [{"id": "fa", "capacity": 120}]}).solve()
+    assert _activity(r, "fa") == pytest.approx({"2024": 120, "2025": 120})
+    assert r.bound_check() == ["The capacity you raised binds: fa runs at its capacity of "
+                               "120 t/yr in 2024–2025."]
+
+
+def test_a_raised_capacity_that_never_binds_and_changes_nothing(base_file):
+    base = rareflow.load(base_file).solve()
+    r = rareflow.load(base_file, overrides={"facilities": [{"id": "fc", "capacity": 2000}]}).solve()
+    assert _activity(r, "fc") == pytest.approx({"2024": 50, "2025": 50})
+    assert r.objective == pytest.approx(base.objective, abs=0.005)
+    lines = r.bound_check()
+    assert lines[0] == ("The capacity you raised never binds: fc runs at 50 t/yr at most (its "
+                        "capacity is now 2,000 t/yr).")
+    assert lines[1].startswith("Nothing changes: the run costs the same as hand without this "
+                               "change, to the cent")
+    assert r.explain()[:2] == lines  # the Python user sees it first in explain()
+    assert r.bound_check(base) == lines  # a base already solved gives the same words
+
+
+def test_not_binding_but_past_the_old_capacity_is_a_change(base_file):
+    base = rareflow.load(base_file).solve()
+    r = rareflow.load(base_file, overrides={"facilities": [{"id": "fa", "capacity": 200}]}).solve()
+    assert _activity(r, "fa") == pytest.approx({"2024": 150, "2025": 150})
+    assert r.objective < base.objective - 1  # 2 × 50 t moved from C (50) to A (10)
+    assert r.bound_check() == ["The capacity you raised never binds: fa runs at 150 t/yr at "
+                               "most (its capacity is now 200 t/yr)."]
+
+
+def test_nothing_laid_over_a_base_and_stored_runs_say_nothing(base_file):
+    r = rareflow.load(base_file).solve()
+    assert r.bound_check() == []
+    assert r.detached().bound_check() == []
+
+
+def test_cli_run_of_an_overlay_file_says_the_capacity_never_binds(base_file, tmp_path):
+    over = tmp_path / "more-c.yaml"
+    over.write_text(f"name: more-c\nextends: {base_file}\nfacilities:\n"
+                    "  - {id: fc, capacity: 2000}\n")
+    p = subprocess.run([sys.executable, "-m", "rareflow.cli", "run", str(over), "--no-store",
+                        "--out", str(tmp_path / "o")], capture_output=True, text=True,
+                       env={**os.environ, "COLUMNS": "200"})
+    assert p.returncode == 0, p.stderr
+    assert "◇ The capacity you raised never binds: fc runs at 50 t/yr at most" in p.stdout
+    assert "◇ Nothing changes: the run costs the same as hand without this change" in p.stdout
+
+
+def test_cli_run_set_changes_a_field_and_says_whether_it_binds(base_file, tmp_path):
+    env = {**os.environ, "COLUMNS": "200", "RAREFLOW_STORE": str(tmp_path / "runs.duckdb")}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "rareflow.cli", "run", str(base_file), *args],
+                              capture_output=True, text=True, env=env)
+
+    p = run("--set", "facilities.fa.capacity=120", "--out", str(tmp_path / "a"))
+    assert p.returncode == 0, p.stderr
+    assert "◇ The capacity you raised binds: fa runs at its capacity of 120 t/yr in 2024–2025." \
+        in p.stdout
+    p = run("--set", "facilities.fc.capacity=2000", "--out", str(tmp_path / "b"))
+    assert "◇ The capacity you raised never binds: fc runs at 50 t/yr at most" in p.stdout
+    assert "◇ Nothing changes" in p.stdout
+    listed = subprocess.run([sys.executable, "-m", "rareflow.cli", "runs"], capture_output=True,
+                            text=True, env=env).stdout
+    assert "hand with --set facilities.fc.capacity=2000" in " ".join(
+        listed.replace("│", " ").split())
+    bad = run("--set", "facilities.fa=1", "--no-store")
+    assert bad.returncode == 1 and "is not BLOCK.ID.FIELD=VALUE" in bad.stderr
+
+
+def test_set_pairs_become_one_overlay():
+    from rareflow.cli.options import set_overrides
+
+    assert set_overrides(["facilities.fa.capacity=120", "facilities.fa.cost=5",
+                          "commodities.m.disposal_cost=0", "facilities.fb.capacity={2024: 1}"]) == {
+        "facilities": [{"id": "fa", "capacity": 120, "cost": 5}, {"id": "fb", "capacity": {2024: 1}}],
+        "commodities": {"m": {"disposal_cost": 0}}}
