@@ -68,12 +68,16 @@ def test_stage_columns_in_order(loop):
 
 
 def test_labels_are_labels_not_ids(loop):
+    """One scheme, "Country · thing"; a small process node is named on hover only."""
+    nodes, _ = sankey_links(loop, "2025")
     tr = sankey_figure(loop, "2025")["data"][0]
     ids = {"rock", "ox", "junk", "met", "mag", "dig", "split", "smelt", "press", "CHN", "JPN"}
-    for label in tr["node"]["label"]:
-        words = set(re.split(r"[\s·]+", label))
-        assert not words & ids, label
-        assert label == "unserved" or " · " in label, label
+    for n, label, long in zip(nodes, tr["node"]["label"], tr["node"]["customdata"], strict=True):
+        for text in (n["label"], long):
+            assert not set(re.split(r"[\s·,]+", text)) & ids, text
+        assert label in (n["label"], "") and (label or n["kind"] in ("process", "recycled"))
+        assert n["label"] == "unserved demand" or " · " in n["label"], n["label"]
+    assert "China · Red magnet" in tr["node"]["label"]
 
 
 def test_band_widths_keep_mass(mini_runs):

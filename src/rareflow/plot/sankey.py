@@ -29,6 +29,7 @@ from rareflow.plot.stages import layout as stage_layout
 TRADE_SHIFT = 0.3   # exporters stand this much left of their column, importers this much right
 LINE_PX = 15        # the least height a node's slot gets: one line of label text
 GAP_PX = 4          # between slots
+PROCESS_LABEL_PX = 30  # a process node shorter than this shows its name on hover only
 SAFETY = 0.97       # aim a little under our model of Plotly's node scale
 
 
@@ -90,7 +91,7 @@ def sankey_links(view, period: str, region: str | None = None,
                     continue
                 text = f"{names.r(r)}: {names.p(p)} makes {fmt_t(v)} of {names.c(c)}"
                 if lay.commodity_x(c) <= px:  # would run backwards: enters from beside its node
-                    bn = node(f"back:{r}:{p}:{c}", names.at(r, f"{names.c(c)} recycled in plant"),
+                    bn = node(f"back:{r}:{p}:{c}", names.at(r, f"{names.c(c)} (returned)"),
                               r, "recycled", lay.commodity_x(c) - 0.5,
                               f"{names.r(r)} · {names.c(c)} returned by {view.process_label(p)}")
                     rows.append((bn, com(r, c), v, "recycled", p, text + " (returned to use)"))
@@ -151,7 +152,7 @@ def sankey_links(view, period: str, region: str | None = None,
                              f"{names.r(d.region)} {names.s(d.sector)}: {fmt_t(served)} of "
                              f"{names.c(d.commodity)} served"))
             if d.amount > EPS:
-                sn = node("short", "unserved", None, "shortfall", lay.sector_x - 1,
+                sn = node("short", "unserved demand", None, "shortfall", lay.sector_x - 0.7,
                           "unserved demand (asked for, not delivered)")
                 rows.append((sn, dn, float(d.amount), "unserved", d.demand,
                              f"{names.r(d.region)} {names.s(d.sector)}: {fmt_t(d.amount)} of "
@@ -286,8 +287,9 @@ def place(nodes: list[dict], links: pd.DataFrame, regions: list[str], focus: str
     span = (hi - lo) or 1.0
     x = {n["id"]: 0.005 + 0.99 * (n["x"] - lo) / span for n in nodes}
     cols: dict[int, list[dict]] = defaultdict(list)
-    for n in nodes:
-        cols[math.floor(n["x"] + 0.5)].append(n)
+    last = max(math.floor(n["x"] + 0.5) for n in nodes)
+    for n in nodes:  # unserved demand stacks under the sectors it feeds
+        cols[last if n["kind"] == "shortfall" else math.floor(n["x"] + 0.5)].append(n)
     # px per tonne: the fullest column fills the height with its minimum slots and gaps
     target = math.inf
     for col in cols.values():
@@ -345,6 +347,15 @@ def sankey_trace(view, period: str, region: str | None = None, base=None,
 
     by_id = {n["id"]: n for n in nodes}
     index = {n["id"]: i for i, n in enumerate(nodes)}
+    vals = _values(nodes, links) if nodes else {}
+
+    def label(n: dict) -> str:
+        """Processes between the named columns are labelled only when their node is tall
+        enough to hold the words clear of the next column's labels; hover names every node."""
+        if n["kind"] in ("process", "recycled") and vals[n["id"]] * ky < PROCESS_LABEL_PX:
+            return ""
+        return n["label"]
+
     link_colours = [palette.rgba(palette.SHORTFALL, 0.45) if k == "unserved"
                     else palette.rgba(ncol(by_id[s]), 0.38)
                     for s, k in zip(links["source"], links["kind"], strict=True)]
@@ -354,7 +365,7 @@ def sankey_trace(view, period: str, region: str | None = None, base=None,
         "valuesuffix": " t",
         "meta": {"regions": [r for r in regions if r in seen], "t_per_px": 1.0 / ky if ky else 0,
                  "plot_px": height_px, "columns": [n["x"] for n in nodes]},
-        "node": {"label": [n["label"] for n in nodes], "color": [ncol(n) for n in nodes],
+        "node": {"label": [label(n) for n in nodes], "color": [ncol(n) for n in nodes],
                  "customdata": [n["long"] for n in nodes], "pad": pad, "thickness": 14,
                  "x": [x[n["id"]] for n in nodes], "y": [y[n["id"]] for n in nodes],
                  "line": {"color": "white", "width": 0.5},

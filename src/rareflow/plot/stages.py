@@ -111,7 +111,7 @@ def layout(scenario) -> Layout:
         xin = max(lay.x[c] for c in p.inputs)
         fwd = [x for x in outs if x > xin]
         lay.proc_x[pid] = (xin + min(fwd)) / 2 if fwd else xin + 0.5
-    lay.sector_x = 2 * last + 2.6  # room for the last column's labels before the sectors
+    lay.sector_x = 2 * last + 3.4  # room for the last column's labels before the sectors
     for k in range(last + 1):
         labels = [v.label or c for c, v in scenario.commodities.items() if stage.get(c) == k]
         lay.names[k] = _stage_name(labels) or f"stage {k + 1}"
