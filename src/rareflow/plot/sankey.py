@@ -29,7 +29,7 @@ from rareflow.plot.stages import layout as stage_layout
 TRADE_SHIFT = 0.3   # exporters stand this much left of their column, importers this much right
 LINE_PX = 15        # the least height a node's slot gets: one line of label text
 GAP_PX = 4          # between slots
-PROCESS_LABEL_PX = 30  # a process node shorter than this shows its name on hover only
+PROCESS_LABEL_PX = 60  # a process node shorter than this shows its name on hover only
 SAFETY = 0.97       # aim a little under our model of Plotly's node scale
 
 
@@ -275,7 +275,8 @@ def plotly_scale(columns: list[list[str]], vals: dict[str, float], height_px: fl
 
 
 def place(nodes: list[dict], links: pd.DataFrame, regions: list[str], focus: str | None,
-          height_px: float) -> tuple[dict[str, float], dict[str, float], float, float, float]:
+          height_px: float, bounds: tuple[float, float] | None = None
+          ) -> tuple[dict[str, float], dict[str, float], float, float, float]:
     """(x in 0–1, y centre in 0–1, px per tonne, node pad, px needed) for each node: columns
     from the stage layout, each column's nodes stacked by flow, every slot at least one line of
     text high. Plotly sizes the nodes by its own columns; the pad we give it is chosen so that
@@ -283,7 +284,7 @@ def place(nodes: list[dict], links: pd.DataFrame, regions: list[str], focus: str
     brought that low, "px needed" says how tall the plot must be for the slots to fit."""
     vals = _values(nodes, links)
     xs = [n["x"] for n in nodes]
-    lo, hi = min(xs), max(xs)
+    lo, hi = bounds or (min(xs), max(xs))  # the columns shown (the same for every period)
     span = (hi - lo) or 1.0
     x = {n["id"]: 0.005 + 0.99 * (n["x"] - lo) / span for n in nodes}
     cols: dict[int, list[dict]] = defaultdict(list)
@@ -326,7 +327,8 @@ def place(nodes: list[dict], links: pd.DataFrame, regions: list[str], focus: str
 
 
 def sankey_trace(view, period: str, region: str | None = None, base=None,
-                 height_px: float = 600) -> tuple[dict, list[dict], pd.DataFrame]:
+                 height_px: float = 600, bounds: tuple[float, float] | None = None
+                 ) -> tuple[dict, list[dict], pd.DataFrame]:
     """The Sankey trace of one period; `meta.plot_px` is the plot height it was laid out for
     (at least `height_px`, more if its nodes need it)."""
     nodes, links = sankey_links(view, period, region, base)
@@ -334,7 +336,7 @@ def sankey_trace(view, period: str, region: str | None = None, base=None,
     colours = palette.region_colours(scn)
     regions = list(scn.regions)
     for _ in range(6):
-        x, y, ky, pad, need = place(nodes, links, regions, region, height_px) if nodes else \
+        x, y, ky, pad, need = place(nodes, links, regions, region, height_px, bounds) if nodes else \
             ({}, {}, 1.0, GAP_PX, 0.0)
         if need <= height_px + 0.5:
             break
@@ -454,7 +456,7 @@ def title(view, period: str, region: str | None) -> str:
 
 
 def _frame(view, traces_nodes: list[tuple[dict, list[dict]]], period: str, region: str | None,
-           plot_px: int, base=None, reason: str = "") -> dict:
+           plot_px: int, base=None, reason: str = "", note_lines: int = 0) -> dict:
     regions = [r for r in view.scenario.regions
                if any(r in tr["meta"]["regions"] for tr, _ in traces_nodes)]
     leg = legend(view, regions)
@@ -462,14 +464,15 @@ def _frame(view, traces_nodes: list[tuple[dict, list[dict]]], period: str, regio
     top = 70 + 17 * leg_lines + 22
     note = notes(view, period, region, base)
     sub = "<br>".join(x for x in (reason, note) if x)
-    bottom = 20 + 17 * (sub.count("<br>") + 1 if sub else 0)
+    lines = max(sub.count("<br>") + 1 if sub else 0, note_lines)
+    bottom = 20 + 17 * lines
     all_nodes = [n for _, ns in traces_nodes for n in ns]
     ann = column_heads(view, all_nodes)
     ann.append({"text": leg, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
                 "y": 1.0, "yshift": 24, "xanchor": "left", "yanchor": "bottom", "align": "left",
                 "font": {"size": 12, "color": "#333"}, "name": "legend"})
-    if sub:
-        ann.append({"text": sub, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
+    if sub or note_lines:
+        ann.append({"text": sub or " ", "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
                     "y": 0, "yshift": -8, "xanchor": "left", "yanchor": "top", "align": "left",
                     "font": {"size": 12, "color": "#555"}, "name": "notes"})
     return layout(title(view, period, region), height=plot_px + top + bottom, font=FONT,
@@ -502,17 +505,28 @@ def sankey_all_periods(view, region: str | None = None, period: str | None = Non
     plot_px = height or sankey_height(view, region, periods)
     shown = str(period) if period is not None and str(period) in periods else periods[0]
     traces, steps, pairs = [], [], []
-    for p in periods:  # one height for all: the tallest any period needs
-        plot_px = max(plot_px, sankey_trace(view, p, region, base, plot_px)[0]["meta"]["plot_px"])
-    for i, p in enumerate(periods):
-        tr, nodes, _ = sankey_trace(view, p, region, base, plot_px)
+    cols: list[float] = []
+    for p in periods:  # one height and one set of columns for all periods
+        tr = sankey_trace(view, p, region, base, plot_px)[0]
+        plot_px = max(plot_px, tr["meta"]["plot_px"])
+        cols += tr["meta"]["columns"]
+    bounds = (min(cols), max(cols)) if cols else None
+    subs = {p: "<br>".join(x for x in (reason, notes(view, p, region, base)) if x)
+            for p in periods}
+    lines = max(s.count("<br>") + 1 if s else 0 for s in subs.values())
+    for p in periods:
+        tr, nodes, _ = sankey_trace(view, p, region, base, plot_px, bounds)
         tr["visible"] = p == shown
         traces.append(tr)
         pairs.append((tr, nodes))
+    lay = _frame(view, pairs, shown, region, plot_px, base, reason, note_lines=lines)
+    k = next((i for i, a in enumerate(lay["annotations"]) if a.get("name") == "notes"), None)
+    for i, p in enumerate(periods):
         vis = [j == i for j in range(len(periods))]
-        steps.append({"label": p, "method": "update",
-                      "args": [{"visible": vis}, {"title.text": title(view, p, region)}]})
-    lay = _frame(view, pairs, shown, region, plot_px, base, reason)
+        new = {"title.text": title(view, p, region)}
+        if k is not None:  # the note under the figure follows the period
+            new[f"annotations[{k}].text"] = subs[p] or " "
+        steps.append({"label": p, "method": "update", "args": [{"visible": vis}, new]})
     lay["margin"]["b"] += 80
     lay["height"] += 80
     lay["sliders"] = [{"active": periods.index(shown), "steps": steps,
