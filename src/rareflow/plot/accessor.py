@@ -41,12 +41,17 @@ class Plots:
         from rareflow.plot.sankey import sankey_figure
         from rareflow.plot.view import default_view
 
-        reg, per, why = default_view(self._r, base)
+        r = self._r
+        if base is not None:
+            from rareflow.analyze import closest_optimum
+
+            # as the report does: the optimum closest to the base, not equal-cost reshuffles
+            r = closest_optimum(r, base)
+        reg, per, why = default_view(r, base)
         if period is not None or region is not None:
             why = ""
         region = reg if region is None else (None if region in ("all", "*") else region)
-        return _figure(sankey_figure(self._r, str(period or per), region, base=base,
-                                     reason=why))
+        return _figure(sankey_figure(r, str(period or per), region, base=base, reason=why))
 
     def shortfalls(self, region: str | None = None, base=None):
         """Unserved demand by sector per period (t); with `base`, its change against it."""

@@ -79,6 +79,7 @@ def sankey_links(view, period: str, region: str | None = None,
             px = lay.process_x(p)
             pn = node(f"proc:{r}:{p}", names.at(r, names.p(p)), r, "process", px,
                       f"{names.r(r)} · {view.process_label(p)}")
+            nodes[pn]["mine"] = not proc.inputs
             for c, a in proc.inputs.items():
                 rows.append((com(r, c), pn, a * x, "input", p,
                              f"{names.r(r)}: {names.p(p)} uses {fmt_t(a * x)} of {names.c(c)}"))
@@ -353,8 +354,11 @@ def sankey_trace(view, period: str, region: str | None = None, base=None,
 
     def label(n: dict) -> str:
         """Processes between the named columns are labelled only when their node is tall
-        enough to hold the words clear of the next column's labels; hover names every node."""
+        enough to hold the words clear of the next column's labels, mines never; hover names
+        every node."""
         if n["kind"] in ("process", "recycled") and vals[n["id"]] * ky < PROCESS_LABEL_PX:
+            return ""
+        if n.get("mine"):  # a mine's output node beside it says what it digs
             return ""
         return n["label"]
 
