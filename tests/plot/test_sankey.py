@@ -57,7 +57,8 @@ def test_every_band_runs_left_to_right(loop, mini_runs):
 def test_stage_columns_in_order(loop):
     fig = sankey_figure(loop, "2025")
     tr = fig["data"][0]
-    x = dict(zip(tr["node"]["label"], _xs(tr), strict=True))
+    nodes, _ = sankey_links(loop, "2025")
+    x = dict(zip([n["label"] for n in nodes], _xs(tr), strict=True))
     order = ["China · Digging", "China · Ore concentrate", "China · Splitting",
              "China · Red oxide", "China · Smelting", "China · Red metal", "China · Pressing",
              "China · Red magnet", "China · wind"]
