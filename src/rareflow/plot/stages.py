@@ -5,10 +5,9 @@ commodity made by a process with inputs takes the smallest over its makers of (t
 among that maker's inputs) + 1; one made only by processes without inputs (mines) is stage 0.
 Taking the fewest makes the chain read left to right even when a late process sends something
 back (a magnet plant's swarf returned as oxide is a by-product of the magnet stage, not what
-defines oxide). A commodity no process consumes and
-none converts into is a finished good and stands in the last
-commodity column, beside the sectors that use it (a ferrite magnet, made from inputs the
-scenario does not model, is a magnet, not a mineral).
+defines oxide). A commodity no process consumes and none converts into is a finished good and
+stands in the last commodity column, beside the sectors that use it (a ferrite magnet, made
+from inputs the scenario does not model, is a magnet, not a mineral).
 
 Columns on the page (`x`): a commodity of stage k at 2k + 1; a process between its inputs and
 its forward outputs; processes without inputs one step before their output (the "mine" column
