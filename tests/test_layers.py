@@ -11,7 +11,7 @@ import rareflow
 
 PKG = Path(rareflow.__file__).parent
 LAYER = {"errors": 0, "tolerances": 0, "scenario": 1, "lp": 2, "results": 3, "analyze": 4,
-         "sweep": 5, "store": 5, "report": 5, "web": 6, "cli": 6}
+         "plot": 4, "sweep": 5, "store": 5, "report": 5, "web": 6, "cli": 6}
 ROOT_LAYER = 3  # `rareflow` itself re-exports the Model (lp) and the Result (results)
 
 

@@ -4,7 +4,8 @@ __version__ = "0.1.0"
 
 # Results.explain(), .metrics(), .compare(), … are computed by the analysis layer, which
 # registers its functions with results/result.py when imported: it comes with the package.
-from rareflow import analyze  # noqa: E402
+# Results.plot likewise comes from rareflow.plot (light: Plotly is imported on first use).
+from rareflow import analyze, plot  # noqa: E402,F401
 from rareflow.errors import MassBalanceError, Problem, RareflowError, ScenarioError, SolveError  # noqa: E402
 from rareflow.results.model import Model, from_mapping, from_yaml, load  # noqa: E402
 from rareflow.results.result import NotLive, Results  # noqa: E402

@@ -299,8 +299,13 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         results = closest_optimum(results, base)
     view, bview = results, base
     sentences = view.explanation()
+    # where the chain diagram opens, and why (plot/view.py): the largest change against the
+    # base, else the largest shortfall; the report prints the reason
+    auto_region, auto_period, reason = charts.default_view(view, bview)
+    if region is not None or period is not None:
+        reason = ""  # the reader chose the view
     if region is None:
-        region = charts.default_region(view, bview)
+        region = auto_region
     elif region.lower() in ("all", "*"):
         region = None
     if region is not None and region not in view.scenario.regions:
@@ -311,11 +316,12 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         from rareflow.errors import RareflowError
         raise RareflowError(f"period '{period}' is not in scenario '{view.name}'; use one of "
                             f"{', '.join(view.periods)}")
-    period = str(period) if period is not None else charts.default_period(view, bview)
+    period = str(period) if period is not None else auto_period
 
     scn = view.scenario
     periods = view.periods
-    figures = [("sankey", charts.sankey_all_periods(view, region, period, base=bview)),
+    figures = [("sankey", charts.sankey_all_periods(view, region, period, base=bview,
+                                                    reason=reason)),
                ("shortfall", charts.shortfall_figure(view, region)),
                ("prices", charts.price_figure(view, region)),
                ("supplier-shares", charts.share_figure(view, None, region))]
@@ -356,6 +362,7 @@ def build_report(results, base=None, region: str | None = None, period: str | No
         "shortfalls": (charts.shortfall_sentences(view)
                        if not sentences or view.total_unserved() > charts.EPS else None),
         "where": view.region_label(region) if region else "all regions",
+        "view_reason": reason,
         "comparison": comparison,
         "metrics": metric_tables(view),
         "unserved": unserved,

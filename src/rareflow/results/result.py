@@ -405,6 +405,12 @@ class Results:
         (analyze.observations.Observation) replace the shipped series."""
         return _analysis("backtest")(self, observations)
 
+    @property
+    def plot(self):
+        """The figures of this result as Plotly Figures: `r.plot.sankey()`, `.shortfalls()`,
+        `.prices()`, `.trade()` (drawn by rareflow.plot, registered like the analyses)."""
+        return _analysis("plot")(self)
+
     def compare(self, base: Results):
         """What changed in this run against `base` (tables with base, scenario, change)."""
         return _analysis("compare")(base, self)

@@ -254,7 +254,7 @@ class RunService:
     # ---- answers ----------------------------------------------------------------------------
     def pick_region(self, view: Results, base: Results | None, region: str | None) -> str | None:
         if region in (None, "", "auto"):
-            return charts.default_region(view, base)
+            return charts.default_view(view, base)[0]
         if region == "all":
             return None
         if region not in view.scenario.regions:
@@ -265,7 +265,7 @@ class RunService:
 
     def pick_period(self, view: Results, base: Results | None, period: str | None) -> str:
         if period in (None, "", "auto"):
-            return charts.default_period(view, base) or (view.periods[0] if view.periods else "")
+            return charts.default_view(view, base)[1] or (view.periods[0] if view.periods else "")
         if str(period) not in view.periods:
             raise ScenarioError([Problem("period", f"no period '{period}' in scenario "
                                          f"'{view.name}'", "use 'auto' or one of: "
@@ -279,13 +279,15 @@ class RunService:
         b = base.view if base else None
         reg = self.pick_region(v, b, region)
         per = self.pick_period(v, b, period)
+        auto = region in (None, "", "auto") and period in (None, "", "auto")
+        reason = charts.default_view(v, b)[2] if auto else ""
         out = run_json(v)
         out.update({
             "run_id": solved.run_id, "reused": solved.reused,
             "seconds": round(solved.seconds, 4), "overrides": solved.overlay or {},
-            "view": {"region": reg, "period": per},
+            "view": {"region": reg, "period": per, "reason": reason},
             "figures": {
-                "sankey": charts.sankey_figure(v, per, reg, base=b),
+                "sankey": charts.sankey_figure(v, per, reg, base=b, reason=reason),
                 "shortfall": charts.shortfall_figure(v, reg),
                 "prices": charts.price_figure(v, reg),
                 "shares": charts.share_figure(v, per, reg),
@@ -296,6 +298,7 @@ class RunService:
             cmp = charts.compare(v, b)
             out["figures"]["change"] = charts.change_figure(v, b, reg)
             out["comparison"] = comparison_json(cmp, base.run_id)
+            out["comparison"]["costs_base"] = jsonable(b.summary().get("costs") or {})
         return out
 
 

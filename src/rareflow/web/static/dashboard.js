@@ -140,16 +140,18 @@ function render(d) {
   const cur = d.currency;
   let cards = '';
   // money that would be paid apart from the penalty valuation of shortfalls and missed targets
-  const split = (run) => {
-    const costs = (run.summary && run.summary.costs) || {};
+  const split = (costs, objective) => {
     let paid = 0, valued = 0;
-    for (const [term, v] of Object.entries(costs)) {
+    for (const [term, v] of Object.entries(costs || {})) {
       if (term.includes('penalty')) valued += v; else paid += v;
     }
-    if (!Object.keys(costs).length) paid = run.objective;
+    if (!Object.keys(costs || {}).length) paid = objective;
     return [paid, valued];
   };
-  const [paid, valued] = split(d);
+  const [paid, valued] = split(d.summary && d.summary.costs, d.objective);
+  const mln = (v) => fmt(v / 1e6, Math.abs(v) < 1e7 ? 2 : 0);
+  const money = (v) => `${mln(v)} M ${cur}`;
+  const delta = (v) => `${v >= 0 ? '+' : '−'}${mln(Math.abs(v))} M ${cur}`;
   if (c) {
     const du = c.unserved - c.unserved_base;
     cards += card('Unserved demand', `${fmt(d.unserved_total)} t`,
@@ -158,10 +160,14 @@ function render(d) {
     cards += card('Unserved demand', `${fmt(d.unserved_total)} t`, 'over the whole horizon',
       d.unserved_total > 0 ? 'bad' : 'good');
   }
-  cards += card('Cost (money paid)', `${fmt(paid / 1e6)} M ${cur}`,
+  // the base delta when there is a base: cost as money paid, the penalty valuation apart
+  const [bpaid, bvalued] = c ? split(c.costs_base, c.objective_base) : [0, 0];
+  cards += card('Cost (money paid)', money(paid), c ? `${delta(paid - bpaid)} vs ${c.base}: ` +
+    'operating, transport, tariffs, holding, capital, breaches' :
     'operating, transport, tariffs, holding, capital, breaches (discounted)');
-  if (valued > 0) {
-    cards += card('Penalty valuation', `${fmt(valued / 1e6)} M ${cur}`,
+  if (valued > 0 || bvalued > 0) {
+    cards += card('Penalty valuation', money(valued),
+      (c ? `${delta(valued - bvalued)} vs ${c.base}. ` : '') +
       'tonnes unserved or targets missed, valued: not money paid');
   }
   const sectors = new Set(d.tables.unserved.filter((r) => r.amount > 1e-6)
