@@ -94,6 +94,7 @@ class Explainer:
         self._row_c: dict[int, Constraint | None] = {}
         self._udelta: dict[tuple[str, int], np.ndarray] = {}
         self._ranked_rows: dict[tuple, list[tuple[Constraint, float, float]]] = {}
+        self._label_arrays: dict[int, dict[str, np.ndarray]] = {}
 
     def _index_columns_and_rows(self) -> None:
         """Per column and per row, once: its period, its kind, its dual in money of its period.
@@ -148,6 +149,19 @@ class Explainer:
         self.multi_dest = {pid for pid, ds in dests.items() if len(ds) > 1}
 
     # ---- naming ---------------------------------------------------------------------
+    def label_arrays(self, sp) -> dict[str, np.ndarray]:
+        """A span's label columns as numpy arrays, taken once per span: naming a column or
+        row then indexes arrays instead of building a pandas row per visit (issue 17)."""
+        got = self._label_arrays.get(id(sp))
+        if got is None:
+            got = self._label_arrays[id(sp)] = {c: sp.labels[c].to_numpy() for c in sp.labels.columns}
+        return got
+
+    def label(self, sp, pos: int) -> dict:
+        """The labels of one column or row of a span (position `pos` in it), by name: the
+        same values, of the same types, as `sp.labels.iloc[pos]`."""
+        return {c: a[pos] for c, a in self.label_arrays(sp).items()}
+
     def _period_of_col(self, j: int) -> int:
         return int(self.col_t[j])
 
@@ -178,7 +192,7 @@ class Explainer:
         if (fixed := policy_mechanisms.fixed_constraint(self, j)) is not None:
             return fixed
         sp = self.b.lp.cols[self.col_span[j]]
-        lab = sp.labels.iloc[j - sp.start]
+        lab = self.label(sp, j - sp.start)
         per = str(lab.get("period", ""))
         t = int(self.col_t[j])
         x, lo, hi = self.sol.x[j], self.f.lb[j], self.f.ub[j]
@@ -229,7 +243,7 @@ class Explainer:
         if i in self.row_policy:
             pol = self.row_policy[i]
             sp = self.b.lp.rows[self.row_span[i - self.f.n_balance]]
-            lab = sp.labels.iloc[i - self.f.n_balance - sp.start]
+            lab = self.label(sp, i - self.f.n_balance - sp.start)
             per = str(lab.get("period", ""))
             c = self._policy_constraint(pol, per)
             dest = lab.get("destination")
@@ -240,7 +254,7 @@ class Explainer:
                               (*c.key, str(dest)), c.source, c.unit)
         k = i - self.f.n_balance
         sp = self.b.lp.rows[self.row_span[k]]
-        lab = sp.labels.iloc[k - sp.start]
+        lab = self.label(sp, k - sp.start)
         per = str(lab.get("period", ""))
         if sp.kind == "candidate_capacity":
             c = next(c for c in self.m.scenario.candidates if c.id == lab["facility"])
@@ -255,7 +269,7 @@ class Explainer:
         if sp.kind.startswith("target"):
             return Constraint(f"target {lab.get('target')}", "target", per,
                               ("target", lab.get("target"), per))
-        return Constraint(f"{sp.kind} ({', '.join(f'{v}' for v in lab.to_dict().values())})",
+        return Constraint(f"{sp.kind} ({', '.join(f'{v}' for v in lab.values())})",
                           sp.kind, per, (sp.kind, k))
 
     def _reg(self, code: str) -> str:
@@ -467,12 +481,12 @@ class Explainer:
         for sp in self.b.lp.cols:
             if sp.kind != "activity":
                 continue
-            lab = sp.labels
+            lab = self.label_arrays(sp)
             sel = (lab["region"] == region) & (lab["period"] == self.m.periods.labels[t])
-            for j in np.flatnonzero(sel.to_numpy()):
-                proc = self.m.scenario.processes[lab["process"].iloc[j]]
+            for j in np.flatnonzero(sel):
+                proc = self.m.scenario.processes[lab["process"][j]]
                 if commodity in proc.outputs and (self.f.ub[sp.start + j] > 0
-                                                   or lab["kind"].iloc[j] == "candidate"):
+                                                   or lab["kind"][j] == "candidate"):
                     return False
         return True
 
