@@ -360,7 +360,7 @@ class Explainer:
             h = self._probe = highs.new_solver(self.f)
             for k, v in (("solver", "simplex"), ("simplex_strategy", 1)):
                 highs.set_option(h, k, v)
-            base = highs.run(h)
+            base = highs.run(h, duals=False)  # a probe reads x and the objective only
             if base.status != "optimal":
                 self._saves[key] = float("nan")
                 return float("nan")
@@ -373,7 +373,7 @@ class Explainer:
             up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
             new = (lo, hi + 1.0) if up else (lo - 1.0, hi)
             h.changeColBounds(idx, *new)
-            sol = highs.run(h)
+            sol = highs.run(h, duals=False)
             h.changeColBounds(idx, lo, hi)
             t = self._period_of_col(idx)
         else:
@@ -384,7 +384,7 @@ class Explainer:
             else:
                 new = (lo, hi + 1.0) if up else (lo - 1.0, hi)
             h.changeRowBounds(idx, *new)
-            sol = highs.run(h)
+            sol = highs.run(h, duals=False)
             h.changeRowBounds(idx, lo, hi)
             t = self._period_of_row(idx)
         val = (self._obj0 - sol.objective) / self.b.disc[t] if sol.status == "optimal" \
