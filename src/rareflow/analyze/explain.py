@@ -15,6 +15,7 @@ re-solve gives the one number the sentence claims.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -491,9 +492,15 @@ class Explainer:
         return True
 
     # ---- outputs ----------------------------------------------------------------------
-    def shortfalls(self) -> pd.DataFrame:
+    def shortfalls(self, region: str | None = None) -> pd.DataFrame:
+        """The causes of each shortfall (top 5 limits), one row per cause; with `region`, only
+        of the shortfalls `region_rows` matches ('region/sector/period' contains `region/`)."""
         un = self.r.unserved
         un = un[un["amount"] > SHOWN_T]
+        if region is not None:
+            item = un["region"].astype(str) + "/" + un["sector"].astype(str) + "/" \
+                + un["period"].astype(str)
+            un = un[item.str.contains(f"{region}/").to_numpy()]
         rows = []
         for rec in un.itertuples():
             t = self.m.periods.labels.index(rec.period)
@@ -746,10 +753,19 @@ class Explainer:
                        f"median across regions and periods; high in {when}){why}.")
         return out
 
-    def table(self) -> pd.DataFrame:
-        if self._table_df is None:
-            self._table_df = self._make_table()
-        return self._table_df.copy()
+    def table(self, region: str | None = None) -> pd.DataFrame:
+        """Every binding constraint (`_make_table`); with `region`, only the rows
+        `rareflow explain --region` shows — those naming the region or affecting one of its
+        shortfalls — computed alone: the shortfalls of other regions are not traced and the
+        other rows are not probed (issue 17). Each kept row is the full table's row, except
+        that `affected` lists only the shortfalls matching the region."""
+        if region is None:
+            if self._table_df is None:
+                self._table_df = self._make_table()
+            return self._table_df.copy()
+        if self._table_df is not None:  # at hand already: filter it
+            return region_rows(self._table_df, region)
+        return self._make_table(region)
 
     def _col_entry(self, j: int) -> tuple[Constraint, float, float, tuple[str, int]] | None:
         c = self.col_constraint(j)
@@ -788,24 +804,38 @@ class Explainer:
         every priced column of the model (what the policy sentences need)."""
         return self._entries(sorted(self.col_policy), sorted(self.row_policy))
 
-    def _make_table(self) -> pd.DataFrame:
+    def _make_table(self, region: str | None = None) -> pd.DataFrame:
         """Every binding constraint in the model: constraint, kind, period, dual, saves (what
-        relaxing it by one unit saves, measured), slack, affected, source."""
-        sf = self.shortfalls()
+        relaxing it by one unit saves, measured), slack, affected, source.
+
+        With `region`: the same frame, built and ordered the same way, but only the shortfalls
+        whose 'region/sector/period' matches `region/` are traced and only the rows kept by
+        `region_rows` are probed; the others are dropped at the end."""
+        sf = self.shortfalls(region)
         affected = defaultdict(set)
         for rec in sf.itertuples():
             affected[(rec.constraint, rec.constraint_period)].add(
                 f"{rec.region}/{rec.sector}/{rec.period}")
         rows = self.binding()
+        keep = [region is None or bool(re.search(region, c.name))
+                or bool(affected.get((c.name, c.period))) for c, _d, _s, _w in rows]
         out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
-                             "saves": max(self.saving(*w), 0.0), "slack": max(s, 0.0),
+                             "saves": max(self.saving(*w), 0.0) if k else np.nan,
+                             "slack": max(s, 0.0),
                              "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),
                              "source": c.source}
-                            for c, d, s, w in rows],
+                            for (c, d, s, w), k in zip(rows, keep, strict=True)],
                            columns=["constraint", "kind", "period", "dual", "saves", "slack",
                                     "affected", "source"])
         out = out.drop_duplicates(["constraint", "period"])
-        return out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)
+        out = out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)
+        return out if region is None else region_rows(out, region)
+
+
+def region_rows(tab: pd.DataFrame, region: str) -> pd.DataFrame:
+    """The rows of an explain table `rareflow explain --region` shows: a shortfall of the
+    region among those it affects, or the region in the constraint's name."""
+    return tab[tab["affected"].str.contains(f"{region}/") | tab["constraint"].str.contains(region)]
 
 
 # ---- what `Results` asks of this module (results/result.py: the analysis registry) ---------
@@ -843,8 +873,8 @@ def select(results, sentences: list[str], region: str | None = None,
 
 
 @analysis("explain_table")
-def explain_table(results) -> pd.DataFrame:
-    return explainer(results).table()
+def explain_table(results, region: str | None = None) -> pd.DataFrame:
+    return explainer(results).table(region)
 
 
 @analysis("shortfall_causes")

@@ -264,9 +264,7 @@ def explain(
         console.print(f"▸ {s}", highlight=False, markup=False)
     for s in r.target_report():
         console.print(f"◎ {s}", highlight=False, markup=False)
-    tab = r.explain_table()
-    if region:
-        tab = tab[tab["affected"].str.contains(f"{region}/") | tab["constraint"].str.contains(region)]
+    tab = r.explain_table(region)  # with --region, only its rows are computed (issue 17)
     if len(tab):
         tab = tab.assign(rank_value=tab["saves"].fillna(tab["dual"].abs())) \
             .sort_values("rank_value", ascending=False, kind="stable")

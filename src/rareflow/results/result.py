@@ -331,9 +331,10 @@ class Results:
         """Sentences: each shortfall and the binding constraints behind it, ranked by dual."""
         return _analysis("select")(self, self.section("explain"), region, period)
 
-    def explain_table(self) -> pd.DataFrame:
-        """constraint, kind, period, dual, slack, affected — every binding constraint (live)."""
-        return _analysis("explain_table")(self)
+    def explain_table(self, region: str | None = None) -> pd.DataFrame:
+        """constraint, kind, period, dual, slack, affected — every binding constraint (live);
+        with `region`, only those naming it or behind its shortfalls, computed alone."""
+        return _analysis("explain_table")(self, region)
 
     def shortfall_causes(self) -> pd.DataFrame:
         """One row per (shortfall, binding constraint upstream of it), ranked by dual (live)."""
