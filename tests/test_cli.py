@@ -310,3 +310,35 @@ def test_runs_show_folds_a_long_override():
     assert "more characters); in full:" in text and "rareflow runs sql" in text and "run_id = 7" in text
     short = _folded_overrides(json.dumps({"facilities": [{"id": "irel-oscom", "capacity": 5800}]}))
     assert "irel-oscom" in short and "more characters" not in short
+
+
+HEAVY = ("plotly", "fastapi", "uvicorn", "starlette", "duckdb", "dask", "distributed",
+         "rareflow.analyze.backtest", "rareflow.analyze.observations", "rareflow.web",
+         "rareflow.report", "rareflow.sweep")
+
+
+def _imported_by(code: str) -> list[str]:
+    """The heavy modules a fresh interpreter holds after running `code` (issue 17: start-up
+    pays only for what the command uses)."""
+    probe = (f"{code}\nimport sys\n"
+             f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    line = next(x for x in p.stdout.splitlines() if x.startswith("HEAVY:"))
+    return [m for m in line[len("HEAVY:"):].split(",") if m]
+
+
+def test_importing_the_cli_loads_no_web_store_chart_or_analysis_stack():
+    assert _imported_by("import rareflow.cli") == []
+    assert _imported_by("import rareflow") == []
+    # the analysis layer comes on the first Results call that needs it, the back-test apart
+    assert _imported_by("import sys\nimport rareflow\nr = rareflow.load('toy').solve()\nr.metrics()\n"
+                        "r.explain()\nassert 'rareflow.analyze' in sys.modules") == []
+
+
+def test_run_without_the_store_loads_no_database_web_or_chart_stack(tmp_path):
+    code = ("import sys\nfrom rareflow.cli import main\n"
+            f"sys.argv = ['rareflow', 'run', 'toy', '--no-store', '--out', {str(tmp_path / 'o')!r}]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n")
+    assert _imported_by(code) == []
+    assert (tmp_path / "o" / "summary.json").is_file()
