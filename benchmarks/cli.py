@@ -1,26 +1,35 @@
 """`rareflow run` and `rareflow backtest` as whole processes, beside linopy's whole process.
 
-    python benchmarks/cli.py                       # the default cases, 5 repeats each
-    python benchmarks/cli.py --repeat 3 --cases baseline-2024 20x12
+    python benchmarks/cli.py                       # the default cases, 3 counted runs each
+    python benchmarks/cli.py --repeat 5 --cases baseline-2024 20x12 --doc
 
 What a user waits for: a fresh process each time (Python start, imports, loading, building,
 solving, the summary and its explanation, writing the CSVs), run one after another, never two
-at once. `rareflow run CASE --no-store --out TMP` for each case; a synthetic world (`RxP`, from
-benchmarks/worlds.py) is written to a YAML file first, and both sides read that file.
+at once, after one warm-up run that is not counted. `rareflow run CASE --no-store --out TMP`
+for each case (and, for the built-in scenarios, also with the run store, as `rareflow run`
+does by default); a synthetic world (`RxP`, from benchmarks/worlds.py) is written to a YAML
+file first, and both sides read that file.
+
+Bytecode: an installed package has its `.pyc` files, so the children run with Python's
+bytecode cache on (in a temporary `PYTHONPYCACHEPREFIX`, so the source tree stays clean,
+filled by the warm-up run), whatever `PYTHONDONTWRITEBYTECODE` says here: compiling
+rareflow's ~90 modules from source on every start would add ~0.3 s that no user pays.
 
 The peer is the same LP written in linopy (benchmarks/linopy_model.py) as a whole process:
-Python start, imports, reading and validating the same scenario file with rareflow's loader,
-building the linopy model and solving it with HiGHS in memory. It prints nothing and writes
-nothing, so it does less than `run` (no summary, explanation or tables). Where the linopy
-model does not cover the scenario (stocks with tiers, staged announcements, …) the table says
-so instead of timing something else.
+Python start, imports, reading and validating the same scenario file with rareflow's loader
+(the YAML reading is included on both sides), building the linopy model and solving it with
+HiGHS in memory. It prints nothing and writes nothing, so it does less than `run` (no summary,
+explanation or tables). The comparison is made on the synthetic worlds, which the linopy model
+covers; for the calibrated scenarios (stocks with tiers, staged announcements, …) the table
+says the peer does not cover them instead of timing something else.
 
 Also: `rareflow backtest china-controls-2025` as a whole process, and Python's own start and
-`import rareflow.cli` for reference. Prints a table; writes benchmarks/results/cli.json.
-Wall seconds (min/median/max) and the least CPU seconds (user + system) of each; on a shared,
-busy machine read the CPU column and the ratio (both sides measured in the same run). Targets
-(issue 17): run < 1.0 s on baseline-2024, < 1.5 s on china-controls-2025, backtest
-< 2 s, run ≤ 1.2× linopy's whole process.
+`import rareflow.cli` for reference. Prints a table; writes benchmarks/results/cli.json and,
+with --doc, the "Whole process" section of docs/benchmarks.md (between its cli markers).
+Wall and CPU seconds (user + system of the child, from the OS's accounting), min and median
+of the counted runs; on a shared, busy machine read the CPU columns and the ratios (both sides
+measured in the same run, alternately). Targets (issue 17): run < 1.0 s on baseline-2024,
+< 1.5 s on china-controls-2025, backtest < 2 s, run ≤ 1.2× linopy's whole process.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,17 +47,24 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+DOC = HERE.parent / "docs" / "benchmarks.md"
+START, END = "<!-- cli:start -->", "<!-- cli:end -->"
 sys.path.insert(0, str(HERE))
 
-DEFAULT = ["baseline-2024", "china-controls-2025", "20x12", "50x12"]
+DEFAULT = ["baseline-2024", "china-controls-2025", "5x12", "20x12", "50x12", "100x30"]
+STORED = ("baseline-2024", "china-controls-2025")  # also timed with the run store
 TARGETS = {"run baseline-2024": 1.0, "run china-controls-2025": 1.5,
            "backtest china-controls-2025": 2.0}
 LINOPY_RATIO = 1.2
 
 
+def synthetic(case: str) -> bool:
+    return "x" in case and case.split("x")[0].isdigit()
+
+
 def scenario_file(case: str, tmp: Path) -> str:
     """A built-in name as is; a synthetic world `RxP` written to a YAML file."""
-    if "x" in case and case.split("x")[0].isdigit():
+    if synthetic(case):
         import worlds
         import yaml
 
@@ -61,24 +78,51 @@ def scenario_file(case: str, tmp: Path) -> str:
     return case
 
 
-def timed(cmd: list[str], repeat: int, env: dict) -> dict:
-    """min/median/max wall seconds of `cmd` run `repeat` times, and the least CPU seconds
-    (user + system: less sensitive than wall time to other work on a shared machine); the
-    error if it fails."""
-    times, cpu = [], []
-    for _ in range(repeat):
-        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        times.append(time.perf_counter() - t)
-        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime)
+def once(cmd: list[str], env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall and CPU seconds (user + system of the finished child) of one run of `cmd`."""
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime, p
+
+
+def _stats(wall: list[float], cpu: list[float]) -> dict:
+    return {"min": min(wall), "median": statistics.median(wall), "max": max(wall),
+            "cpu_min": min(cpu), "cpu_median": statistics.median(cpu), "repeat": len(wall)}
+
+
+def _failed(p: subprocess.CompletedProcess) -> str:
+    tail = (p.stderr or p.stdout).strip().splitlines()[-1:] or ["failed"]
+    return tail[0]
+
+
+def timed(cmd: list[str], repeat: int, env: dict, vs: list[str] | None = None) -> tuple[dict, dict]:
+    """One warm-up run of each (not counted: it fills the bytecode cache), then `repeat`
+    counted runs of `cmd` — alternating with `vs` when given, A B A B …, so both sides see the
+    same machine. Returns the statistics of each (an `error` if a run failed)."""
+    out: dict[str, dict] = {}
+    sides = [("a", cmd)] + ([("b", vs)] if vs else [])
+    for key, c in sides:
+        _w, _c, p = once(c, env)
         if p.returncode != 0:
-            tail = (p.stderr or p.stdout).strip().splitlines()[-1:] or ["failed"]
-            return {"error": tail[0], "seconds": times[-1]}
-    s = sorted(times)
-    return {"min": s[0], "median": s[len(s) // 2], "max": s[-1], "cpu_min": min(cpu),
-            "repeat": repeat}
+            out[key] = {"error": _failed(p), "returncode": p.returncode, "stdout": p.stdout}
+    runs: dict[str, tuple[list, list]] = {k: ([], []) for k, _ in sides if k not in out}
+    for _ in range(repeat):
+        for key, c in sides:
+            if key in out:
+                continue
+            w, cpu, p = once(c, env)
+            if p.returncode != 0:
+                out[key] = {"error": _failed(p), "returncode": p.returncode, "stdout": p.stdout}
+                continue
+            runs[key][0].append(w)
+            runs[key][1].append(cpu)
+    for key, (w, c) in runs.items():
+        if key not in out:
+            out[key] = _stats(w, c)
+    return out["a"], out.get("b", {})
 
 
 def linopy_child(path: str) -> None:
@@ -99,88 +143,169 @@ def linopy_child(path: str) -> None:
     print(json.dumps({"objective": objective}))
 
 
-def linopy_peer(path: str, repeat: int, env: dict) -> dict:
-    cmd = [sys.executable, str(Path(__file__)), "--linopy-child", path]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if p.returncode == 3:
-        return {"skipped": "not written in linopy: "
-                + json.loads(p.stdout.strip().splitlines()[-1])["skipped"]}
-    if p.returncode != 0:
-        tail = (p.stderr or p.stdout).strip().splitlines()[-1:] or ["failed"]
-        return {"skipped": f"linopy peer failed: {tail[0]}"}
-    return timed(cmd, repeat, env)
+def linopy_cmd(path: str) -> list[str]:
+    return [sys.executable, str(Path(__file__)), "--linopy-child", path]
+
+
+def peer_result(peer: dict) -> dict:
+    """The linopy side as timed, or why it was not: exit 3 = the model is not covered."""
+    if peer.get("returncode") == 3:
+        try:
+            why = json.loads(peer["stdout"].strip().splitlines()[-1])["skipped"]
+        except (ValueError, KeyError, IndexError):
+            why = "not covered"
+        return {"skipped": f"not written in linopy: {why}"}
+    if "error" in peer:
+        return {"skipped": f"linopy peer failed: {peer['error']}"}
+    return peer
+
+
+def variables(out: Path) -> int | None:
+    try:
+        return int(json.loads((out / "summary.json").read_text())["variables"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def fmt(v) -> str:
     return "–" if v is None else f"{v:.2f}"
 
 
+def measure(args) -> list[dict]:
+    rf = [sys.executable, "-m", "rareflow.cli"]
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(RAREFLOW_STORE=str(tmp / "runs.duckdb"), PYTHONPYCACHEPREFIX=str(tmp / "pyc"))
+        py, _ = timed([sys.executable, "-c", "pass"], args.repeat, env)
+        imp, _ = timed([sys.executable, "-c", "import rareflow.cli"], args.repeat, env)
+        rows.append({"what": "python start", **py})
+        rows.append({"what": "import rareflow.cli", **imp})
+        for case in args.cases:
+            path = scenario_file(case, tmp)
+            out = tmp / f"out-{case}"
+            cmd = [*rf, "run", path, "--no-store", "--out", str(out)]
+            peer_cmd = None if args.no_linopy or not synthetic(case) else linopy_cmd(path)
+            run, peer = timed(cmd, args.repeat, env, vs=peer_cmd)
+            row = {"what": f"run {case}", **run, "variables": variables(out)}
+            if peer_cmd:
+                peer = peer_result(peer)
+                row["linopy"] = peer
+                if "median" in peer and "median" in run:
+                    row["ratio_to_linopy"] = run["median"] / peer["median"]
+                    row["cpu_ratio_to_linopy"] = run["cpu_median"] / peer["cpu_median"]
+            elif not args.no_linopy:
+                row["linopy"] = {"skipped": "calibrated scenario: the linopy model covers the "
+                                 "synthetic worlds (compared there)"}
+            rows.append(row)
+            if case in STORED and not args.no_store:
+                st, _ = timed([*rf, "run", path, "--out", str(out)], args.repeat, env)
+                rows.append({"what": f"run {case} (with the run store)", **st,
+                             "variables": row["variables"]})
+        if not args.no_backtest:
+            bt_cmd = [*rf, "backtest", "china-controls-2025", "--out", str(tmp / "bt")]
+            bt, _ = timed([*bt_cmd, "--no-store"], args.repeat, env)
+            rows.append({"what": "backtest china-controls-2025", **bt})
+            if not args.no_store:
+                bt, _ = timed(bt_cmd, args.repeat, env)
+                rows.append({"what": "backtest china-controls-2025 (with the run store)", **bt})
+    for row in rows:
+        target = TARGETS.get(row["what"].split(" (")[0])
+        if target is not None and "median" in row:
+            row["target_s"] = target
+            row["meets_target_wall"] = row["median"] < target
+            row["meets_target_cpu"] = row["cpu_median"] < target
+        if "ratio_to_linopy" in row:
+            row["meets_linopy_target"] = row["cpu_ratio_to_linopy"] <= LINOPY_RATIO
+    return rows
+
+
+def table(rows: list[dict]) -> list[str]:
+    """The rows as a Markdown table (also what is printed)."""
+    lines = ["| process | variables | wall min | wall median | CPU min | CPU median | "
+             "linopy wall median | linopy CPU median | ratio CPU (wall) | target |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for row in rows:
+        if "error" in row:
+            lines.append(f"| {row['what']} | | failed: {row['error']} | | | | | | | |")
+            continue
+        peer = row.get("linopy") or {}
+        lw = fmt(peer.get("median")) if "median" in peer else ("n/a" if peer else "")
+        lc = fmt(peer.get("cpu_median")) if "cpu_median" in peer else ""
+        ratio = (f"{row['cpu_ratio_to_linopy']:.2f}× ({row['ratio_to_linopy']:.2f}×)"
+                 if "ratio_to_linopy" in row else "")
+        tgt = ""
+        if "target_s" in row:
+            tgt = (f"< {row['target_s']:.1f} s: CPU {'yes' if row['meets_target_cpu'] else 'no'}"
+                   f", wall {'yes' if row['meets_target_wall'] else 'no'}")
+        elif "meets_linopy_target" in row:
+            tgt = f"≤ {LINOPY_RATIO}× linopy: {'yes' if row['meets_linopy_target'] else 'no'}"
+        nv = f"{row['variables']:,}" if row.get("variables") else ""
+        lines.append(f"| {row['what']} | {nv} | {fmt(row['min'])} | {fmt(row['median'])} | "
+                     f"{fmt(row['cpu_min'])} | {fmt(row['cpu_median'])} | {lw} | {lc} | {ratio} "
+                     f"| {tgt} |")
+    notes = sorted({row["linopy"]["skipped"] for row in rows
+                    if isinstance(row.get("linopy"), dict) and "skipped" in row["linopy"]})
+    return lines + ([""] + [f"- linopy: {n}" for n in notes] if notes else [])
+
+
+def write_doc(lines: list[str], machine: dict, repeat: int) -> None:
+    """Put the table between the cli markers of docs/benchmarks.md (appended, with its
+    markers, when the file has none); the rest of the file is left as it is."""
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    body = "\n".join([
+        START,
+        "## Whole process (`python benchmarks/cli.py --doc`)",
+        "",
+        "What a user waits for: each command in a fresh process (Python start, imports, "
+        "loading, building, solving, the summary with its explanation, writing the CSVs), "
+        f"{repeat} counted runs after a warm-up, rareflow and linopy alternating; CPU = user + "
+        "system seconds of the child. The machine is shared: read the CPU columns and the "
+        "ratios, not the wall seconds. linopy's whole process reads the same YAML file with "
+        "rareflow's loader, builds the same LP in linopy and solves it with HiGHS; it prints "
+        "and writes nothing. Bytecode cached, as an installed package has it.",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; Python "
+        f"{machine['python']}, {machine['cpus']} CPUs, load average "
+        f"{machine['load'][0]:.1f} at the end.",
+        "",
+        *lines,
+        END,
+    ])
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + body + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    DOC.write_text(text)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", nargs="*", default=DEFAULT)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-linopy", action="store_true")
+    ap.add_argument("--no-store", action="store_true", help="skip the runs with the run store")
     ap.add_argument("--no-backtest", action="store_true")
+    ap.add_argument("--doc", action="store_true", help="rewrite the cli section of docs/benchmarks.md")
     ap.add_argument("--linopy-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.linopy_child:
         linopy_child(args.linopy_child)
         return
-    rf = [sys.executable, "-m", "rareflow.cli"]
-    rows: list[dict] = []
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        env = {**os.environ, "RAREFLOW_STORE": str(tmp / "runs.duckdb")}
-        py = timed([sys.executable, "-c", "pass"], args.repeat, env)
-        imp = timed([sys.executable, "-c", "import rareflow.cli"], args.repeat, env)
-        rows.append({"what": "python start", **py})
-        rows.append({"what": "import rareflow.cli", **imp})
-        for case in args.cases:
-            path = scenario_file(case, tmp)
-            run = timed([*rf, "run", path, "--no-store", "--out", str(tmp / "out")],
-                        args.repeat, env)
-            row = {"what": f"run {case}", **run}
-            if not args.no_linopy:
-                peer = linopy_peer(path, args.repeat, env)
-                row["linopy"] = peer
-                if "median" in peer and "median" in run:
-                    row["ratio_to_linopy"] = run["median"] / peer["median"]
-            rows.append(row)
-        if not args.no_backtest:
-            bt = timed([*rf, "backtest", "china-controls-2025"], args.repeat, env)
-            rows.append({"what": "backtest china-controls-2025", **bt})
-    for row in rows:
-        target = TARGETS.get(row["what"])
-        if target is not None and "median" in row:
-            row["target_s"] = target
-            row["meets_target"] = row["median"] < target
-        if "ratio_to_linopy" in row:
-            row["meets_linopy_target"] = row["ratio_to_linopy"] <= LINOPY_RATIO
-    head = (f"{'process':34} {'min':>6} {'median':>7} {'max':>6} {'cpu':>6}  {'linopy median':>13}"
-            f" {'cpu':>6} {'ratio':>6}  target")
-    print(head)
-    print("-" * len(head))
-    for row in rows:
-        peer = row.get("linopy") or {}
-        lin = fmt(peer.get("median")) if "median" in peer else ("n/a" if peer else "")
-        ratio = f"{row['ratio_to_linopy']:.2f}×" if "ratio_to_linopy" in row else ""
-        tgt = ""
-        if "target_s" in row:
-            tgt = f"< {row['target_s']:.1f} s: {'yes' if row['meets_target'] else 'NO'}"
-        if "error" in row:
-            print(f"{row['what']:34} failed: {row['error']}")
-            continue
-        lcpu = fmt(peer.get("cpu_min")) if "cpu_min" in peer else ""
-        print(f"{row['what']:34} {fmt(row['min']):>6} {fmt(row['median']):>7} {fmt(row['max']):>6}"
-              f" {fmt(row['cpu_min']):>6}  {lin:>13} {lcpu:>6} {ratio:>6}  {tgt}")
-        if peer.get("skipped"):
-            print(f"{'':34} linopy: {peer['skipped']}")
+    rows = measure(args)
+    machine = {"python": platform.python_version(), "cpus": os.cpu_count(),
+               "load": os.getloadavg()}
+    lines = table(rows)
+    print("\n".join(lines))
     out = HERE / "results" / "cli.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"machine": {"python": platform.python_version(),
-                                           "cpus": os.cpu_count(), "load": os.getloadavg()},
-                               "rows": rows}, indent=2))
+    out.write_text(json.dumps({"machine": machine, "repeat": args.repeat, "rows": rows}, indent=2))
     print(f"written to {out}")
+    if args.doc:
+        write_doc(lines, machine, args.repeat)
+        print(f"section written to {DOC}")
 
 
 if __name__ == "__main__":

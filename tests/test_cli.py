@@ -386,3 +386,35 @@ def test_a_monthly_conflict_is_told_once_in_the_files_units_with_a_fix(tmp_path)
             "with the rest in periods 2025-01–2025-12; the closest feasible value is 200 t/yr") in err
     assert "Fix: raise fa's capacity to 200 t/yr or more." in err
     assert "16.6667" not in err and "8.33333" not in err  # no monthly amounts nobody typed
+
+
+HEAVY = ("plotly", "fastapi", "uvicorn", "starlette", "duckdb", "dask", "distributed",
+         "rareflow.analyze.backtest", "rareflow.analyze.observations", "rareflow.web",
+         "rareflow.report", "rareflow.sweep")
+
+
+def _imported_by(code: str) -> list[str]:
+    """The heavy modules a fresh interpreter holds after running `code` (issue 17: start-up
+    pays only for what the command uses)."""
+    probe = (f"{code}\nimport sys\n"
+             f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    line = next(x for x in p.stdout.splitlines() if x.startswith("HEAVY:"))
+    return [m for m in line[len("HEAVY:"):].split(",") if m]
+
+
+def test_importing_the_cli_loads_no_web_store_chart_or_analysis_stack():
+    assert _imported_by("import rareflow.cli") == []
+    assert _imported_by("import rareflow") == []
+    # the analysis layer comes on the first Results call that needs it, the back-test apart
+    assert _imported_by("import sys\nimport rareflow\nr = rareflow.load('toy').solve()\nr.metrics()\n"
+                        "r.explain()\nassert 'rareflow.analyze' in sys.modules") == []
+
+
+def test_run_without_the_store_loads_no_database_web_or_chart_stack(tmp_path):
+    code = ("import sys\nfrom rareflow.cli import main\n"
+            f"sys.argv = ['rareflow', 'run', 'toy', '--no-store', '--out', {str(tmp_path / 'o')!r}]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n")
+    assert _imported_by(code) == []
+    assert (tmp_path / "o" / "summary.json").is_file()

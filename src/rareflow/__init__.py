@@ -2,13 +2,25 @@
 
 __version__ = "0.1.0"
 
-# Results.explain(), .metrics(), .compare(), … are computed by the analysis layer, which
-# registers its functions with results/result.py when imported: it comes with the package.
-# Results.plot likewise comes from rareflow.plot (light: Plotly is imported on first use).
-from rareflow import analyze, plot  # noqa: E402,F401
 from rareflow.errors import MassBalanceError, Problem, RareflowError, ScenarioError, SolveError  # noqa: E402
 from rareflow.results.model import Model, from_mapping, from_yaml, load  # noqa: E402
-from rareflow.results.result import NotLive, Results  # noqa: E402
+from rareflow.results.result import NotLive, Results, set_analysis_loader  # noqa: E402
+
+# Results.explain(), .metrics(), .compare(), … are computed by the analysis layer, which
+# registers its functions with results/result.py when imported. It is imported on the first
+# call that needs it, not with the package: `rareflow run` then never imports the back-test
+# and its observations, and `rareflow --help` none of it (issue 17). The back-test registers
+# from its own module, apart from the rest of the layer; `Results.plot` from rareflow.plot.
+_ANALYSIS_HOMES = {"backtest": "rareflow.analyze.backtest", "plot": "rareflow.plot"}
+
+
+def _load_analysis(name: str) -> None:
+    import importlib
+
+    importlib.import_module(_ANALYSIS_HOMES.get(name, "rareflow.analyze"))
+
+
+set_analysis_loader(_load_analysis)
 
 Result = Results  # the primary name in the design; one class either way
 
@@ -18,7 +30,7 @@ __all__ = ["load", "from_yaml", "from_mapping", "Model", "Results", "Result", "N
 
 def __getattr__(name: str):
     """`rareflow.sweep`, `rareflow.report`, … without importing them at start-up."""
-    if name in ("sweep", "report", "store", "web"):
+    if name in ("analyze", "plot", "sweep", "report", "store", "web"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -1,11 +1,11 @@
 """Metrics, comparisons and every sentence about solved results.
 
 Importing this package registers its functions as the bodies of `Results.explain()`,
-`.metrics()`, `.compare()`, … (results/result.py: the analysis registry); `import rareflow`
-does so.
+`.metrics()`, `.compare()`, … (results/result.py: the analysis registry); the first call of one
+imports it. `Results.backtest` registers from analyze/backtest.py, imported on its own first
+call, so a run never loads the observations.
 """
 
-from rareflow.analyze import backtest as _backtest  # noqa: F401  (registers Results.backtest)
 from rareflow.analyze import overrides as _overrides  # noqa: F401  (registers Results.bound_check)
 from rareflow.analyze import sentences  # noqa: F401  (registers the explanation sections)
 from rareflow.analyze.compare import Comparison, closest_optimum, compare

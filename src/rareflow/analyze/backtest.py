@@ -211,11 +211,30 @@ class _ModelFigures:
         self.index = {p: k for k, p in enumerate(self.P.labels)}
         self.flows = result.flows
         self.activity = result.activity
+        # the rows one region ships, receives or mines, taken once per region: the
+        # observations ask about a few regions many times (issue 17: no table scan per figure)
+        self._rows: dict[tuple[str, str], pd.DataFrame] = {}
+        self._mines: pd.DataFrame | None = None
         self.prices = result.prices
         procs = self.scn.processes
         self.mining = {pid: sum(v for c, v in p.outputs.items() if c.startswith(ORE_PREFIX))
                        for pid, p in procs.items()
                        if not p.inputs and any(c.startswith(ORE_PREFIX) for c in p.outputs)}
+
+    def _flows(self, side: str, region: str) -> pd.DataFrame:
+        """The flows whose `side` ('origin' or 'destination') is `region`, in table order."""
+        key = (side, region)
+        if key not in self._rows:
+            self._rows[key] = self.flows[self.flows[side] == region]
+        return self._rows[key]
+
+    def _mining(self) -> pd.DataFrame:
+        """The mining processes' activity, with its REO output (`reo`), in table order."""
+        if self._mines is None:
+            a = self.activity
+            a = a[a["process"].isin(list(self.mining))]
+            self._mines = a.assign(reo=a["amount"] * a["process"].map(self.mining).astype(float))
+        return self._mines
 
     def _per_period(self, df: pd.DataFrame, value: str) -> np.ndarray:
         out = np.zeros(self.P.n)
@@ -227,8 +246,8 @@ class _ModelFigures:
 
     # Each figure returns (numerator, denominator or None, mode, what-text) or a reason.
     def exports(self, o: Observation, comms: tuple[str, ...]):
-        f = self.flows
-        sel = (f["origin"] == o.region) & f["commodity"].isin(comms) & (f["destination"] != o.region)
+        f = self._flows("origin", o.region)
+        sel = f["commodity"].isin(comms) & (f["destination"] != o.region)
         to = "every other region"
         if o.partner and o.partner != "all":
             if o.partner not in self.regions:
@@ -239,13 +258,11 @@ class _ModelFigures:
         return self._per_period(f[sel], "amount"), None, "sum", what
 
     def mine_output(self, o: Observation, comms):
-        a = self.activity
         if not self.mining:
             return "the model has no mining process (no inputs, makes reo_* ore)"
-        a = a[a["process"].isin(list(self.mining))]
+        a = self._mining()
         if o.region != WORLD:
             a = a[a["region"] == o.region]
-        a = a.assign(reo=a["amount"] * a["process"].map(self.mining).astype(float))
         procs = ", ".join(sorted(set(a["process"]))) or "none there"
         where = "every region" if o.region == WORLD else o.region
         what = f"Σ activity × REO output of mining processes ({procs}) in {where}"
@@ -263,11 +280,10 @@ class _ModelFigures:
         return self._per_period(p, "price") / 1000.0, None, "mean", what
 
     def import_share(self, o: Observation, comms):
-        f = self.flows
         if o.partner not in self.regions:
             return f"supplier region {o.partner} is not in the model"
-        into = f[(f["destination"] == o.region) & (f["origin"] != o.region)
-                 & f["commodity"].isin(comms)]
+        f = self._flows("destination", o.region)
+        into = f[(f["origin"] != o.region) & f["commodity"].isin(comms)]
         num = self._per_period(into[into["origin"] == o.partner], "amount")
         den = self._per_period(into, "amount")
         what = (f"flows {o.partner}→{o.region} ÷ all flows →{o.region} of {', '.join(comms)}, "

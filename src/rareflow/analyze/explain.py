@@ -15,6 +15,7 @@ re-solve gives the one number the sentence claims.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -94,6 +95,7 @@ class Explainer:
         self._row_c: dict[int, Constraint | None] = {}
         self._udelta: dict[tuple[str, int], np.ndarray] = {}
         self._ranked_rows: dict[tuple, list[tuple[Constraint, float, float]]] = {}
+        self._label_arrays: dict[int, dict[str, np.ndarray]] = {}
 
     def _index_columns_and_rows(self) -> None:
         """Per column and per row, once: its period, its kind, its dual in money of its period.
@@ -148,6 +150,19 @@ class Explainer:
         self.multi_dest = {pid for pid, ds in dests.items() if len(ds) > 1}
 
     # ---- naming ---------------------------------------------------------------------
+    def label_arrays(self, sp) -> dict[str, np.ndarray]:
+        """A span's label columns as numpy arrays, taken once per span: naming a column or
+        row then indexes arrays instead of building a pandas row per visit (issue 17)."""
+        got = self._label_arrays.get(id(sp))
+        if got is None:
+            got = self._label_arrays[id(sp)] = {c: sp.labels[c].to_numpy() for c in sp.labels.columns}
+        return got
+
+    def label(self, sp, pos: int) -> dict:
+        """The labels of one column or row of a span (position `pos` in it), by name: the
+        same values, of the same types, as `sp.labels.iloc[pos]`."""
+        return {c: a[pos] for c, a in self.label_arrays(sp).items()}
+
     def _period_of_col(self, j: int) -> int:
         return int(self.col_t[j])
 
@@ -178,7 +193,7 @@ class Explainer:
         if (fixed := policy_mechanisms.fixed_constraint(self, j)) is not None:
             return fixed
         sp = self.b.lp.cols[self.col_span[j]]
-        lab = sp.labels.iloc[j - sp.start]
+        lab = self.label(sp, j - sp.start)
         per = str(lab.get("period", ""))
         t = int(self.col_t[j])
         x, lo, hi = self.sol.x[j], self.f.lb[j], self.f.ub[j]
@@ -229,7 +244,7 @@ class Explainer:
         if i in self.row_policy:
             pol = self.row_policy[i]
             sp = self.b.lp.rows[self.row_span[i - self.f.n_balance]]
-            lab = sp.labels.iloc[i - self.f.n_balance - sp.start]
+            lab = self.label(sp, i - self.f.n_balance - sp.start)
             per = str(lab.get("period", ""))
             c = self._policy_constraint(pol, per)
             dest = lab.get("destination")
@@ -240,7 +255,7 @@ class Explainer:
                               (*c.key, str(dest)), c.source, c.unit)
         k = i - self.f.n_balance
         sp = self.b.lp.rows[self.row_span[k]]
-        lab = sp.labels.iloc[k - sp.start]
+        lab = self.label(sp, k - sp.start)
         per = str(lab.get("period", ""))
         if sp.kind == "candidate_capacity":
             c = next(c for c in self.m.scenario.candidates if c.id == lab["facility"])
@@ -255,7 +270,7 @@ class Explainer:
         if sp.kind.startswith("target"):
             return Constraint(f"target {lab.get('target')}", "target", per,
                               ("target", lab.get("target"), per))
-        return Constraint(f"{sp.kind} ({', '.join(f'{v}' for v in lab.to_dict().values())})",
+        return Constraint(f"{sp.kind} ({', '.join(f'{v}' for v in lab.values())})",
                           sp.kind, per, (sp.kind, k))
 
     def _reg(self, code: str) -> str:
@@ -346,7 +361,7 @@ class Explainer:
             h = self._probe = highs.new_solver(self.f)
             for k, v in (("solver", "simplex"), ("simplex_strategy", 1)):
                 highs.set_option(h, k, v)
-            base = highs.run(h)
+            base = highs.run(h, duals=False)  # a probe reads x and the objective only
             if base.status != "optimal":
                 self._saves[key] = float("nan")
                 return float("nan")
@@ -359,7 +374,7 @@ class Explainer:
             up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
             new = (lo, hi + 1.0) if up else (lo - 1.0, hi)
             h.changeColBounds(idx, *new)
-            sol = highs.run(h)
+            sol = highs.run(h, duals=False)
             h.changeColBounds(idx, lo, hi)
             t = self._period_of_col(idx)
         else:
@@ -370,7 +385,7 @@ class Explainer:
             else:
                 new = (lo, hi + 1.0) if up else (lo - 1.0, hi)
             h.changeRowBounds(idx, *new)
-            sol = highs.run(h)
+            sol = highs.run(h, duals=False)
             h.changeRowBounds(idx, lo, hi)
             t = self._period_of_row(idx)
         val = (self._obj0 - sol.objective) / self.b.disc[t] if sol.status == "optimal" \
@@ -467,19 +482,25 @@ class Explainer:
         for sp in self.b.lp.cols:
             if sp.kind != "activity":
                 continue
-            lab = sp.labels
+            lab = self.label_arrays(sp)
             sel = (lab["region"] == region) & (lab["period"] == self.m.periods.labels[t])
-            for j in np.flatnonzero(sel.to_numpy()):
-                proc = self.m.scenario.processes[lab["process"].iloc[j]]
+            for j in np.flatnonzero(sel):
+                proc = self.m.scenario.processes[lab["process"][j]]
                 if commodity in proc.outputs and (self.f.ub[sp.start + j] > 0
-                                                   or lab["kind"].iloc[j] == "candidate"):
+                                                   or lab["kind"][j] == "candidate"):
                     return False
         return True
 
     # ---- outputs ----------------------------------------------------------------------
-    def shortfalls(self) -> pd.DataFrame:
+    def shortfalls(self, region: str | None = None) -> pd.DataFrame:
+        """The causes of each shortfall (top 5 limits), one row per cause; with `region`, only
+        of the shortfalls `region_rows` matches ('region/sector/period' contains `region/`)."""
         un = self.r.unserved
         un = un[un["amount"] > SHOWN_T]
+        if region is not None:
+            item = un["region"].astype(str) + "/" + un["sector"].astype(str) + "/" \
+                + un["period"].astype(str)
+            un = un[item.str.contains(f"{region}/").to_numpy()]
         rows = []
         for rec in un.itertuples():
             t = self.m.periods.labels.index(rec.period)
@@ -732,10 +753,19 @@ class Explainer:
                        f"median across regions and periods; high in {when}){why}.")
         return out
 
-    def table(self) -> pd.DataFrame:
-        if self._table_df is None:
-            self._table_df = self._make_table()
-        return self._table_df.copy()
+    def table(self, region: str | None = None) -> pd.DataFrame:
+        """Every binding constraint (`_make_table`); with `region`, only the rows
+        `rareflow explain --region` shows — those naming the region or affecting one of its
+        shortfalls — computed alone: the shortfalls of other regions are not traced and the
+        other rows are not probed (issue 17). Each kept row is the full table's row, except
+        that `affected` lists only the shortfalls matching the region."""
+        if region is None:
+            if self._table_df is None:
+                self._table_df = self._make_table()
+            return self._table_df.copy()
+        if self._table_df is not None:  # at hand already: filter it
+            return region_rows(self._table_df, region)
+        return self._make_table(region)
 
     def _col_entry(self, j: int) -> tuple[Constraint, float, float, tuple[str, int]] | None:
         c = self.col_constraint(j)
@@ -774,24 +804,38 @@ class Explainer:
         every priced column of the model (what the policy sentences need)."""
         return self._entries(sorted(self.col_policy), sorted(self.row_policy))
 
-    def _make_table(self) -> pd.DataFrame:
+    def _make_table(self, region: str | None = None) -> pd.DataFrame:
         """Every binding constraint in the model: constraint, kind, period, dual, saves (what
-        relaxing it by one unit saves, measured), slack, affected, source."""
-        sf = self.shortfalls()
+        relaxing it by one unit saves, measured), slack, affected, source.
+
+        With `region`: the same frame, built and ordered the same way, but only the shortfalls
+        whose 'region/sector/period' matches `region/` are traced and only the rows kept by
+        `region_rows` are probed; the others are dropped at the end."""
+        sf = self.shortfalls(region)
         affected = defaultdict(set)
         for rec in sf.itertuples():
             affected[(rec.constraint, rec.constraint_period)].add(
                 f"{rec.region}/{rec.sector}/{rec.period}")
         rows = self.binding()
+        keep = [region is None or bool(re.search(region, c.name))
+                or bool(affected.get((c.name, c.period))) for c, _d, _s, _w in rows]
         out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
-                             "saves": max(self.saving(*w), 0.0), "slack": max(s, 0.0),
+                             "saves": max(self.saving(*w), 0.0) if k else np.nan,
+                             "slack": max(s, 0.0),
                              "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),
                              "source": c.source}
-                            for c, d, s, w in rows],
+                            for (c, d, s, w), k in zip(rows, keep, strict=True)],
                            columns=["constraint", "kind", "period", "dual", "saves", "slack",
                                     "affected", "source"])
         out = out.drop_duplicates(["constraint", "period"])
-        return out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)
+        out = out.sort_values("dual", key=np.abs, ascending=False).reset_index(drop=True)
+        return out if region is None else region_rows(out, region)
+
+
+def region_rows(tab: pd.DataFrame, region: str) -> pd.DataFrame:
+    """The rows of an explain table `rareflow explain --region` shows: a shortfall of the
+    region among those it affects, or the region in the constraint's name."""
+    return tab[tab["affected"].str.contains(f"{region}/") | tab["constraint"].str.contains(region)]
 
 
 # ---- what `Results` asks of this module (results/result.py: the analysis registry) ---------
@@ -829,8 +873,8 @@ def select(results, sentences: list[str], region: str | None = None,
 
 
 @analysis("explain_table")
-def explain_table(results) -> pd.DataFrame:
-    return explainer(results).table()
+def explain_table(results, region: str | None = None) -> pd.DataFrame:
+    return explainer(results).table(region)
 
 
 @analysis("shortfall_causes")

@@ -60,7 +60,7 @@ def fixed_constraint(ex, j: int):
             ids = nxt["policies"]
             names = ", ".join(f"'{p}'" for p in ids) or "a measure"
             sp = ex.b.lp.cols[ex.col_span[j]]
-            per = str(sp.labels.iloc[j - sp.start].get("period", ""))
+            per = str(ex.label(sp, j - sp.start).get("period", ""))
             unit = "unit of activity" if sp.kind == "activity" else "t"
             return Constraint(
                 f"the plan for {_span(reps[0]['announced'], rep['fixed_to'])}, made before "

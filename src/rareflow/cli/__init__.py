@@ -198,21 +198,25 @@ def _print_unserved(r, limit: int = 15) -> None:
     for c in (*keys, "periods", "peak", "total", "share"):
         t.add_column(c, justify="right" if c in ("peak", "total", "share") else "left",
                      no_wrap=c in (*keys, "total", "share"), overflow="fold")
-    rows = []
-    for key, g in short.groupby(keys):
-        peak = g.loc[g["amount"].idxmax()]
-        total = g["amount"].sum()
-        asked = float(shares["requested_t"].get(key, 0.0))
-        rows.append((total, key, words.period_runs(g["period"], r.periods),
-                     f"{peak['amount']:,.0f} ({peak['period']})", f"{total:,.0f}",
-                     words.share(total, asked)))
-    rows.sort(key=lambda x: -x[0])
-    for _total, key, *cells in rows[:limit]:
-        t.add_row(*key, *cells)
+    # totals and peaks of every short demand at once; the cells (period spans) only for the
+    # rows shown — the table costs what it prints, not a pandas lookup per demand (issue 17)
+    g = short.groupby(keys)["amount"]
+    totals = g.sum()
+    peaks = g.idxmax().to_numpy()
+    vals = totals.to_numpy()
+    order = sorted(range(len(vals)), key=lambda k: -vals[k])  # stable: ties by key
+    for k in order[:limit]:
+        key, total = totals.index[k], vals[k]
+        peak = short.loc[peaks[k]]
+        mine = short[(short["region"] == key[0]) & (short["sector"] == key[1])
+                     & (short["commodity"] == key[2])]
+        t.add_row(*key, words.period_runs(mine["period"], r.periods),
+                  f"{peak['amount']:,.0f} ({peak['period']})", f"{total:,.0f}",
+                  words.share(total, float(shares["requested_t"].get(key, 0.0))))
     console.print(t)
-    if len(rows) > limit:
-        rest = sum(x[0] for x in rows[limit:])
-        console.print(f"[dim]… {len(rows) - limit} more short demands ({words.tonnes(rest)}) in "
+    if len(order) > limit:
+        rest = sum(vals[k] for k in order[limit:])
+        console.print(f"[dim]… {len(order) - limit} more short demands ({words.tonnes(rest)}) in "
                       "unserved.csv[/dim]", highlight=False)
 
 
@@ -284,9 +288,7 @@ def explain(
         console.print(f"▸ {s}", highlight=False, markup=False)
     for s in r.target_report():
         console.print(f"◎ {s}", highlight=False, markup=False)
-    tab = r.explain_table()
-    if region:
-        tab = tab[tab["affected"].str.contains(f"{region}/") | tab["constraint"].str.contains(region)]
+    tab = r.explain_table(region)  # with --region, only its rows are computed (issue 17)
     if len(tab):
         tab = tab.assign(rank_value=tab["saves"].fillna(tab["dual"].abs())) \
             .sort_values("rank_value", ascending=False, kind="stable")

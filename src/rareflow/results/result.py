@@ -10,8 +10,10 @@ page, CLI — takes this one type, so none of them needs to tell kinds of result
 
 The words and measures (`explain`, `metrics`, `compare`, build plans, target reports) are
 computed by `rareflow.analyze`, a layer above this one. They are reached through a small
-registry: analyze registers each function under a name when it is imported (`import rareflow`
-imports it), and the methods here call what is registered. So the methods stay where users look
+registry: analyze registers each function under a name when it is imported, and the methods
+here call what is registered; the first call of one imports its module through the loader the
+root `rareflow` package installs (`set_analysis_loader`), so a process that never asks for an
+analysis never imports it. So the methods stay where users look
 for them, and no module here imports upwards.
 """
 
@@ -52,8 +54,21 @@ def analysis(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return put
 
 
+_LOADER: list[Callable[[str], None]] = []  # at most one: set by the root package
+
+
+def set_analysis_loader(load: Callable[[str], None]) -> None:
+    """Install the function that imports the module registering analysis `name` on first use
+    (the root `rareflow` package does): the analysis layer, and the back-test with its
+    observations, are imported only by the processes that ask for them (issue 17)."""
+    _LOADER[:] = [load]
+
+
 def _analysis(name: str) -> Callable[..., Any]:
     fn = _ANALYSES.get(name)
+    if fn is None and _LOADER:
+        _LOADER[0](name)
+        fn = _ANALYSES.get(name)
     if fn is None:
         raise RareflowError(f"Results.{name} is computed by rareflow.analyze, which is not "
                             "loaded; `import rareflow` loads it")
@@ -373,9 +388,10 @@ class Results:
         the base's result, if already solved (live results only; [] otherwise)."""
         return _analysis("bound_check")(self, base)
 
-    def explain_table(self) -> pd.DataFrame:
-        """constraint, kind, period, dual, slack, affected — every binding constraint (live)."""
-        return _analysis("explain_table")(self)
+    def explain_table(self, region: str | None = None) -> pd.DataFrame:
+        """constraint, kind, period, dual, slack, affected — every binding constraint (live);
+        with `region`, only those naming it or behind its shortfalls, computed alone."""
+        return _analysis("explain_table")(self, region)
 
     def shortfall_causes(self) -> pd.DataFrame:
         """One row per (shortfall, binding constraint upstream of it), ranked by dual (live)."""

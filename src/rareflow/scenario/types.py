@@ -16,9 +16,14 @@ from rareflow.scenario.periods import parse_key
 
 
 class Block(BaseModel):
-    """Base of every scenario block: unknown keys are errors, never silently ignored."""
+    """Base of every scenario block: unknown keys are errors, never silently ignored.
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=False)
+    `defer_build`: a block's validator is compiled when it is first used, not when its class is
+    defined; every process imports the ~50 block classes, and compiling each one's validator
+    at import cost more than compiling the scenario's once when a file is read (issue 17)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=False,
+                              defer_build=True)
 
 
 def _number(v: Any) -> Any:

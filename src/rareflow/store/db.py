@@ -28,9 +28,8 @@ import re
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from rareflow import __version__
@@ -41,6 +40,19 @@ from rareflow.results.schema import TABLES, sql_type
 from rareflow.scenario.hashing import scenario_from_json, scenario_json
 
 ORIGIN_SEP = ": "  # origin "web: China's export controls on" = where from, then the levers
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def _duckdb():
+    """duckdb, imported when a store is first opened: importing it takes about a fifth of a
+    second, which `rareflow run --no-store` and every process that never opens a store should
+    not pay (issue 17)."""
+    import duckdb
+
+    return duckdb
+
 SCHEMA_VERSION = 2
 """1: the first store. 2: the tolling and targets tables and the unserved `served` column are
 declared (results/schema.py); `runs.explanation` holds the sentences by section (a JSON object)
@@ -188,14 +200,14 @@ class RunStore:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.IOException as e:
+                return _duckdb().connect(str(self.path), read_only=read_only)
+            except _duckdb().IOException as e:
                 # another process holds the file: wait a little for it to finish
                 if "lock" in str(e).lower() and time.monotonic() < deadline:
                     time.sleep(0.05)
                     continue
                 raise StoreError(_store_trouble(self.path, e)) from None
-            except duckdb.Error as e:
+            except _duckdb().Error as e:
                 raise StoreError(_store_trouble(self.path, e)) from None
 
     def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -218,7 +230,7 @@ class RunStore:
                     self._migrate(con, version)
             if not read_only and version != SCHEMA_VERSION:  # a new file, or just upgraded
                 self._ensure_schema(con)
-        except duckdb.Error as e:  # a damaged or read-only file: say so in words
+        except _duckdb().Error as e:  # a damaged or read-only file: say so in words
             con.close()
             raise StoreError(_store_trouble(self.path, e)) from None
         except BaseException:
@@ -230,7 +242,7 @@ class RunStore:
         """The store's schema version; None for a file that is not a store yet."""
         try:
             one = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except duckdb.CatalogException:
+        except _duckdb().CatalogException:
             one = None
         if one is None:  # no version written: a store of before it was (1) or a new file
             return 1 if "runs" in self._table_names(con) else None
@@ -269,9 +281,9 @@ class RunStore:
         except BaseException as e:
             try:
                 con.execute("ROLLBACK")
-            except duckdb.Error:
+            except _duckdb().Error:
                 pass
-            if isinstance(e, duckdb.Error):
+            if isinstance(e, _duckdb().Error):
                 raise StoreError(f"could not upgrade the run store {self.path} from schema "
                                  f"{version} to {SCHEMA_VERSION}: {e}; it is left as it was. "
                                  "Give another path with --store to start a new one") from None
@@ -420,10 +432,10 @@ class RunStore:
                 except BaseException:
                     try:
                         con.execute("ROLLBACK")
-                    except duckdb.Error:
+                    except _duckdb().Error:
                         pass
                     raise
-            except duckdb.Error as e:
+            except _duckdb().Error as e:
                 raise StoreError(_store_trouble(self.path, e, "record the run in")) from None
             finally:
                 self._known_columns = None
@@ -442,7 +454,7 @@ class RunStore:
                 n = con.execute("DELETE FROM runs WHERE id = ? RETURNING id", [run_id]).fetchall()
                 con.execute("COMMIT")
                 return bool(n)
-            except duckdb.Error as e:
+            except _duckdb().Error as e:
                 raise StoreError(_store_trouble(self.path, e, "change")) from None
             finally:
                 con.close()
@@ -470,9 +482,9 @@ class RunStore:
                     where, args = "WHERE scenario = ?", [scenario]
                 return con.execute(f"SELECT {cols} FROM runs {where} ORDER BY id DESC LIMIT ?",
                                    [*args, int(limit)]).df()
-            except duckdb.CatalogException:
+            except _duckdb().CatalogException:
                 return pd.DataFrame(columns=names)
-            except duckdb.Error as e:
+            except _duckdb().Error as e:
                 raise StoreError(_store_trouble(self.path, e, "read")) from None
             finally:
                 con.close()
@@ -508,7 +520,7 @@ class RunStore:
                         metrics[t[len(METRIC_PREFIX):]] = df
                     else:
                         tables[t] = df
-            except duckdb.Error as e:
+            except _duckdb().Error as e:
                 raise StoreError(_store_trouble(self.path, e, "read")) from None
             finally:
                 con.close()
@@ -529,9 +541,9 @@ class RunStore:
                     "SELECT id FROM runs WHERE hash = ? AND status = 'optimal' AND options = ? "
                     "AND rareflow_version = ? ORDER BY id DESC LIMIT 1",
                     [hash, _dumps(options or {}), __version__]).fetchone()
-            except duckdb.CatalogException:
+            except _duckdb().CatalogException:
                 return None
-            except duckdb.Error as e:
+            except _duckdb().Error as e:
                 raise StoreError(_store_trouble(self.path, e, "read")) from None
             finally:
                 con.close()
@@ -543,7 +555,7 @@ class RunStore:
             con = self._connect(read_only=True)
             try:
                 return con.execute(query).df()
-            except duckdb.Error as e:
+            except _duckdb().Error as e:
                 raise StoreError(f"SQL error: {e}") from None
             finally:
                 con.close()
