@@ -295,58 +295,60 @@ def build(d: dict, f_low=None, f_cap=None, r_low=None, r_cap=None, amount=None,
             rsel = _trade(rts, p)
             if not len(rsel) or not len(t):
                 continue
-            dests = rts["destination"].to_numpy()[rsel]
-            ref = None if p.rolling or p.share is None else reference_index(p, P)
-            for dest in sorted(set(dests)):
-                rs = ri[rsel[dests == dest]]
-                if p.cap is not None:
-                    m.add_constraints(f.loc[rs, tl].sum("route") <= _da(p.cap * d["length"][t], tl),
-                                      name=f"licence_{k}_{dest}")
-                    continue
-                tt = t[t > 0] if p.rolling else t
-                if not len(tt):
-                    continue
-                vol = f.loc[rs].sum("route")
-                # a share of the reference's rate, scaled to this period's length
-                if ref is None:
-                    prev = vol.shift(period=1).loc[per[tt]]
-                    scale = d["length"][tt] / d["length"][tt - 1]
-                else:
-                    prev = vol.loc[per[ref]]
-                    scale = d["length"][tt] / d["length"][ref]
-                m.add_constraints(vol.loc[per[tt]] - p.share * _da(scale, per[tt]) * prev <= 0,
-                                  name=f"licence_{k}_{dest}")
+            # one block of rows per measure over (destination, period)
+            vol = f.loc[ri[rsel]].groupby(xr.DataArray(rts["destination"].to_numpy()[rsel],
+                                                       coords=[ri[rsel]], name="destination")).sum()
+            if p.cap is not None:
+                m.add_constraints(vol.loc[:, tl] <= _da(p.cap * d["length"][t], tl),
+                                  name=f"licence_{k}")
+                continue
+            tt = t[t > 0] if p.rolling else t
+            if not len(tt):
+                continue
+            ref = None if p.rolling else reference_index(p, P)
+            # a share of the reference's rate, scaled to this period's length
+            if ref is None:
+                prev = vol.shift(period=1).loc[:, per[tt]]
+                scale = d["length"][tt] / d["length"][tt - 1]
+            else:
+                prev = vol.loc[:, per[ref]]
+                scale = d["length"][tt] / d["length"][ref]
+            m.add_constraints(vol.loc[:, per[tt]] - p.share * _da(scale, per[tt]) * prev <= 0,
+                              name=f"licence_{k}")
     m.add_objective(obj)
     return m
 
 
 def _no_transit(m, d, x, f, p, k, t) -> None:
     """No laundering through third countries: for each region Y ≠ exporter and commodity c,
-    Σ f[Y→D] ≤ Y's own output of c + Σ f[Z→Y] over Z ≠ exporter, in the measure's periods."""
+    Σ f[Y→D] ≤ Y's own output of c + Σ f[Z→Y] over Z ≠ exporter, in the measure's periods;
+    one block of rows per commodity over (region, period), for the regions that send c to D."""
     rts, fac, procs = d["routes"], d["facilities"], d["processes"]
     ri = pd.Index(rts["route"], name="route")
     fi = pd.Index(fac["recipe"], name="recipe")
     tl = pd.Index(d["labels"], name="period")[t]
     dests = p.destinations(d["regions"])
     origin, dest, comm = (rts[k_].to_numpy() for k_ in ("origin", "destination", "commodity"))
+
+    def by_region(expr, keys, index):
+        return expr.groupby(xr.DataArray(keys, coords=[index], name="region")).sum()
+
     for c in p.commodities():
         of_c = comm == c
-        for y in d["regions"]:
-            if y == p.exporter:
-                continue
-            out = np.flatnonzero(of_c & (origin == y) & np.isin(dest, dests) & (dest != y))
-            if not len(out):
-                continue
-            lhs = f.loc[ri[out], tl].sum("route")
-            inflow = np.flatnonzero(of_c & (dest == y) & (origin != p.exporter))
-            if len(inflow):
-                lhs = lhs - f.loc[ri[inflow], tl].sum("route")
-            coef = np.array([procs[q].get(c, 0.0) if r == y else 0.0
-                             for r, q in zip(fac["region"], fac["process"], strict=True)])
-            make = np.flatnonzero(coef > 0)
-            if len(make):
-                lhs = lhs - (x.loc[fi[make], tl] * _da(coef[make], fi[make])).sum("recipe")
-            m.add_constraints(lhs <= 0, name=f"no_transit_{k}_{y}_{c}")
+        out = np.flatnonzero(of_c & (origin != p.exporter) & np.isin(dest, dests) & (dest != origin))
+        if not len(out):
+            continue  # nobody sends c to D: nothing to launder
+        senders = pd.Index(sorted(set(origin[out])), name="region")
+        lhs = by_region(f.loc[ri[out], tl], origin[out], ri[out]).reindex(region=senders)
+        inflow = np.flatnonzero(of_c & np.isin(dest, senders) & (origin != p.exporter))
+        if len(inflow):
+            lhs = lhs - by_region(f.loc[ri[inflow], tl], dest[inflow], ri[inflow]).reindex(region=senders)
+        coef = np.array([procs[q].get(c, 0.0) for q in fac["process"]])
+        make = np.flatnonzero((coef > 0) & np.isin(fac["region"].to_numpy(), senders))
+        if len(make):
+            made = x.loc[fi[make], tl] * _da(coef[make], fi[make])
+            lhs = lhs - by_region(made, fac["region"].to_numpy()[make], fi[make]).reindex(region=senders)
+        m.add_constraints(lhs <= 0, name=f"no_transit_{k}_{c}")
 
 
 def solve(m: linopy.Model, **options) -> tuple[float, float]:

@@ -21,6 +21,9 @@ SECTORS = ("automotive", "wind", "electronics", "industrial")
 def _periods(periods) -> dict | list:
     if periods == "monthly":
         return {"start": "2024-01", "end": "2035-12", "step": "month"}
+    if periods == "blocks":  # months first, years after (like china-controls-2025)
+        return [{"start": "2024-01", "end": "2026-12", "step": "month"},
+                {"start": 2027, "end": 2035, "step": "year"}]
     return {"start": 2024, "end": 2024 + int(periods) - 1, "step": "year"}
 
 
@@ -29,7 +32,8 @@ def region_ids(n: int) -> list[str]:
 
 
 def world(regions: int, periods=12, seed: int = 0, fan_out: int | None = None) -> dict:
-    """A scenario mapping with `regions` regions; `periods` = number of years or "monthly".
+    """A scenario mapping with `regions` regions; `periods` = number of years, "monthly"
+    (144 months) or "blocks" (36 months, then 9 years: a monthly-then-yearly horizon).
 
     `fan_out` is how many destinations each exporter serves per commodity (default: grows with
     the world, min(regions − 1, 15)).
