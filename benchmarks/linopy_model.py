@@ -358,3 +358,44 @@ def solve(m: linopy.Model, **options) -> tuple[float, float]:
         raise RuntimeError(f"linopy/HiGHS: {status} {cond}")
     run = m.solver_model.getRunTime() if getattr(m, "solver_model", None) is not None else float("nan")
     return float(m.objective.value), float(run)
+
+
+def column_map(lm: linopy.Model, d: dict, build) -> np.ndarray:
+    """linopy's variable label of every rareflow column (`Model.frozen` order), matched by
+    entity and period: the two LPs are the same, in a different column order. Used by the
+    sweep benchmark to put the same bounds on both (a sample's past held at the base plan)."""
+    out = np.full(build.lp.n_cols, -1, dtype=np.int64)
+    pols = {p.label(): k for k, p in enumerate(build.policies)}
+    multi = {sh["facility"] for sh in d["shared"]}
+    for sp in build.lp.cols:
+        lab = sp.labels
+        if sp.kind == "activity":
+            name = "activity"
+            keys = np.where(lab["facility"].isin(multi), lab["facility"] + ":" + lab["process"],
+                            lab["facility"])
+        elif sp.kind in ("flow", "stock"):
+            name, keys = sp.kind, lab[{"flow": "route", "stock": "stock"}[sp.kind]].to_numpy()
+        elif sp.kind == "unserved":
+            name = "unserved"
+            keys = (lab["demand"] + "#tier" + lab["tier"].astype(str)).to_numpy() if "tier" in lab \
+                else lab["demand"].to_numpy()
+        elif sp.kind == "surplus":
+            for c, part in lab.groupby("commodity", sort=False):
+                labels = lm.variables[f"surplus_{c}"].labels.to_pandas()
+                out[sp.start + part.index.to_numpy()] = labels.to_numpy()[
+                    labels.index.get_indexer(part["region"]), labels.columns.get_indexer(part["period"])]
+            continue
+        elif sp.kind.startswith("agreement_"):
+            side = "min" if sp.kind == "agreement_shortfall" else "max"
+            k = pols[lab["policy"].iloc[0]]
+            labels = lm.variables[f"breach_{k}_{side}"].labels.to_pandas()
+            out[sp.start:sp.stop] = labels.reindex(lab["period"]).to_numpy()
+            continue
+        else:
+            raise NotSupported(f"column kind {sp.kind}")
+        labels = lm.variables[name].labels.to_pandas()
+        out[sp.start:sp.stop] = labels.to_numpy()[labels.index.get_indexer(keys),
+                                                  labels.columns.get_indexer(lab["period"])]
+    if (out < 0).any():
+        raise NotSupported("some rareflow columns have no linopy variable")
+    return out
