@@ -2,10 +2,10 @@
 
 Measured with `python benchmarks/method_grid.py --race` (2026-11-30; 2 cores shared with other
 work, so seconds are 2–6× those of a quiet machine, ratios are what count; the full table is in
-docs/benchmarks.md): cold solves of synthetic worlds (benchmarks/worlds.py) over regions 5, 20,
-50, 100 × periods 12 years, 30 years and monthly-then-yearly (36 months + 9 years) × chain
-depth 4 and 6, and china-controls-2025 — 2 k to 386 k variables. Seconds, dual simplex vs
-interior point + crossover (IPX, then crossover to a vertex):
+docs/benchmarks.md): cold solves of synthetic worlds (benchmarks/worlds.py) over regions
+5, 20, 50, 100 (and 200 × 12 years) × periods 12 years, 30 years and monthly-then-yearly (36
+months + 9 years) × chain depth 4 and 6, and china-controls-2025 — 2 k to 386 k variables.
+Seconds, dual simplex vs interior point + crossover (IPX, then crossover to a vertex):
 
 | world | variables | dual simplex | ipm + crossover | ipm / dual |
 |---|---|---|---|---|
@@ -16,15 +16,20 @@ interior point + crossover (IPX, then crossover to a vertex):
 | 50 × monthly-then-yearly, depth 6 | 262 k | 62.4 | 65.4 | 1.05 |
 | 100 × 12 years | 103 k | 13.0 | 15.9 | 1.2 |
 | 100 × 30 years | 257 k | 29.0 | 58.5 | 2.0 |
-MEASURED_LARGE
+| 100 × monthly-then-yearly | 386 k | 84.9 | 96.3 | 1.13 |
+| 100 × 30 years, depth 6 | 350 k | 43.6 | 64.2 | 1.47 |
+| 200 × 12 years | 206 k | 33.4 | 52.9 | 1.59 |
 
-* **Interior point with crossover lost on every shape measured**, by 1.05–2.5× (median
-  ≈ 1.9×): it closes the gap as the model grows and as periods get finer (monthly blocks),
+(200 × 30 years, 515 k variables, was stopped: over 10 minutes per method on the shared machine.)
+
+* **Interior point with crossover lost on every shape measured (24)**, by 1.05–2.5× (median
+  1.7×): it closes the gap as the model grows and as periods get finer (monthly blocks),
   but it never won. The issue's single counter-example (a 254 k-variable world where IPM took
   17.9 s against 27.4 s) did not reproduce on this machine's worlds of that size (257 k:
   2.0× slower; 262 k: 1.05× slower).
-* **Racing both on two threads lost too** (1.0–1.8× the dual simplex alone): on 2 cores
-  each method gets half the machine, and the dual simplex usually wins the race anyway.
+* **Racing both on two threads lost too** (median 1.7× the dual simplex alone, 0.6–2.9×): on
+  2 cores each method gets half the machine. The 4 races faster than the dual simplex alone
+  were all won by the dual simplex itself — the machine's load, not the race.
 * So the measured rule is unchanged: **serial dual simplex, cold or warm**, which is within
   1.0× of the faster method on every measured shape (the target is 1.1×). `choose` takes the
   LP's shape (columns, rows, nonzeros) and whether the solve is a one-off (`single`), so that a
