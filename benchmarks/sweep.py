@@ -289,7 +289,8 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
 def cli_timing(n: int = 1000, workers: int = 2) -> dict:
     """`rareflow sweep china-controls-2025 -n 1000 --workers 2` as a whole process."""
     scn = "china-controls-2025"
-    args = ["rareflow", "sweep", scn, "-n", str(n), "--workers", str(workers), "--no-store"]
+    args = [sys.executable, "-m", "rareflow.cli", "sweep", scn, "-n", str(n), "--workers", str(workers),
+            "--no-store"]
     m = rareflow.load(scn)
     note = ""
     if m.scenario.uncertainty is None:
@@ -299,7 +300,7 @@ def cli_timing(n: int = 1000, workers: int = 2) -> dict:
     p = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
     wall = time.perf_counter() - t
     return {"command": " ".join(args), "seconds": wall, "ok": p.returncode == 0, "note": note,
-            "first_line": (p.stdout.splitlines() or [p.stderr])[0]}
+            "first_line": (p.stdout.splitlines() or p.stderr.splitlines() or [""])[0]}
 
 
 def main() -> None:
@@ -335,6 +336,8 @@ def main() -> None:
         print(f"  objectives agree: {r['objectives_agree']}; rareflow: {r['rareflow']['methods']}, "
               f"{r['rareflow']['mean_iterations']:.1f} simplex iterations per sample, "
               f"{r['rareflow']['verified']} verified against cold solves")
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(result, indent=2, default=float))
     if a.cli:
         c = cli_timing()
         result["cli"] = c
