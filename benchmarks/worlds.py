@@ -21,6 +21,9 @@ SECTORS = ("automotive", "wind", "electronics", "industrial")
 def _periods(periods) -> dict | list:
     if periods == "monthly":
         return {"start": "2024-01", "end": "2035-12", "step": "month"}
+    if periods == "blocks":  # months first, years after (like china-controls-2025)
+        return [{"start": "2024-01", "end": "2026-12", "step": "month"},
+                {"start": 2027, "end": 2035, "step": "year"}]
     return {"start": 2024, "end": 2024 + int(periods) - 1, "step": "year"}
 
 
@@ -28,12 +31,19 @@ def region_ids(n: int) -> list[str]:
     return [f"R{i:03d}" for i in range(n)]
 
 
-def world(regions: int, periods=12, seed: int = 0, fan_out: int | None = None) -> dict:
-    """A scenario mapping with `regions` regions; `periods` = number of years or "monthly".
+def world(regions: int, periods=12, seed: int = 0, fan_out: int | None = None, depth: int = 4) -> dict:
+    """A scenario mapping with `regions` regions; `periods` = number of years, "monthly"
+    (144 months) or "blocks" (36 months, then 9 years: a monthly-then-yearly horizon).
 
     `fan_out` is how many destinations each exporter serves per commodity (default: grows with
-    the world, min(regions − 1, 15)).
+    the world, min(regions − 1, 15)). `depth` is the number of processing stages (4: mining,
+    separation, metal, magnets); each stage beyond 4 is one more traded intermediate between
+    metal and magnets (an alloy, a blank, …: `ndpr_metal_2`, `ndpr_metal_3`, …), with its own
+    plants, stocks-free, in the regions that make metal.
     """
+    if depth < 4:
+        raise ValueError("depth is at least 4 (mining, separation, metal, magnets)")
+    extra = [f"ndpr_metal_{j}" for j in range(2, depth - 2)]  # depth 6 → ndpr_metal_2, _3
     rng = np.random.default_rng(seed)
     R = region_ids(regions)
     k = min(regions - 1, fan_out if fan_out is not None else 15)
@@ -53,7 +63,9 @@ def world(regions: int, periods=12, seed: int = 0, fan_out: int | None = None) -
     # t of activity per t of magnet demand at each stage, and who runs it: the dominant
     # producers hold about 60 % of each stage, the others share the rest; 3-10 % spare
     stages = [("mine", "mining", 1.8, 0.6, 15, 40), ("sep", "separation", 1.8, 0.4, 40, 90),
-              ("metal", "metal", 0.3, 0.35, 200, 400), ("magnet", "magnets", 1.0, 0.5, 800, 1500)]
+              ("metal", "metal", 0.3, 0.35, 200, 400)]
+    stages += [(f"stage{j}", f"refine_{j}", 0.3, 0.35, 50, 120) for j in range(2, depth - 2)]
+    stages += [("magnet", "magnets", 1.0, 0.5, 800, 1500)]
     for tag, proc, need, p_other, c_lo, c_hi in stages:
         hosts = [r for r in R if r in big or rng.random() < p_other]
         weights = np.array([6.0 * (regions - len(big)) / len(big) * 0.1 if r in big
@@ -80,7 +92,7 @@ def world(regions: int, periods=12, seed: int = 0, fan_out: int | None = None) -
         stocks.append({"region": r, "commodity": "ndpr_oxide",
                        "initial": round(float(rng.uniform(0, 100)), 1),
                        "capacity": 500, "holding_cost": 10})
-        for c in TRADED:
+        for c in TRADED + tuple(extra):
             # neighbours on a ring plus a few random partners; big producers reach further
             near = [R[(i + d) % regions] for d in range(1, k // 2 + 2) if (i + d) % regions != i]
             near += [R[(i - d) % regions] for d in range(1, k // 2 + 2) if (i - d) % regions != i]
@@ -97,23 +109,27 @@ def world(regions: int, periods=12, seed: int = 0, fan_out: int | None = None) -
                 if rng.random() < 0.3:
                     route["capacity"] = round(float(rng.uniform(200, 3000)), 1)
                 routes.append(route)
+    commodities = {
+        "ore_reo": {"unit": "t", "disposal_cost": 0}, "ndpr_oxide": {"unit": "t", "disposal_cost": 0},
+        "dytb_oxide": {"unit": "t", "disposal_cost": 0},
+        "lace_oxide": {"unit": "t", "disposal_cost": 0}, "ndpr_metal": {"unit": "t"},
+        **{c: {"unit": "t"} for c in extra}, "ndfeb_magnet": {"unit": "t"}}
+    chain = ["ndpr_metal", *extra]
+    processes = {
+        "mining": {"outputs": {"ore_reo": 1}},
+        "separation": {"inputs": {"ore_reo": 1},
+                       "outputs": {"ndpr_oxide": 0.2, "dytb_oxide": 0.02, "lace_oxide": 0.6}},
+        "metal": {"inputs": {"ndpr_oxide": 1.2}, "outputs": {"ndpr_metal": 1}},
+        **{f"refine_{j}": {"inputs": {chain[j - 2]: 1.0}, "outputs": {chain[j - 1]: 1}}
+           for j in range(2, depth - 2)},
+        "magnets": {"inputs": {chain[-1]: 0.3, "dytb_oxide": 0.01}, "outputs": {"ndfeb_magnet": 1}}}
     return {
-        "name": f"world-{regions}x{periods}",
+        "name": f"world-{regions}x{periods}" + (f"-depth{depth}" if depth != 4 else ""),
         "description": f"Synthetic world: {regions} regions, full chain, {periods} periods",
         "periods": _periods(periods),
-        "commodities": {
-            "ore_reo": {"unit": "t", "disposal_cost": 0}, "ndpr_oxide": {"unit": "t", "disposal_cost": 0},
-            "dytb_oxide": {"unit": "t", "disposal_cost": 0},
-            "lace_oxide": {"unit": "t", "disposal_cost": 0}, "ndpr_metal": {"unit": "t"},
-            "ndfeb_magnet": {"unit": "t"}},
+        "commodities": commodities,
         "regions": {r: {"label": r} for r in R},
-        "processes": {
-            "mining": {"outputs": {"ore_reo": 1}},
-            "separation": {"inputs": {"ore_reo": 1},
-                           "outputs": {"ndpr_oxide": 0.2, "dytb_oxide": 0.02, "lace_oxide": 0.6}},
-            "metal": {"inputs": {"ndpr_oxide": 1.2}, "outputs": {"ndpr_metal": 1}},
-            "magnets": {"inputs": {"ndpr_metal": 0.3, "dytb_oxide": 0.01},
-                        "outputs": {"ndfeb_magnet": 1}}},
+        "processes": processes,
         "facilities": facilities, "routes": routes, "stocks": stocks, "demands": demands,
     }
 

@@ -73,8 +73,8 @@ class Model:
     def solve_lp(self, check: bool = True, **options) -> LPAnswer:
         """Solve (warm from the last basis when re-solving) and check mass balance."""
         h = self.solver(options or None)
-        solving.configure(h, self.frozen, self._options)
         staging = stages.for_model(self)  # None unless a measure is announced after the start
+        solving.configure(h, self.frozen, self._options, single=staging is None)
         if staging is not None:
             sol = staging.solve(h, self.name)
         else:

@@ -55,10 +55,17 @@ def warm_iteration_limit(n_rows: int) -> int:
     return int(2.0 * n_rows) + 200
 
 
-def configure(h, lp: Frozen, user: dict | None = None) -> None:
-    """Set the measured method (lp/method.py) on the solver, leaving the user's keys alone."""
+def configure(h, lp: Frozen, user: dict | None = None, single: bool = False) -> None:
+    """Set the measured method (lp/method.py) on the solver, leaving the user's keys alone.
+
+    `single`: a one-off solve of a whole model (`Model.solve` without stages), for which the
+    rule may pick interior point + crossover on large cold solves. Sweeps (a base solve whose
+    basis thousands of warm re-solves start from) and staged solves (each stage must fix the
+    same past on every solve of the model) keep the dual simplex."""
     mip = len(lp.integer) > 0
-    for k, v in method.choose(lp.shape[1], highs.has_basis(h), mip, user or {}).items():
+    rows, cols = lp.shape
+    for k, v in method.choose(cols, highs.has_basis(h), mip, user or {}, n_rows=rows,
+                              nnz=int(lp.a.nnz), single=single).items():
         highs.set_option(h, k, v)
 
 
