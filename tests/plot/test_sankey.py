@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+import rareflow
 from rareflow.plot.sankey import sankey_all_periods, sankey_figure, sankey_links
 from tests.report.report_helpers import trade_links
 
@@ -155,3 +156,23 @@ def test_trade_in_report_figure_equals_flows(mini_runs):
         assert got.keys() == set(fl["route"])
         for route, v in zip(fl["route"], fl["amount"], strict=True):
             assert got[route] == pytest.approx(v, abs=1e-9)
+
+
+def test_the_slider_legend_names_only_the_countries_on_screen():
+    """Two years of the loop world; in 2026 Japan asks for nothing, so nothing moves in or to
+    Japan: that year's legend must not list Japan, while 2025's (when Japan imports oxide and
+    magnets) does."""
+    from tests.plot.conftest import loop_world
+
+    w = loop_world(periods=[2025, 2026])
+    for d in w["demands"]:
+        if d["region"] == "JPN":
+            d["amount"] = {2025: d["amount"], 2026: 0}
+    r = rareflow.from_mapping(w).solve()
+    fig = sankey_all_periods(r)
+    steps = {s["label"]: s["args"][1] for s in fig["layout"]["sliders"][0]["steps"]}
+    k = next(i for i, a in enumerate(fig["layout"]["annotations"]) if a.get("name") == "legend")
+    legend_of = {p: steps[p][f"annotations[{k}].text"] for p in ("2025", "2026")}
+    assert "Japan" in legend_of["2025"] and "China" in legend_of["2025"]
+    assert "Japan" not in legend_of["2026"] and "China" in legend_of["2026"]
+    assert fig["layout"]["annotations"][k]["text"] == legend_of["2025"]  # the period shown first

@@ -525,9 +525,15 @@ def sankey_all_periods(view, region: str | None = None, period: str | None = Non
         pairs.append((tr, nodes))
     lay = _frame(view, pairs, shown, region, plot_px, base, reason, note_lines=lines)
     k = next((i for i, a in enumerate(lay["annotations"]) if a.get("name") == "notes"), None)
+    kl = next(i for i, a in enumerate(lay["annotations"]) if a.get("name") == "legend")
+    # the legend names the countries of the period on screen, not of every period (the top
+    # margin was sized for all of them, so a shorter legend still fits)
+    legends = {p: legend(view, [r for r in view.scenario.regions if r in tr["meta"]["regions"]])
+               for p, (tr, _) in zip(periods, pairs, strict=True)}
+    lay["annotations"][kl]["text"] = legends[shown]
     for i, p in enumerate(periods):
         vis = [j == i for j in range(len(periods))]
-        new = {"title.text": title(view, p, region)}
+        new = {"title.text": title(view, p, region), f"annotations[{kl}].text": legends[p]}
         if k is not None:  # the note under the figure follows the period
             new[f"annotations[{k}].text"] = subs[p] or " "
         steps.append({"label": p, "method": "update", "args": [{"visible": vis}, new]})
