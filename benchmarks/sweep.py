@@ -57,7 +57,7 @@ import rareflow  # noqa: E402
 from rareflow.lp.model import Model  # noqa: E402
 from rareflow.scenario.loader import from_dict  # noqa: E402
 from rareflow.sweep import sweep  # noqa: E402
-from rareflow.sweep.kernel import first_start  # noqa: E402
+from rareflow.sweep.kernel import held_until  # noqa: E402
 from rareflow.sweep.plan import compile_plan  # noqa: E402
 from rareflow.sweep.sample import sample_bounds, sample_effects  # noqa: E402
 
@@ -97,7 +97,7 @@ def changes(plan, seed: int, i: int):
         new = plan.demand_amount[sd] * mult
         np.add.at(rhs, plan.demand_rows[sd], new - plan.demand_amount[sd])
         ub[plan.unserved_cols[sd]] = new
-    k = first_start(eff)
+    k = held_until(plan, eff)
     if plan.base_x is not None and k > 0:
         held = np.flatnonzero(plan.col_period < k)
         v = np.clip(plan.base_x[held], lb[held], ub[held])

@@ -202,13 +202,7 @@ class Kernel:
         # monthly world). The LP and the starting basis are the same, so is the answer.
         highs.clear(self.h)
         self._apply(lb, ub, mult)
-        k = first_start(effects)
-        if k == 0 and self.plan.staged and not any(e is not None and np.any(e != 0)
-                                                   for e in effects):
-            # no event: the answer is the base plan itself, which was solved stage by stage
-            # (a fresh solve would be the foresight answer `run` does not give)
-            k = self.plan.T
-        self._hold_past(k)  # events are surprises: the past is the base plan
+        self._hold_past(held_until(self.plan, effects))  # events are surprises
         sol = self._solve()
         if sol.status != "optimal":
             # Reported as a failed sample with its reason (not a crash): the other samples
@@ -299,10 +293,21 @@ class Kernel:
         return stack(list(indices), recs)
 
 
-def first_start(effects: list[np.ndarray | None]) -> int:
-    """The first period any sampled event acts on (0 when none does: nothing to hold)."""
+def first_start(effects: list[np.ndarray | None]) -> int | None:
+    """The first period any sampled event acts on (None when none does)."""
     firsts = [int(np.flatnonzero(e != 0)[0]) for e in effects if e is not None and np.any(e != 0)]
-    return min(firsts) if firsts else 0
+    return min(firsts) if firsts else None
+
+
+def held_until(plan: Plan, effects: list[np.ndarray | None]) -> int:
+    """How many periods a sample holds at the base plan: those before its first event. With
+    no event, none on a plan solved in one go (a fresh solve gives the base answer again), all
+    of them on a plan solved stage by stage (a fresh solve would be the foresight answer that
+    `run` does not give)."""
+    k = first_start(effects)
+    if k is None:
+        return plan.T if plan.staged else 0
+    return k
 
 
 def stack(indices: list[int], recs: list[dict]) -> dict:
