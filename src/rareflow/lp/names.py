@@ -125,6 +125,23 @@ def _sense(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sense, rhs
 
 
+def _named(groups: list[tuple[str, np.ndarray, pd.DataFrame]]) -> pd.DataFrame:
+    """One table of columns (or rows) from their blocks: name, kind, index, then the block's
+    label columns, in index order, every name unique."""
+    parts = []
+    for kind, idx, labels in groups:
+        df = labels.drop(columns=["kind"], errors="ignore")
+        df.insert(0, "name", _names(kind, labels))
+        df.insert(1, "kind", kind)
+        df.insert(2, "index", idx)
+        parts.append(df)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["name", "kind", "index"])
+    out = out.sort_values("index", kind="stable", ignore_index=True)
+    out["name"] = _unique(out["name"].tolist())
+    return out
+
+
 class LPNames:
     """Named access to a model's LP (`Model.lp`): its columns (variables) and rows
     (constraints) as tables, one of each by name, and the values of the last solve.
@@ -158,17 +175,7 @@ class LPNames:
     @cached_property
     def _col_table(self) -> pd.DataFrame:
         f = self._model.frozen
-        parts = []
-        for kind, idx, labels in _by_kind(self._model.build.lp.cols):
-            df = labels.drop(columns=["kind"], errors="ignore")
-            df.insert(0, "name", _names(kind, labels))
-            df.insert(1, "kind", kind)
-            df.insert(2, "index", idx)
-            parts.append(df)
-        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-            columns=["name", "kind", "index"])
-        out = out.sort_values("index", kind="stable", ignore_index=True)
-        out["name"] = _unique(out["name"].tolist())
+        out = _named(_by_kind(self._model.build.lp.cols))
         i = out["index"].to_numpy(dtype=np.int64)
         out["lower"], out["upper"], out["cost"] = f.lb[i], f.ub[i], f.cost[i]
         return out
@@ -180,17 +187,7 @@ class LPNames:
         if f.n_balance:
             groups.append(("balance", np.arange(f.n_balance), b.balance_labels()))
         groups += _by_kind(b.lp.rows, offset=f.n_balance)
-        parts = []
-        for kind, idx, labels in groups:
-            df = labels.drop(columns=["kind"], errors="ignore")
-            df.insert(0, "name", _names(kind, labels))
-            df.insert(1, "kind", kind)
-            df.insert(2, "index", idx)
-            parts.append(df)
-        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-            columns=["name", "kind", "index"])
-        out = out.sort_values("index", kind="stable", ignore_index=True)
-        out["name"] = _unique(out["name"].tolist())
+        out = _named(groups)
         i = out["index"].to_numpy(dtype=np.int64)
         lo, hi = f.row_lb[i], f.row_ub[i]
         out["sense"], out["rhs"] = _sense(lo, hi)
