@@ -87,6 +87,16 @@ def test_an_unreadable_levers_file_is_refused(tmp_path, text, message):
     assert message in p.message and p.fix
 
 
+def test_a_key_given_twice_in_a_levers_file_names_both_lines(tmp_path):
+    # YAML would silently keep the second `opens_on`; the file is refused as a scenario is
+    f = _write(tmp_path, "opens_on: baseline-2024\nlevers: []\nopens_on: toy\n")
+    with pytest.raises(LeverFileError) as e:
+        read_levers(f)
+    text = str(e.value)
+    assert "the key 'opens_on' appears twice in one mapping (line 1 and line 3)" in text
+    assert str(f) in text
+
+
 def test_another_levers_file_gives_other_levers(tmp_path):
     """The mechanism reads every id from the file: a scale lever on Lynas's facilities, the
     halt scenario under another id, no policy switches, another opening scenario."""

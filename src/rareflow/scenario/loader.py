@@ -137,6 +137,22 @@ def read_yaml(path: Path) -> dict:
 
 
 def parse_yaml(text: str, file: str = "<text>") -> dict:
+    data = safe_yaml(text, file)
+    if data is None:
+        raise ScenarioError([Problem("", "the file is empty",
+                                     "write a scenario: at least name and periods", file)])
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("", f"the top level is a {type(data).__name__}, not a mapping",
+                                     "start the file with keys such as 'name:' and 'periods:'",
+                                     file)])
+    _check_shape(data, file)
+    return data
+
+
+def safe_yaml(text: str, file: str = "<text>"):
+    """The plain data of a YAML text (safe loading, libyaml where PyYAML has it), or
+    ScenarioError naming the line of a syntax error, of a nesting too deep, or of both lines of
+    a key given twice in one mapping. Scenario files and the levers file are read through here."""
     loader = UniqueKeyLoader(text)
     try:
         # the safe loader, in libyaml's C build where PyYAML has it (10× faster on the world
@@ -159,14 +175,6 @@ def parse_yaml(text: str, file: str = "<text>") -> dict:
             + "); YAML would keep only the second silently",
             "merge the two into one entry, or rename one of them", file)
             for key, first, second in loader.duplicates])
-    if data is None:
-        raise ScenarioError([Problem("", "the file is empty",
-                                     "write a scenario: at least name and periods", file)])
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem("", f"the top level is a {type(data).__name__}, not a mapping",
-                                     "start the file with keys such as 'name:' and 'periods:'",
-                                     file)])
-    _check_shape(data, file)
     return data
 
 

@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,6 +26,7 @@ from pydantic import (
 )
 
 from rareflow.errors import Problem, ScenarioError
+from rareflow.scenario.loader import safe_yaml
 from rareflow.scenario.validate import pydantic_problems
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")  # a scenario name, as the API takes them
@@ -210,16 +210,12 @@ def read_levers(path: Path | str) -> LeversFile:
         raise LeverFileError([Problem("", f"over the {MAX_BYTES // 2**20} MB limit",
                                       "a levers file is a few dozen lines; trim it", f)])
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = safe_yaml(raw.decode("utf-8"), f)
     except UnicodeDecodeError as e:
         raise LeverFileError([Problem("", f"not UTF-8 text (bad byte at offset {e.start})",
                                       "save the file as UTF-8", f)]) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise LeverFileError([Problem(where, f"invalid YAML: {what}",
-                                      "fix the YAML syntax at that line", f)]) from None
+    except ScenarioError as e:  # YAML syntax, nesting or a key given twice: the same words
+        raise LeverFileError(e.problems, e.more) from None
     if not isinstance(data, dict):
         got = "empty" if data is None else f"a {type(data).__name__}"
         raise LeverFileError([Problem("", f"the file is {got}, not a mapping",
