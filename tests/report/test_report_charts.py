@@ -53,11 +53,14 @@ policies: [{id: t1, type: tolling, owner: IND, partner: JPN, input: ox, output: 
                                                                      "share"] == 1.0
 
 
-def test_default_region_and_period(mini_runs):
+def test_default_view_of_the_report(mini_runs):
+    """The report opens where the run changes most against its base: Japan (the halted
+    partner), in the period where Japan's unserved demand changes most."""
     halt, controls = mini_runs
-    v, b = halt, controls
-    assert charts.default_region(v, b) == "JPN"
-    d = (halt.unserved.groupby("period")["amount"].sum()
-         - controls.unserved.groupby("period")["amount"].sum()).abs()
-    assert charts.default_period(v, b) == d.idxmax()
-    assert charts.default_region(v) in ("JPN", "IND")
+    reg, per, why = charts.default_view(halt, controls)
+    assert reg == "JPN"
+    jp = lambda r: r.unserved[r.unserved["region"] == "JPN"].groupby("period")["amount"].sum()  # noqa: E731
+    d = jp(halt).sub(jp(controls), fill_value=0.0).abs()
+    assert per == d.idxmax()
+    assert why.startswith("Japan in ") and controls.name in why
+    assert charts.default_view(halt)[0] in ("JPN", "IND")

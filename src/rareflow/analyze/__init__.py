@@ -21,8 +21,6 @@ from rareflow.analyze.metrics import (
 )
 from rareflow.analyze.plans import build_plan, target_report
 from rareflow.analyze.shortfalls import (
-    default_period,
-    default_region,
     shortfall_sentences,
     shortfall_series,
 )
@@ -30,4 +28,4 @@ from rareflow.analyze.shortfalls import (
 __all__ = ["balances", "self_sufficiency", "hhi_imports", "hhi_output", "shortfall_by_sector",
            "days_of_cover", "metrics", "compare", "Comparison", "closest_optimum", "home_supply",
            "home_supply_sentences", "tolling_sentences", "build_plan", "target_report",
-           "shortfall_series", "shortfall_sentences", "default_region", "default_period"]
+           "shortfall_series", "shortfall_sentences"]

@@ -12,10 +12,10 @@ a comparison, from analyze's aligned one).
   route id and its value the route's flow).
 - `shortfall_figure`, `price_figure`, `share_figure`, `change_figure`: time series and bars.
 
-Sentences and the choice of what to show first (`shortfall_sentences`, `default_region`,
-`default_period`) are analyze's (analyze/shortfalls.py); `default_view` (region, period and the
-reason, in words) is plot's. They are importable from here too, since the report and the web
-page ask for them beside the figures.
+Shortfall sentences (`shortfall_sentences`) are analyze's (analyze/shortfalls.py); the choice of
+what to show first, `default_view` (region, period and the reason, in words), is plot's. Both
+are importable from here too, since the report and the web page ask for them beside the
+figures.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ import pandas as pd
 
 from rareflow.analyze.compare import compare as _compare
 from rareflow.analyze.shortfalls import (  # noqa: F401  (re-exported: see the module doc)
-    default_period,
-    default_region,
     shortfall_sentences,
     shortfall_series,
 )
