@@ -7,6 +7,13 @@ The optimum runs A full (100, binding) and C at 50.
 - C raised to 2,000: C still runs 50 — never binds, and the answer is the base's exactly.
 - A raised to 200: A runs 150 — the new capacity does not bind, but A runs past its old 100,
   so the answer changed and "Nothing changes" must not be said.
+Routes and stocks (a store of m in B, capacity 500, holding 1 USD/t per year, so it stays
+empty):
+- route A→B capped at 80 (was unbounded): A's cheap 100 no longer all reaches B, so the route
+  carries 80, binding, and C makes 70;
+- route C→B must carry 60 (was 0): C is the dear one, so it carries exactly 60 — binds;
+- the store must hold 20 t at each period's end: 20 more in 2024, then it holds 20 — binds;
+- the store's capacity lowered to 300 t: it holds 0, never binds, the answer is the base's.
 """
 
 import os
@@ -116,3 +123,49 @@ def test_set_pairs_become_one_overlay():
                           "commodities.m.disposal_cost=0", "facilities.fb.capacity={2024: 1}"]) == {
         "facilities": [{"id": "fa", "capacity": 120, "cost": 5}, {"id": "fb", "capacity": {2024: 1}}],
         "commodities": {"m": {"disposal_cost": 0}}}
+
+
+@pytest.fixture
+def stock_file(tmp_path):
+    doc = chain(
+        facilities=[{"id": "fa", "region": "A", "process": "make", "capacity": 100, "cost": 10},
+                    {"id": "fc", "region": "C", "process": "make", "capacity": 1000, "cost": 50}],
+        routes=[{"from": "A", "to": "B", "commodity": "m"},
+                {"from": "C", "to": "B", "commodity": "m"}],
+        stocks=[{"region": "B", "commodity": "m", "capacity": 500, "holding_cost": 1}],
+        demands=[{"region": "B", "commodity": "m", "sector": "s", "amount": 150,
+                  "priority": 100000}])
+    f = tmp_path / "stock.yaml"
+    f.write_text(yaml.safe_dump(doc))
+    return f
+
+
+def _flow(r, route):
+    f = r.flows
+    return f[f["route"] == route].set_index("period")["amount"].to_dict()
+
+
+def test_route_bounds_that_bind(stock_file):
+    r = rareflow.load(stock_file, overrides={"routes": [{"id": "A-B-m", "capacity": 80}]}).solve()
+    assert _flow(r, "A-B-m") == pytest.approx({"2024": 80, "2025": 80})
+    assert _activity(r, "fc") == pytest.approx({"2024": 70, "2025": 70})
+    assert r.bound_check() == ["The capacity you set binds: A-B-m carries its capacity of 80 t/yr "
+                               "in 2024–2025."]
+    r = rareflow.load(stock_file, overrides={"routes": [{"id": "C-B-m", "minimum": 60}]}).solve()
+    assert _flow(r, "C-B-m") == pytest.approx({"2024": 60, "2025": 60})
+    assert r.bound_check() == ["The minimum you raised binds: C-B-m carries its minimum of 60 t/yr "
+                               "in 2024–2025."]
+
+
+def test_stock_floor_that_binds_and_capacity_that_does_nothing(stock_file):
+    r = rareflow.load(stock_file, overrides={"stocks": [{"id": "B-m", "minimum": 20}]}).solve()
+    s = r.table("stocks")
+    assert s.set_index("period")["level"].to_dict() == pytest.approx({"2024": 20, "2025": 20})
+    assert _activity(r, "fc") == pytest.approx({"2024": 70, "2025": 50})
+    assert r.bound_check() == ["The minimum you raised binds: B-m holds its minimum of 20 t in "
+                               "2024–2025."]
+    r = rareflow.load(stock_file, overrides={"stocks": [{"id": "B-m", "capacity": 300}]}).solve()
+    lines = r.bound_check()
+    assert lines[0] == ("The capacity you lowered never binds: B-m holds 0 t at most (its "
+                        "capacity is now 300 t).")
+    assert lines[1].startswith("Nothing changes")

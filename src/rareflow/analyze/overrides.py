@@ -1,12 +1,12 @@
-"""Did the what-if change anything? The bounds an overlay or `overrides` changed, checked in the
-solution.
+"""Did the what-if change anything? The bounds an overlay, `overrides` or `--set` changed,
+checked in the solution.
 
 A user who raises a plant's capacity ("what if IREL's OSCOM could mine 5,800 t?") and gets the
 same answer deserves to be told why rather than left to compare objectives to the cent: the
-plant never ran up to its old capacity, so a higher one cannot bind. For each facility whose
-capacity or must-run minimum differs from the scenario the run was laid over (the file it
-`extends`, or the scenario itself under `overrides`), this says whether the new bound binds in
-some period, and what the facility actually ran at.
+plant never ran up to its old capacity, so a higher one cannot bind. For each facility, route
+or stock whose capacity or minimum differs from the scenario the run was laid over (the file
+it `extends`, or the scenario itself under `overrides`), this says whether the new bound binds
+in some period, and what the plant ran at, the route carried or the stock held.
 
 Why the words "the answer is the same" can be trusted: the LP is convex. If no changed bound
 is active at the optimum, and the optimum also lies within the base's bounds, it is feasible
@@ -31,31 +31,39 @@ REL = 1e-7  # a bound binds when activity is within this share of it (and 1e-6 t
 
 @dataclass(frozen=True)
 class BoundCheck:
-    """One changed bound of one facility: which way it moved, whether it binds (and when),
-    and the highest rate the facility ran at."""
-    facility: str
+    """One changed bound of one facility, route or stock: which way it moved, whether it binds
+    (and when), and the highest level reached. Facilities and routes are rates (t/yr: what a
+    plant runs at, what a route carries), stocks are levels (t held at a period's end)."""
+    facility: str  # the item's id (a facility's, a route's or a stock's)
     label: str
     bound: str  # "capacity" or "minimum"
-    direction: str  # "raised", "lowered" or "changed"
-    new_rate: float  # t/yr at its highest over the horizon
-    binding_rates: tuple[float, float]  # the new bound's lowest and highest t/yr where it binds
-    ran_at: float  # highest activity rate, t/yr
+    direction: str  # "raised", "lowered", "set" (was unbounded) or "changed"
+    new_rate: float  # the new bound at its highest over the horizon
+    binding_rates: tuple[float, float]  # the new bound's lowest and highest where it binds
+    ran_at: float  # highest level reached (t/yr for rates, t for stocks)
     binding: tuple[str, ...]  # periods where the new bound binds
-    within_base: bool  # the activity respects the base's bound in every period
+    within_base: bool  # the solution respects the base's bound in every period
+    kind: str = "facility"  # "facility", "route" or "stock"
 
     def sentence(self, periods: list[str]) -> str:
         name = f"{self.label} ({self.facility})" if self.label else self.facility
+        verb, unit = _VERB[self.kind]
         if self.binding:
             lo, hi = self.binding_rates
-            level = _rate(hi) if abs(hi - lo) < 0.5 else f"{lo:,.0f}–{_rate(hi)}"
-            return (f"The {self.bound} you {self.direction} binds: {name} runs at its "
+            level = _rate(hi, unit) if abs(hi - lo) < 0.5 else f"{lo:,.0f}–{_rate(hi, unit)}"
+            return (f"The {self.bound} you {self.direction} binds: {name} {verb} its "
                     f"{self.bound} of {level} in {period_runs(self.binding, periods)}.")
-        return (f"The {self.bound} you {self.direction} never binds: {name} runs at "
-                f"{_rate(self.ran_at)} at most (its {self.bound} is now {_rate(self.new_rate)}).")
+        most = "at least" if self.bound == "minimum" else "at most"
+        return (f"The {self.bound} you {self.direction} never binds: {name} {verb} "
+                f"{_rate(self.ran_at, unit)} {most} (its {self.bound} is now "
+                f"{_rate(self.new_rate, unit)}).")
 
 
-def _rate(v: float) -> str:
-    return f"{v:,.0f} t/yr" if abs(v) >= 10 else f"{v:,.2f} t/yr"
+_VERB = {"facility": ("runs at", "t/yr"), "route": ("carries", "t/yr"), "stock": ("holds", "t")}
+
+
+def _rate(v: float, unit: str = "t/yr") -> str:
+    return f"{v:,.0f} {unit}" if abs(v) >= 10 or v == 0 else f"{v:,.2f} {unit}"
 
 
 def base_file(r) -> str | None:
@@ -71,6 +79,8 @@ def base_file(r) -> str | None:
 
 
 def _direction(new: np.ndarray, old: np.ndarray) -> str:
+    if np.all(np.isfinite(new)) and not np.all(np.isfinite(old)):
+        return "set"
     if np.all(new >= old) and np.any(new > old):
         return "raised"
     if np.all(new <= old) and np.any(new < old):
@@ -78,9 +88,46 @@ def _direction(new: np.ndarray, old: np.ndarray) -> str:
     return "changed"
 
 
+def _per_period(table, key: str, item: str, value: str, labels) -> np.ndarray:
+    """One item's `value` per period of `labels` (0 where the table has no row)."""
+    if not len(table):
+        return np.zeros(len(labels))
+    a = table[table[key] == item].groupby("period")[value].sum()
+    a.index = a.index.astype(str)
+    return a.reindex(list(labels), fill_value=0.0).to_numpy(dtype=float)
+
+
+def _check(kind, item, label, bound, new_v, old_v, lp_bound, used, scale,
+           labels: list[str]) -> BoundCheck | None:
+    """The bound check of one changed bound. `new_v`/`old_v`: the bound as written (rates or
+    levels, per period; inf = none); `lp_bound`: the bound the LP held, in the solution's units
+    (rates × period length for rates, t for stocks), with the policies laid over it; `used`:
+    the solution, in those units; `scale`: solution units per written unit."""
+    if np.allclose(new_v, old_v, equal_nan=True) and \
+            np.array_equal(np.isfinite(new_v), np.isfinite(old_v)):
+        return None
+    lp_bound = np.asarray(lp_bound, dtype=float)
+    gap = (lp_bound - used) if bound == "capacity" else (used - lp_bound)
+    on = np.isfinite(lp_bound) & (lp_bound > 0)  # offline periods (0) bind nothing
+    tight = on & (gap <= np.maximum(1e-6, REL * np.abs(lp_bound)))
+    level = used / scale
+    within = bool(np.all(level <= old_v + 1e-6) if bound == "capacity"
+                  else np.all(level >= old_v - 1e-6))
+    at = new_v[tight]
+    finite = new_v[np.isfinite(new_v)]
+    return BoundCheck(item, label, bound, _direction(new_v, old_v),
+                      float(np.max(finite)) if len(finite) else float("inf"),
+                      (float(at.min()), float(at.max())) if len(at) else (0.0, 0.0),
+                      float(np.max(level) if bound == "capacity" else np.min(level))
+                      if len(level) else 0.0,
+                      tuple(p for p, t in zip(labels, tight, strict=True) if t),
+                      within, kind)
+
+
 def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
-    """Every facility capacity or minimum that differs from `base_scenario` (default: the
-    scenario of `base_file(r)`), checked in `r`'s solution. Empty for a stored run (no LP)."""
+    """Every facility capacity or minimum, route capacity or minimum and stock capacity or
+    floor that differs from `base_scenario` (default: the scenario of `base_file(r)`), checked
+    in `r`'s solution. Empty for a stored run (no LP)."""
     if not r.live:
         return []
     if base_scenario is None:
@@ -90,49 +137,68 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
         from rareflow.scenario.loader import load_scenario
 
         base_scenario, _ = load_scenario(path)
-    old = {f.id: f for f in base_scenario.facilities}
     P = r.horizon
+    labels = list(P.labels)
     length = np.asarray(P.length, dtype=float)
-    act = r.activity
     build = r.model.build
-    out: list[BoundCheck] = []
+    inf = np.full(P.n, np.inf)
+    one = np.ones(P.n)
+
+    def cap(stock) -> np.ndarray:  # a stock's capacity is one level for the whole horizon
+        return inf if stock.capacity is None else one * float(stock.capacity)
+
+    def vals(s) -> np.ndarray:
+        return inf if s is None else np.asarray(series.values(s, P), dtype=float)
+
+    out: list[BoundCheck | None] = []
+    old = {f.id: f for f in base_scenario.facilities}
     for f in r.scenario.facilities:
         b = old.get(f.id)
         if b is None:
             continue  # a new plant is not a raised bound: nothing to compare it with
-        used = np.zeros(P.n)
-        if len(act):
-            a = act[act["facility"] == f.id].groupby("period")["amount"].sum()
-            used = np.array([float(a.get(p, 0.0)) for p in P.labels])
+        used = _per_period(r.activity, "facility", f.id, "amount", labels)
         low, high = build.facility_capacity(f.id)
-        for bound, new_s, old_s, lp_bound in (("capacity", f.capacity, b.capacity, high),
-                                              ("minimum", f.minimum, b.minimum, low)):
-            new_v, old_v = series.values(new_s, P), series.values(old_s, P)
-            if np.allclose(new_v, old_v):
-                continue
-            lp_bound = np.asarray(lp_bound, dtype=float)
-            gap = (lp_bound - used) if bound == "capacity" else (used - lp_bound)
-            on = np.isfinite(lp_bound) & (lp_bound > 0)  # offline periods (0) bind nothing
-            tight = on & (gap <= np.maximum(1e-6, REL * np.abs(lp_bound)))
-            rate = used / length
-            within = bool(np.all(rate <= old_v + 1e-6) if bound == "capacity"
-                          else np.all(rate >= old_v - 1e-6))
-            at = new_v[tight]
-            out.append(BoundCheck(f.id, f.label, bound, _direction(new_v, old_v),
-                                  float(np.max(new_v)),
-                                  (float(at.min()), float(at.max())) if len(at) else (0.0, 0.0),
-                                  float(np.max(rate)) if len(rate) else 0.0,
-                                  tuple(p for p, t in zip(P.labels, tight, strict=True) if t),
-                                  within))
-    return out
+        out += [_check("facility", f.id, f.label, "capacity", vals(f.capacity), vals(b.capacity),
+                       high, used, length, labels),
+                _check("facility", f.id, f.label, "minimum", vals(f.minimum), vals(b.minimum),
+                       low, used, length, labels)]
+    old_r = {x.id: x for x in base_scenario.routes}
+    ids = list(build.routes["route"]) if len(build.routes) else []
+    for x in r.scenario.routes:
+        b = old_r.get(x.id)
+        if b is None or x.id not in ids:
+            continue
+        low, high = build.get_bounds(build.route_cols[ids.index(x.id)])
+        used = _per_period(r.flows, "route", x.id, "amount", labels)
+        out += [_check("route", x.id, x.label, "capacity", vals(x.capacity), vals(b.capacity),
+                       high, used, length, labels),
+                _check("route", x.id, x.label, "minimum", vals(x.minimum), vals(b.minimum),
+                       low, used, length, labels)]
+    old_s = {x.id: x for x in base_scenario.stocks}
+    sids = list(build.stocks["stock"]) if len(build.stocks) else []
+    stocks = r.table("stocks")
+    for x in r.scenario.stocks:
+        b = old_s.get(x.id)
+        if b is None or x.id not in sids:
+            continue
+        _low, high = build.get_bounds(build.stock_cols[sids.index(x.id)])
+        used = _per_period(stocks, "stock", x.id, "level", labels)
+        i = sids.index(x.id)
+        # the floor alone (the LP's lower bound also holds the final level, in the last period)
+        floor = build.stock_floor[i]
+        out += [_check("stock", x.id, x.label, "capacity", cap(x), cap(b), high, used, one,
+                       labels),
+                _check("stock", x.id, x.label, "minimum", vals(x.minimum), vals(b.minimum),
+                       floor, used, one, labels)]
+    return [c for c in out if c is not None]
 
 
 @analysis("bound_check")
 def bound_check(r, base=None) -> list[str]:
-    """Sentences on what an overlay or `overrides` changed: for each changed facility capacity
-    or minimum, whether it binds; when none binds and the base solves to the same objective,
-    that the change does nothing, said once. `base`: the base's solved Results (solved here
-    when needed and not given). Empty when nothing was laid over a base."""
+    """Sentences on what an overlay or `overrides` changed: for each changed capacity or
+    minimum of a facility, a route or a stock, whether it binds; when none binds and the base
+    solves to the same objective, that the change does nothing, said once. `base`: the base's
+    solved Results (solved here when needed and not given). Empty when nothing was laid over a base."""
     cached = getattr(r, "_bound_check_lines", None)
     if base is None and cached is not None:  # explain() and the CLI both ask; one base solve
         return list(cached)
