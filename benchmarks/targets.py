@@ -131,6 +131,33 @@ def targets_table(cli_rows: list[dict], sw: dict, gr: list[dict]) -> list[str]:
     return lines
 
 
+def details(cli_rows: list[dict], sw: dict, gr: list[dict]) -> list[str]:
+    """The tables behind the targets, from the same run: whole processes, sweeps, the grid."""
+    import cli
+    import method_grid
+
+    out = ["", "### Whole processes (same run)", "", *cli.table(cli_rows), "",
+           "### Sweeps (same run; samples/s, best / median)", "",
+           "| world | variables | rareflow, 1 process | rareflow, 2 processes | HiGHS alone "
+           "| linopy persistent | linopy rebuild | rareflow / HiGHS alone (medians) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for c in sw["cases"]:
+        b, m = c["samples_per_second"], c["median_samples_per_second"]
+        out.append(
+            f"| {c['case']} | {c['variables']:,} | {b['rareflow (1 process)']:,.1f} / "
+            f"{m['rareflow (1 process)']:,.1f} | {b['rareflow (2 processes)']:,.1f} "
+            f"| {b['HiGHS alone']:,.1f} / {m['HiGHS alone']:,.1f} "
+            f"| {b['linopy, persistent solver']:,.2f} / {m['linopy, persistent solver']:,.2f} "
+            f"| {b['linopy, rebuild each sample']:,.2f} "
+            f"| {c['ratios']['rareflow / HiGHS alone (medians)']:.2f}× |")
+    agree = all(all(c["objectives_agree"].values()) for c in sw["cases"])
+    out += ["", f"Objectives agree (1e-6) on every side: {'yes' if agree else 'NO'}."]
+    if gr:
+        out += ["", "### The method rule's grid (same run; cold solves)", "",
+                method_grid.table(gr, False)]
+    return out
+
+
 def write_doc(lines: list[str], when: str, machine: dict, cmd: str) -> None:
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     body = "\n".join([
@@ -165,7 +192,7 @@ def main() -> None:
     gr = grid(GRID[:2] if a.quick else GRID)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()}
-    lines = targets_table(cli_rows, sw, gr)
+    lines = targets_table(cli_rows, sw, gr) + details(cli_rows, sw, gr)
     print("\n".join(lines))
     out = HERE / "results" / "targets.json"
     out.parent.mkdir(exist_ok=True)
