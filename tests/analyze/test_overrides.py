@@ -169,3 +169,21 @@ def test_stock_floor_that_binds_and_capacity_that_does_nothing(stock_file):
     assert lines[0] == ("The capacity you lowered never binds: B-m holds 0 t at most (its "
                         "capacity is now 300 t).")
     assert lines[1].startswith("Nothing changes")
+
+
+def test_a_capacity_change_policy_is_checked_like_a_changed_field(base_file):
+    """The dashboard's "IREL output" lever adds capacity_change policies, not new capacities:
+    the check reads the capacity the LP holds once policies are laid. A at 120 % = 120 t/yr
+    binds (as the raised field above); C at 200 % never binds and changes nothing."""
+    more = {"policies": [{"id": "more-a", "type": "capacity_change", "facility": "fa",
+                          "factor": 1.2}]}
+    r = rareflow.load(base_file, overrides=more).solve()
+    assert _activity(r, "fa") == pytest.approx({"2024": 120, "2025": 120})
+    assert r.bound_check() == ["The capacity you raised binds: fa runs at its capacity of "
+                               "120 t/yr in 2024–2025."]
+    more = {"policies": [{"id": "more-c", "type": "capacity_change", "facility": "fc",
+                          "factor": 2.0}]}
+    lines = rareflow.load(base_file, overrides=more).solve().bound_check()
+    assert lines[0] == ("The capacity you raised never binds: fc runs at 50 t/yr at most (its "
+                        "capacity is now 2,000 t/yr).")
+    assert lines[1].startswith("Nothing changes")

@@ -140,7 +140,6 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
     P = r.horizon
     labels = list(P.labels)
     length = np.asarray(P.length, dtype=float)
-    build = r.model.build
     inf = np.full(P.n, np.inf)
     one = np.ones(P.n)
 
@@ -151,18 +150,31 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
         return inf if s is None else np.asarray(series.values(s, P), dtype=float)
 
     out: list[BoundCheck | None] = []
+    # Facilities: the capacity the LP holds once every policy is laid (a capacity_change such
+    # as the dashboard's "IREL output" lever, an outage, the dates a plant is online), in the
+    # run and in the base, each built afresh from its scenario (a staged solve changes the
+    # kept model's bounds as it goes). Over other horizons, the fields as written.
+    new_b, old_b = _effective_builds(r.scenario, base_scenario, P)
     old = {f.id: f for f in base_scenario.facilities}
     for f in r.scenario.facilities:
         b = old.get(f.id)
         if b is None:
             continue  # a new plant is not a raised bound: nothing to compare it with
         used = _per_period(r.activity, "facility", f.id, "amount", labels)
-        low, high = build.facility_capacity(f.id)
-        out += [_check("facility", f.id, f.label, "capacity", vals(f.capacity), vals(b.capacity),
-                       high, used, length, labels),
-                _check("facility", f.id, f.label, "minimum", vals(f.minimum), vals(b.minimum),
-                       low, used, length, labels)]
+        low, high = new_b.facility_capacity(f.id)
+        if old_b is not None:
+            o_low, o_high = old_b.facility_capacity(f.id)
+            new_cap, old_cap = high / length, o_high / length
+            new_min, old_min = low / length, o_low / length
+        else:
+            new_cap, old_cap = vals(f.capacity), vals(b.capacity)
+            new_min, old_min = vals(f.minimum), vals(b.minimum)
+        out += [_check("facility", f.id, f.label, "capacity", new_cap, old_cap, high, used,
+                       length, labels),
+                _check("facility", f.id, f.label, "minimum", new_min, old_min, low, used,
+                       length, labels)]
     old_r = {x.id: x for x in base_scenario.routes}
+    build = new_b
     ids = list(build.routes["route"]) if len(build.routes) else []
     for x in r.scenario.routes:
         b = old_r.get(x.id)
@@ -191,6 +203,19 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
                 _check("stock", x.id, x.label, "minimum", vals(x.minimum), vals(b.minimum),
                        floor, used, one, labels)]
     return [c for c in out if c is not None]
+
+
+def _effective_builds(scn, base_scn, P):
+    """The run's and the base's LP as built from their scenarios (the base's None when its
+    periods differ from the run's: then only the fields as written can be compared)."""
+    from rareflow.lp.build import assemble
+    from rareflow.scenario.periods import make_periods
+
+    new_b = assemble(scn, P)
+    base_p = make_periods(base_scn)
+    if list(base_p.labels) != list(P.labels):
+        return new_b, None
+    return new_b, assemble(base_scn, base_p)
 
 
 @analysis("bound_check")
