@@ -112,6 +112,26 @@ def test_levers_irel_plant_and_policy(client):
     assert pol["overrides"] == {"policies": [{"id": "ind-jpn-2012", "remove": True}]}
 
 
+def test_changed_capacities_say_whether_they_bind(client):
+    """The mini chain runs IREL's mine and plant at 750 t/yr of ore: the IREL lever at 150 %
+    (capacity_change policies) cannot bind and changes nothing; Japan's metal plant cut to
+    100 t/yr (an override) binds in every year."""
+    more = client.post("/api/runs", json={"scenario": "mini", "levers": {"irel_output": 150}}).json()
+    assert more["bound_check"][:2] == [
+        "The capacity you raised never binds: irel-mining runs at 750 t/yr at most (its "
+        "capacity is now 8,700 t/yr).",
+        "The capacity you raised never binds: irel-separation runs at 750 t/yr at most (its "
+        "capacity is now 9,000 t/yr)."]
+    assert more["bound_check"][2].startswith("Nothing changes: the run costs the same as mini")
+    cut = client.post("/api/runs", json={"scenario": "mini-controls", "overrides": {
+        "facilities": [{"id": "jpn-metal", "capacity": 100}]}}).json()
+    assert cut["bound_check"] == ["The capacity you lowered binds: jpn-metal runs at its "
+                                  "capacity of 100 t/yr in 2024–2030."]
+    assert client.post("/api/runs", json={"scenario": "mini"}).json()["bound_check"] == []
+    again = client.post("/api/runs", json={"scenario": "mini", "levers": {"irel_output": 150}})
+    assert again.json()["reused"] and again.json()["bound_check"] == more["bound_check"]
+
+
 @pytest.mark.parametrize("body, path", [
     ({"scenario": "mini", "levers": {"nope": True}}, "levers.nope"),
     ({"scenario": "mini", "levers": {"india_halt": "yes"}}, "levers.india_halt"),

@@ -78,6 +78,16 @@ def test_flip_india_halt_redraws_shortfall_to_api_values(server, chromium):
     page.close()
 
 
+def test_a_lever_that_changes_nothing_says_so(server, chromium):
+    page = chromium.new_page()
+    page.goto(server + "/#" + "%7B%22s%22%3A%22mini%22%2C%22l%22%3A%7B%22irel_output%22%3A150%7D%7D")
+    _wait_run(page, None)
+    shown = page.inner_text("#bound-check")
+    assert "◇ The capacity you raised never binds: irel-mining runs at 750 t/yr" in shown
+    assert "Nothing changes" in shown
+    page.close()
+
+
 def test_bad_lever_shows_the_error_with_its_fix(server, chromium):
     page = chromium.new_page()
     page.goto(server + "/#" + "%7B%22s%22%3A%22mini%22%2C%22r%22%3A%22XXX%22%7D")

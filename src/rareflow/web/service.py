@@ -196,6 +196,9 @@ class RunService:
                 raise
             bounds.time_left()
             ref = self._reference(name, overlay)
+            # what the levers or overrides changed: does each changed capacity bind? (words
+            # made while the model is live; a run read back from the store has none)
+            checked = results.bound_check(ref.view) if ref is not None and overlay else []
             if ref is not None:  # stored as the optimum closest to what it is compared with
                 results = closest_optimum(results, ref.view)
             # metrics are left to the report (they take longer than the solve); the tables,
@@ -208,6 +211,7 @@ class RunService:
                                     levers=words)
             results.run_id = rid
             view = results.detached()
+            view._bound_check_lines = list(checked)  # what view.bound_check() answers
             self._remember(rid, view)
             return Solved(view, rid, False, time.perf_counter() - t0, overlay)
 
@@ -335,6 +339,9 @@ def run_json(v: Results) -> dict[str, Any]:
         "regions": {r: v.region_label(r) for r in v.scenario.regions},
         "summary": jsonable(s),
         "explanation": v.explanation(),
+        # for each capacity the levers or overrides changed: does it bind ("Nothing changes"
+        # when none does and the cost is the same); empty for runs read back from the store
+        "bound_check": v.bound_check(),
         "shortfalls": charts.shortfall_sentences(v),
         # unserved ÷ requested per region × sector × commodity over the horizon, with the words
         # saying what each is a share of (the one definition: analyze/shortfalls.py)

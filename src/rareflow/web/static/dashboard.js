@@ -176,6 +176,9 @@ function render(d) {
   cards += card('Run', `#${d.run_id}`, `${d.reused ? 'reused from the store' : 'solved'} in ` +
     `${fmt(d.seconds, 2)} s · ${d.status}`);
   $('cards').innerHTML = cards;
+  const checks = d.bound_check || [];
+  $('bound-check').innerHTML = checks.map((s) => `<li>◇ ${esc(s)}</li>`).join('');
+  $('bound-check').hidden = checks.length === 0;
   const lines = d.shortfalls.map((s) => `<li>${esc(s)}</li>`);
   $('shortfalls').innerHTML = lines.slice(0, 4).join('') + (lines.length > 4 ?
     `<li class="more"><details><summary>${lines.length - 4} more</summary><ul>` +
