@@ -82,6 +82,22 @@ def test_labels_are_labels_not_ids(loop):
     assert "China · Red magnet" in tr["node"]["label"]
 
 
+def test_a_one_country_view_names_its_own_nodes_without_the_country(mini_runs):
+    """Japan's view: "NdFeB magnet", not "Japan · NdFeB magnet" (the title says Japan);
+    other countries keep their name; the hover names every node in full."""
+    halt, _ = mini_runs
+    nodes, _ = sankey_links(halt, "2027", "JPN")
+    tr = sankey_figure(halt, "2027", "JPN")["data"][0]
+    own = [(n, lab) for n, lab in zip(nodes, tr["node"]["label"], strict=True)
+           if n["region"] == "JPN" and lab]
+    assert own and all(not lab.startswith("Japan") and n["label"] == f"Japan · {lab}"
+                       for n, lab in own)
+    assert "Australia · NdPr oxide" in tr["node"]["label"]  # Japan's supplier keeps its name
+    assert all(long.startswith(("Japan", "China", "India", "Australia", "unserved"))
+               for long in tr["node"]["customdata"])
+    assert "Japan" in sankey_figure(halt, "2027", "JPN")["layout"]["title"]["text"]
+
+
 def test_band_widths_keep_mass(mini_runs):
     """Trade bands sum to the flows table; served + unserved = requested per sector."""
     halt, _ = mini_runs

@@ -350,6 +350,7 @@ def sankey_trace(view, period: str, region: str | None = None, base=None,
 
     by_id = {n["id"]: n for n in nodes}
     index = {n["id"]: i for i, n in enumerate(nodes)}
+    home = Names(scn).at(region, "") if region else ""
     vals = _values(nodes, links) if nodes else {}
 
     def label(n: dict) -> str:
@@ -360,6 +361,10 @@ def sankey_trace(view, period: str, region: str | None = None, base=None,
             return ""
         if n.get("mine"):  # a mine's output node beside it says what it digs
             return ""
+        if region and n["region"] == region and n["label"].startswith(home):
+            # a one-country view: its own nodes are named without the country (the title
+            # and the colour say it), which keeps labels clear of the next column's nodes
+            return n["label"][len(home):]
         return n["label"]
 
     link_colours = [palette.rgba(palette.SHORTFALL, 0.45) if k == "unserved"
