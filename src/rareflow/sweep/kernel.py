@@ -29,6 +29,7 @@ from rareflow.lp import highs, solving
 from rareflow.lp.check import BalanceCheck
 from rareflow.lp.rationing import ration
 from rareflow.sweep.plan import Plan
+from rareflow.sweep.reduce import PastHeld
 from rareflow.sweep.sample import sample_bounds, sample_effects
 
 VERIFY_RTOL = 1e-6
@@ -85,6 +86,9 @@ class Kernel:
         self.h_ub = lp.ub.copy()
         self.pending: list[np.ndarray] = []
         self._mark = np.zeros(self.n_cols, dtype=bool)
+        # per k: the LP of periods k… alone, the held past substituted (sweep/reduce.py)
+        self.reduced: dict[int, PastHeld] = {}
+        self.n_reduced = 0  # samples solved that way
 
     # ---- applying a sample -------------------------------------------------------------
     def _apply(self, lb: np.ndarray, ub: np.ndarray, mult: np.ndarray | None) -> int:
@@ -162,6 +166,16 @@ class Kernel:
             self.h_lb[cols] = lb
             self.h_ub[cols] = ub
 
+    def _merge_pending(self) -> None:
+        """The columns waiting to be sent to the full solver, as one array (while samples are
+        solved on reduced LPs, the full solver's edits pile up until it is next used)."""
+        mark = self._mark
+        for c in self.pending:
+            mark[c] = True
+        cols = np.flatnonzero(mark)
+        mark[cols] = False
+        self.pending[:] = [cols]
+
     def _bounds_now(self) -> tuple[np.ndarray, np.ndarray]:
         """The bounds the solver holds (this sample's, with the held past), for the check."""
         if self.fixed_k == 0:
@@ -174,7 +188,23 @@ class Kernel:
 
     # ---- solving -----------------------------------------------------------------------
     def _solve(self) -> highs.Solution:
-        """Warm from the base basis on a cleared solver; cold if that fails (lp/solving.py)."""
+        """Warm from the base basis on a cleared solver; cold if that fails (lp/solving.py).
+
+        A sample that holds its first k periods is solved on the LP of periods k… alone, the
+        held columns substituted out (sweep/reduce.py: the same LP, so the same optimum, in a
+        fraction of the time); the full LP is solved when that cannot be done exactly."""
+        k = self.fixed_k
+        if k > 0 and self.plan.base_x is not None:
+            past = self.reduced.get(k)
+            if past is None:
+                past = self.reduced[k] = PastHeld(self.plan, self.by_t[: self.t_end[k]],
+                                                  self.options)
+            sol = past.solve(self.lb, self.ub, self.rhs)
+            if sol is not None:
+                self.n_reduced += 1
+                if len(self.pending) > 16:  # the full solver's edits wait: keep them merged
+                    self._merge_pending()
+                return sol
         self._flush()
         return solving.solve(self.h, self.plan.frozen, self.options, basis=self.basis,
                              iteration_limit=self.plan.warm_iteration_limit, duals=False)
@@ -217,6 +247,7 @@ class Kernel:
         self._check(i, x)
         cold_obj = np.nan
         if verify and method == WARM:
+            self._flush()  # the full LP, whichever solved the sample: checks the reduction too
             ref = solving.cold(self.h, duals=False)
             cold_obj = ref.objective
             if ref.status != "optimal" or abs(ref.objective - sol.objective) > \
