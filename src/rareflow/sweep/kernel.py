@@ -89,6 +89,7 @@ class Kernel:
         # per k: the LP of periods k… alone, the held past substituted (sweep/reduce.py)
         self.reduced: dict[int, PastHeld] = {}
         self.n_reduced = 0  # samples solved that way
+        self.reduce_past = True  # False: always the full LP (tests compare the two)
 
     # ---- applying a sample -------------------------------------------------------------
     def _apply(self, lb: np.ndarray, ub: np.ndarray, mult: np.ndarray | None) -> int:
@@ -194,7 +195,7 @@ class Kernel:
         held columns substituted out (sweep/reduce.py: the same LP, so the same optimum, in a
         fraction of the time); the full LP is solved when that cannot be done exactly."""
         k = self.fixed_k
-        if k > 0 and self.plan.base_x is not None:
+        if k > 0 and self.reduce_past and self.plan.base_x is not None:
             past = self.reduced.get(k)
             if past is None:
                 past = self.reduced[k] = PastHeld(self.plan, self.by_t[: self.t_end[k]],
