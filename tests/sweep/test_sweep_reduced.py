@@ -174,3 +174,43 @@ def test_the_reduced_answer_does_not_depend_on_what_the_worker_solved_before():
     for i in order:
         assert r1[i]["objective"] == r2[i]["objective"]
         assert r1[i]["unserved"].tolist() == r2[i]["unserved"].tolist()
+
+
+def test_a_pool_refuses_an_infeasible_event_as_one_process_does():
+    """The pre-check runs on the pool's workers (its first tasks, the events shared out) when
+    there is a pool: the same refusal, naming the same event, as in one process. A's plant must
+    run 50 t in 2024 on ore from A's mine alone: a mine outage that can reach 2024 leaves no
+    feasible plan; one from 2025 on is fine."""
+    from rareflow.errors import ScenarioError
+    from rareflow.sweep import sweep
+
+    w = {
+        "name": "pinned", "periods": [2024, 2025],
+        "commodities": {"ore": {}, "m": {}}, "regions": {"A": {}, "B": {}},
+        "processes": {"mine": {"outputs": {"ore": 1}},
+                      "make": {"inputs": {"ore": 1}, "outputs": {"m": 1}}},
+        "facilities": [{"id": "mine", "region": "A", "process": "mine", "capacity": 100},
+                       {"id": "plant", "region": "A", "process": "make", "capacity": 100,
+                        "minimum": {2024: 50, 2025: 0}}],
+        "routes": [{"from": "A", "to": "B", "commodity": "m"}],
+        "demands": [{"region": "B", "commodity": "m", "sector": "s", "amount": 80,
+                     "priority": 100}],
+        "uncertainty": {"events": [
+            {"id": "fine", "type": "outage", "facility": "mine", "probability": 0.2,
+             "duration": 6, "start": 2025},
+            {"id": "too-early", "type": "outage", "facility": "mine", "probability": 0.2,
+             "duration": 6},
+            {"id": "fine-too", "type": "outage", "facility": "mine", "probability": 0.1,
+             "duration": 3, "start": 2025}]},
+    }
+    msgs = []
+    for workers in (1, 2):
+        with pytest.raises(ScenarioError) as e:
+            sweep(rareflow.from_mapping(w), n=6, workers=workers)
+        msgs.append([(p.path, p.message, p.fix) for p in e.value.problems])
+    assert msgs[0] == msgs[1]
+    assert [m[0] for m in msgs[1]] == ["uncertainty.events[1]"]
+    w["uncertainty"]["events"].pop(1)
+    one, two = (sweep(rareflow.from_mapping(w), n=6, workers=k) for k in (1, 2))
+    assert two.runner == "processes"
+    assert one.samples["objective"].tolist() == two.samples["objective"].tolist()

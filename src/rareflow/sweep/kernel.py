@@ -308,12 +308,15 @@ class Kernel:
                 parts.append(f"{ev.id} ({when[0]}" + (f"–{when[-1]})" if len(when) > 1 else ")"))
         return ", ".join(parts) or "none"
 
-    def precheck(self) -> list[tuple[int, str, str]]:
+    def precheck(self, only=None) -> list[tuple[int, str, str]]:
         """Each event alone at its hardest, over every period it can reach: does the model
-        still solve? Returns (event index, status, periods) for those that make it infeasible."""
+        still solve? Returns (event index, status, periods) for those that make it infeasible.
+        `only`: the indices of the events to check (default: all; a pool shares them out)."""
         p = self.plan
         bad = []
         for k, ev in enumerate(p.events):
+            if only is not None and k not in only:
+                continue
             if ev.worst == 0 or ev.reach is None or not ev.reach.any():
                 continue
             effects: list[np.ndarray | None] = [None] * len(p.events)
@@ -379,6 +382,11 @@ def forget(key: str) -> None:
     cache = getattr(_local, "kernels", None)
     if cache:
         cache.pop(key, None)
+
+
+def precheck_events(plan: Plan, events, options: dict | None = None) -> list[tuple[int, str, str]]:
+    """Task function for pools: `Kernel.precheck` of events `events` on this worker's kernel."""
+    return kernel_for(plan, options).precheck(set(events))
 
 
 def run_chunk(plan: Plan, seed: int, indices, verify, options: dict | None = None) -> dict:
