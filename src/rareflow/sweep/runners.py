@@ -31,11 +31,22 @@ Todo = int | list[int]  # a sample count, or the sample indices still to solve
 
 def chunks(todo: Todo, workers: int, target: int = 8, most: int = 50) -> list[list[int]]:
     """Chunks of the sample indices `todo` (a count or a list): about `target` per worker, at
-    most `most` samples each."""
+    most `most` samples each. With several workers the chunks taper towards the end (each at
+    most a (2 × workers)th of what is left, and not below a fifth of the full size), so that
+    the workers finish together instead of one solving a last full chunk while the others
+    wait. Which worker solves what never changes an answer (see `rareflow.sweep.kernel`)."""
     todo = list(range(todo)) if isinstance(todo, int) else sorted(todo)
     n = len(todo)
     size = max(1, min(most, math.ceil(n / max(1, workers * target))))
-    return [todo[s:s + size] for s in range(0, n, size)]
+    if workers <= 1:
+        return [todo[s:s + size] for s in range(0, n, size)]
+    floor = max(1, size // 5)
+    out, s = [], 0
+    while s < n:
+        k = max(floor, min(size, math.ceil((n - s) / (2 * workers))))
+        out.append(todo[s:s + k])
+        s += k
+    return out
 
 
 def _verify_of(idx: list[int], verify: set[int]) -> list[int]:
