@@ -6,11 +6,13 @@ columns fixed (lower = upper); here they are removed instead (`rareflow.lp.reduc
 values are moved into the right-hand sides, the rows left with no free column are dropped
 (after checking that the base plan meets them, which it does: it is a solution of the full
 LP), and HiGHS solves the LP of periods k… alone, warm from the base basis restricted to it.
-It is the same LP with its fixed columns substituted, so the optimum — objective and
-solution — is the full LP's, and the full solution (held columns at the base plan) is handed
-back for the rationing, the mass-balance and bounds check and the statistics, which run on it
-unchanged. On china-controls-2025 most samples start in 2027 or later, so the LP solved per
-sample has 9 of 45 periods.
+It is the same LP with its fixed columns substituted, so its optimal objective and its optimal
+plans are the full LP's (where there are several optimal plans, the simplex may reach another
+of them than it reached on the full LP: same objective, same feasibility; docs/sweep.md), and
+the full solution (held columns at the base plan) is handed back for the rationing, the
+mass-balance and bounds check and the statistics, which run on it unchanged. On
+china-controls-2025 most samples first strike in 2027 or later, where the LP solved has at
+most 9 of the 45 periods.
 
 One `PastHeld` per k, built the first time a sample holds k periods and kept by the worker
 (at most T of them). Per sample it sends HiGHS only the bounds that differ from what it
