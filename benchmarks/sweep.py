@@ -16,6 +16,11 @@ the objectives are compared (1e-6 relative):
   and right-hand sides that differ from the previous sample's are changed and `run()` starts
   warm from the previous basis; the changes are computed before the clock starts, and only
   the objective is read;
+- HiGHS alone on the reduced LPs (the floor for what rareflow now solves): per k, a bare
+  `highspy.Highs` holding the LP of periods k… with the held past substituted out
+  (rareflow.lp.reduce, built before the clock starts, starting from the restricted base basis);
+  each sample goes to the model of its k, which changes only the bounds and right-hand sides
+  that differ from the previous sample it solved and re-solves warm from that one's basis;
 - linopy, persistent solver (what a competent linopy user does): the model built once
   (benchmarks/linopy_model.py), `linopy.solvers.Solver.from_name("highs", model=m,
   io_api="direct", track_updates=True)`; per sample `Variable.update(lower=, upper=)` on the
@@ -55,6 +60,7 @@ import yaml  # noqa: E402
 
 import rareflow  # noqa: E402
 from rareflow.lp.model import Model  # noqa: E402
+from rareflow.lp.reduce import fix_columns, restrict_basis  # noqa: E402
 from rareflow.scenario.loader import from_dict  # noqa: E402
 from rareflow.sweep import sweep  # noqa: E402
 from rareflow.sweep.kernel import held_until  # noqa: E402
@@ -81,6 +87,11 @@ def model_for(case: str) -> Model:
     if m.scenario.uncertainty is None:
         m = rareflow.load(case, overrides={"uncertainty": demo_block()})
     return m
+
+
+def held_k(plan, seed: int, i: int) -> int:
+    """How many periods sample i holds at the base plan (0 on a plan with foresight)."""
+    return held_until(plan, sample_effects(plan, seed, i)[1]) if plan.base_x is not None else 0
 
 
 def changes(plan, seed: int, i: int):
@@ -133,6 +144,72 @@ def highs_alone(plan, samples) -> tuple[float, list[float]]:
             h.changeRowsBounds(len(r), r, rv, rv)
         h.run()
         objs.append(h.getInfo().objective_function_value)
+    return time.perf_counter() - t, objs
+
+
+def _bare(lp):
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for k, v in TOL.items():
+        h.setOptionValue(k, v)
+    nr, nc = lp.shape
+    a = lp.a
+    h.passModel(nc, nr, a.nnz, 1, 1, 0.0, lp.cost, lp.lb, lp.ub, lp.row_lb, lp.row_ub,
+                a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data, np.zeros(nc, np.int32))
+    return h
+
+
+def highs_alone_reduced(plan, samples, ks) -> tuple[float, list[float]]:
+    """HiGHS alone on the LPs rareflow's kernel solves: per k the held past substituted out."""
+    lp = plan.frozen
+    models = {}
+    for k in sorted(set(ks)):
+        if k == 0:
+            h = _bare(lp)
+            h.run()
+            models[k] = (h, None, lp.lb, lp.ub, lp.row_lb)
+            continue
+        held = np.flatnonzero(plan.col_period < k)
+        red = fix_columns(lp, held, plan.base_x[held])
+        if not len(red.cols):
+            models[k] = (None, red, None, None, None)
+            continue
+        h = _bare(red.lp)
+        col, row = restrict_basis(red, lp.a, plan.base_col_status, plan.base_row_status)
+        b = highspy.HighsBasis()
+        b.col_status = [highspy.HighsBasisStatus(int(v)) for v in col]
+        b.row_status = [highspy.HighsBasisStatus(int(v)) for v in row]
+        b.valid = True
+        h.setBasis(b)
+        models[k] = (h, red, red.lp.lb, red.lp.ub, red.lp.row_lb)
+    diffs = []
+    prev = {k: m[2:] for k, m in models.items()}
+    for (lb, ub, rhs), k in zip(samples, ks, strict=True):
+        h, red = models[k][:2]
+        if red is not None:
+            lb, ub = lb[red.cols], ub[red.cols]
+            rhs = rhs[red.rows] - red.shift
+        if h is None:
+            diffs.append((k, None, None, None, None, None))
+            continue
+        plb, pub, prhs = prev[k]
+        c = np.flatnonzero((lb != plb) | (ub != pub)).astype(np.int32)
+        r = np.flatnonzero(rhs != prhs).astype(np.int32)
+        diffs.append((k, c, lb[c], ub[c], r, rhs[r]))
+        prev[k] = (lb, ub, rhs)
+    objs = []
+    t = time.perf_counter()
+    for k, c, lo, up, r, rv in diffs:
+        h, red = models[k][:2]
+        if h is None:
+            objs.append(red.objective_shift)
+            continue
+        if len(c):
+            h.changeColsBounds(len(c), c, lo, up)
+        if len(r):
+            h.changeRowsBounds(len(r), r, rv, rv)
+        h.run()
+        objs.append(h.getInfo().objective_function_value + (red.objective_shift if red else 0.0))
     return time.perf_counter() - t, objs
 
 
@@ -231,11 +308,12 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
     model = model_for(case)
     plan = compile_plan(model)
     samples = [changes(plan, 0, i) for i in range(n)]
+    ks = [held_k(plan, 0, i) for i in range(n)]
     peer = LinopyPeer(model, plan)
     # rareflow, HiGHS alone and linopy persistent take turns, `repeat` times each (the machine
     # is shared, so single runs are noisy): best and median of each
-    rf_t, h_t, lp_t = [], [], []
-    res1 = obj_h = obj_p = None
+    rf_t, h_t, hr_t, lp_t = [], [], [], []
+    res1 = obj_h = obj_hr = obj_p = None
     for _ in range(repeat):
         r = sweep(model, n=n, seed=0, workers=1)
         rf_t.append(r.seconds["solve"])
@@ -243,6 +321,8 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
             res1 = r
         t, obj_h = highs_alone(plan, samples)
         h_t.append(t)
+        t, obj_hr = highs_alone_reduced(plan, samples, ks)
+        hr_t.append(t)
         t, obj_p = linopy_persistent(peer, samples[:n_linopy])
         lp_t.append(t)
     res2 = sweep(model, n=n, seed=0, workers=2)
@@ -255,11 +335,13 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
 
     st = {"rareflow (1 process)": _stats([n / t for t in rf_t]),
           "HiGHS alone": _stats([n / t for t in h_t]),
+          "HiGHS alone, reduced LPs": _stats([n / t for t in hr_t]),
           "linopy, persistent solver": _stats([n_linopy / t for t in lp_t])}
     rates = {
         "rareflow (1 process)": st["rareflow (1 process)"]["best"],
         "rareflow (2 processes)": n / res2.seconds["solve"],
         "HiGHS alone": st["HiGHS alone"]["best"],
+        "HiGHS alone, reduced LPs": st["HiGHS alone, reduced LPs"]["best"],
         "linopy, persistent solver": st["linopy, persistent solver"]["best"],
         "linopy, rebuild each sample": n_rebuilt / t_rb,
     }
@@ -271,13 +353,20 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
         "ratios": {
             "rareflow / HiGHS alone": rates["rareflow (1 process)"] / rates["HiGHS alone"],
             "rareflow / HiGHS alone (medians)": med["rareflow (1 process)"] / med["HiGHS alone"],
+            "rareflow / HiGHS alone, reduced LPs": rates["rareflow (1 process)"]
+            / rates["HiGHS alone, reduced LPs"],
+            "rareflow / HiGHS alone, reduced LPs (medians)": med["rareflow (1 process)"]
+            / med["HiGHS alone, reduced LPs"],
             "rareflow / linopy persistent": rates["rareflow (1 process)"]
             / rates["linopy, persistent solver"],
             "rareflow / linopy persistent (medians)": med["rareflow (1 process)"]
             / med["linopy, persistent solver"],
             "rareflow / linopy rebuild": rates["rareflow (1 process)"] / rates["linopy, rebuild each sample"],
         },
-        "objectives_agree": {"HiGHS alone": agree(obj_h), "linopy persistent": agree(obj_p),
+        "held_periods": {"samples on a reduced LP (k > 0)": int(sum(k > 0 for k in ks)),
+                         "mean k": float(np.mean(ks)), "T": plan.T},
+        "objectives_agree": {"HiGHS alone": agree(obj_h),
+                             "HiGHS alone, reduced LPs": agree(obj_hr), "linopy persistent": agree(obj_p),
                              "linopy rebuild": agree(obj_rb)},
         "repeat": repeat,
         "rareflow": {"methods": res1.methods, "verified": res1.verified,
@@ -286,8 +375,12 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
     }
 
 
-def cli_timing(n: int = 1000, workers: int = 2) -> dict:
-    """`rareflow sweep china-controls-2025 -n 1000 --workers 2` as a whole process."""
+def cli_timing(n: int = 1000, workers: int = 2, repeat: int = 3, srcs: list[str] | None = None) -> dict:
+    """`rareflow sweep china-controls-2025 -n 1000 --workers 2` as a whole process, `repeat`
+    times for each source tree in `srcs` (PYTHONPATH; default: this one), taking turns: wall
+    and CPU seconds (user + sys of the process and its workers), min and median."""
+    import resource
+
     scn = "china-controls-2025"
     args = [sys.executable, "-m", "rareflow.cli", "sweep", scn, "-n", str(n), "--workers", str(workers),
             "--no-store"]
@@ -296,11 +389,31 @@ def cli_timing(n: int = 1000, workers: int = 2) -> dict:
     if m.scenario.uncertainty is None:
         args += ["--uncertainty", str(DEMO)]
         note = f"{scn} has no uncertainty block; used the one in examples/sweep-demo.yaml"
-    t = time.perf_counter()
-    p = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
-    wall = time.perf_counter() - t
-    return {"command": " ".join(args), "seconds": wall, "ok": p.returncode == 0, "note": note,
-            "first_line": (p.stdout.splitlines() or p.stderr.splitlines() or [""])[0]}
+    srcs = srcs or [os.environ.get("PYTHONPATH", "")]
+    runs: dict[str, list] = {s: [] for s in srcs}
+    first = {}
+    for _ in range(repeat):
+        for src in srcs:
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            p = subprocess.run(args, capture_output=True, text=True,
+                               env={**os.environ, "COLUMNS": "120", "PYTHONPATH": src})
+            wall = time.perf_counter() - t
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
+            runs[src].append({"wall": wall, "cpu": cpu, "ok": p.returncode == 0})
+            first[src] = (p.stdout.splitlines() or p.stderr.splitlines() or [""])[0]
+            print(f"  {src or '(installed)'}: {wall:.2f} s wall, {cpu:.2f} s CPU, load "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
+
+    def mm(v):
+        v = sorted(v)
+        return {"min": v[0], "median": v[len(v) // 2]}
+
+    return {"command": " ".join(args), "note": note, "repeat": repeat,
+            "by_source": {s: {"wall": mm([r["wall"] for r in v]), "cpu": mm([r["cpu"] for r in v]),
+                              "ok": all(r["ok"] for r in v), "runs": v, "first_line": first[s]}
+                          for s, v in runs.items()}}
 
 
 def main() -> None:
@@ -312,6 +425,10 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="50 samples, 20 for linopy, 3 rebuilt, 2 rounds")
     ap.add_argument("--repeat", type=int, default=3, help="runs of rareflow and HiGHS alone")
     ap.add_argument("--cli", action="store_true")
+    ap.add_argument("--cli-repeat", type=int, default=3, help="whole-process runs per source tree")
+    ap.add_argument("--cli-src", nargs="*", default=None,
+                    help="source trees (PYTHONPATH) to time the CLI with, taking turns (e.g. main's "
+                         "and this one's: before and after)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "sweep.json")
     a = ap.parse_args()
     if a.quick:
@@ -339,10 +456,13 @@ def main() -> None:
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(result, indent=2, default=float))
     if a.cli:
-        c = cli_timing()
+        print(f"\nthe whole process, {a.cli_repeat} runs per source tree, taking turns:")
+        c = cli_timing(repeat=a.cli_repeat, srcs=a.cli_src)
         result["cli"] = c
-        print(f"\n`{c['command']}`: {c['seconds']:.2f} s as a whole process"
-              + (f" ({c['note']})" if c["note"] else "") + f"\n  {c['first_line']}")
+        print(f"`{c['command']}`" + (f" ({c['note']})" if c["note"] else ""))
+        for src, v in c["by_source"].items():
+            print(f"  {src or '(installed)'}: wall {v['wall']['min']:.2f} s min, {v['wall']['median']:.2f} s "
+                  f"median; CPU {v['cpu']['min']:.2f} / {v['cpu']['median']:.2f} s\n    {v['first_line']}")
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(result, indent=2, default=float))
     print(f"\nwritten {a.out}")

@@ -265,6 +265,15 @@ def set_basis(h: highspy.Highs, basis: highspy.HighsBasis) -> None:
     h.setBasis(basis)
 
 
+def accepts_basis(h: highspy.Highs, basis: highspy.HighsBasis) -> bool:
+    """Does HiGHS take `basis` for the model it holds (sizes and count of basic variables
+    consistent)? Checked once before a basis built by hand is used for many solves; the
+    solver is cleared again afterwards."""
+    ok = h.setBasis(basis) == highspy.HighsStatus.kOk and bool(h.getBasis().valid)
+    h.clearSolver()
+    return ok
+
+
 # ---- infeasibility -------------------------------------------------------------------------
 
 

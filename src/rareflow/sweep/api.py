@@ -121,10 +121,15 @@ def _load(scenario, uncertainty):
 def precheck(plan: Plan, options: dict | None = None) -> None:
     """Refuse an uncertainty block with an event that alone, at its hardest, leaves no feasible
     plan — before N samples are spent finding out."""
-    from rareflow.errors import Problem, ScenarioError
     from rareflow.sweep.kernel import kernel_for
 
-    bad = kernel_for(plan, options).precheck()
+    refuse(plan, kernel_for(plan, options).precheck())
+
+
+def refuse(plan: Plan, bad: list[tuple[int, str, str]]) -> None:
+    """Raise the pre-check's error for the events `bad` (event index, status, periods), if any."""
+    from rareflow.errors import Problem, ScenarioError
+
     if bad:
         raise ScenarioError([Problem(
             f"uncertainty.events[{k}]",
@@ -176,8 +181,13 @@ def sweep(scenario, n: int = 1000, seed: int | None = None, workers: int | None 
     done = done_indices(before)
     todo = [i for i in range(n) if i not in done]
     before = [p for p in before if len(p["index"])]
+    nw = 0
+    if todo and scheduler is None:
+        nw = runners.default_workers() if workers is None else max(1, int(workers))
+        nw = min(nw, len(todo))
     try:
-        precheck(plan, options)
+        if nw <= 1:  # a pool checks the events on its workers, as its first tasks
+            precheck(plan, options)
         t_plan = time.perf_counter() - t1
         vset = verify_indices(seed, n, default_verify(n) if verify is None else verify)
         if progress and done:
@@ -186,19 +196,17 @@ def sweep(scenario, n: int = 1000, seed: int | None = None, workers: int | None 
         t2 = time.perf_counter()
         parts: list[dict] = []
         if not todo:
-            runner, nw = "checkpoint", 0
+            runner = "checkpoint"
         elif scheduler is not None:
             parts = runners.run_dask(plan, seed, todo, scheduler, vset, options, progress, save)
-            runner, nw = "dask", 0
+            runner = "dask"
+        elif nw == 1:
+            parts = runners.run_inline(plan, seed, todo, vset, options, progress, save)
+            runner = "inline"
         else:
-            nw = runners.default_workers() if workers is None else max(1, int(workers))
-            nw = min(nw, len(todo))
-            if nw == 1:
-                parts = runners.run_inline(plan, seed, todo, vset, options, progress, save)
-                runner = "inline"
-            else:
-                parts = runners.run_pool(plan, seed, todo, nw, vset, options, progress, save)
-                runner = "processes"
+            parts = runners.run_pool(plan, seed, todo, nw, vset, options, progress, save,
+                                     on_precheck=lambda bad: refuse(plan, bad))
+            runner = "processes"
         t_solve = time.perf_counter() - t2
     finally:
         forget(plan.key)  # this process's copy of the model is not needed after the sweep

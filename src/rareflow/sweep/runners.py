@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from rareflow.errors import RareflowError
-from rareflow.sweep.kernel import kernel_for, run_chunk
+from rareflow.sweep.kernel import kernel_for, precheck_events, run_chunk
 from rareflow.sweep.plan import Plan
 
 Progress = Callable[[int], None]  # called with the number of samples just finished
@@ -31,11 +31,22 @@ Todo = int | list[int]  # a sample count, or the sample indices still to solve
 
 def chunks(todo: Todo, workers: int, target: int = 8, most: int = 50) -> list[list[int]]:
     """Chunks of the sample indices `todo` (a count or a list): about `target` per worker, at
-    most `most` samples each."""
+    most `most` samples each. With several workers the chunks taper towards the end (each at
+    most a (2 × workers)th of what is left, and not below a fifth of the full size), so that
+    the workers finish together instead of one solving a last full chunk while the others
+    wait. Which worker solves what never changes an answer (see `rareflow.sweep.kernel`)."""
     todo = list(range(todo)) if isinstance(todo, int) else sorted(todo)
     n = len(todo)
     size = max(1, min(most, math.ceil(n / max(1, workers * target))))
-    return [todo[s:s + size] for s in range(0, n, size)]
+    if workers <= 1:
+        return [todo[s:s + size] for s in range(0, n, size)]
+    floor = max(1, size // 5)
+    out, s = [], 0
+    while s < n:
+        k = max(floor, min(size, math.ceil((n - s) / (2 * workers))))
+        out.append(todo[s:s + k])
+        s += k
+    return out
 
 
 def _verify_of(idx: list[int], verify: set[int]) -> list[int]:
@@ -101,6 +112,11 @@ def _pool_task(seed: int, idx: list[int], verify: list[int]) -> dict:
     return run_chunk(_POOL_PLAN, seed, idx, verify, _POOL_OPTIONS)
 
 
+def _pool_precheck(events: list[int]) -> list:
+    assert _POOL_PLAN is not None
+    return precheck_events(_POOL_PLAN, events, _POOL_OPTIONS)
+
+
 def start_method() -> str:
     """'fork' on Linux: workers start in milliseconds, inherit the plan without pickling, and
     do not re-run the caller's script (which 'spawn' does, hanging unguarded scripts). The
@@ -116,17 +132,33 @@ def start_method() -> str:
 
 
 def run_pool(plan: Plan, seed: int, todo: Todo, workers: int, verify: set[int], options: dict | None,
-             progress: Progress | None, on_part: OnPart | None = None) -> list[dict]:
-    """A pool of `workers` processes, each building its HiGHS model once (in its initializer)."""
+             progress: Progress | None, on_part: OnPart | None = None,
+             on_precheck: Callable[[list], None] | None = None) -> list[dict]:
+    """A pool of `workers` processes, each building its HiGHS model once (in its initializer).
+
+    `on_precheck`: the events' feasibility pre-check (`Kernel.precheck`) is shared out among
+    the workers as the first tasks, instead of being solved in this process before the pool
+    starts (where the other cores wait for it); `on_precheck` gets the events found
+    infeasible, in event order, once every share is back, and raises to stop the sweep."""
     ctx = mp.get_context(start_method())
     out = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_init,
                              initargs=(plan, options, os.getpid())) as pool:
         with warnings.catch_warnings():  # 3.12+: "process is multi-threaded, use of fork()…"
             warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
+            checks = set()
+            if on_precheck is not None:  # submitted first: the pool runs tasks in order
+                n_ev = len(plan.events)
+                checks = {pool.submit(_pool_precheck, list(range(j, n_ev, workers)))
+                          for j in range(min(workers, n_ev))}
             pending = {pool.submit(_pool_task, seed, idx, _verify_of(idx, verify)): len(idx)
                        for idx in chunks(todo, workers)}
+        bad: list = []
         try:
+            if checks:
+                for f in checks:
+                    bad += f.result()
+                on_precheck(sorted(bad))
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for f in done:
