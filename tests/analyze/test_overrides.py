@@ -187,3 +187,33 @@ def test_a_capacity_change_policy_is_checked_like_a_changed_field(base_file):
     assert lines[0] == ("The capacity you raised never binds: fc runs at 50 t/yr at most (its "
                         "capacity is now 2,000 t/yr).")
     assert lines[1].startswith("Nothing changes")
+
+
+def test_only_the_periods_a_change_touches_can_bind(base_file):
+    """A raised to 120 from 2025 only: A runs full (100) in 2024 as in the base, but that is
+    the base's bound, not the change's; the change binds in 2025 alone."""
+    r = rareflow.load(base_file, overrides={
+        "facilities": [{"id": "fa", "capacity": {2024: 100, 2025: 120}}]}).solve()
+    assert _activity(r, "fa") == pytest.approx({"2024": 100, "2025": 120})
+    assert r.bound_check() == ["The capacity you raised binds: fa runs at its capacity of "
+                               "120 t/yr in 2025."]
+
+
+def test_many_changes_of_one_kind_are_told_in_one_sentence():
+    from rareflow.analyze.overrides import BoundCheck, sentences
+
+    periods = ["2024", "2025", "2026"]
+
+    def stock(i, binding):
+        return BoundCheck(f"s{i}", "", "minimum", "lowered", 5.0, (5.0, 5.0), 5.0, binding,
+                          True, "stock")
+
+    few = [stock(0, ("2025",)), stock(1, ())]
+    assert sentences(few, periods) == [c.sentence(periods) for c in few]
+    many = [stock(i, ("2025",) if i < 5 else ("2026",) if i == 5 else ()) for i in range(8)]
+    assert sentences(many, periods) == [
+        "The minimum you lowered binds for 6 of the 8 stocks you changed (s0, s1, s2 and 3 "
+        "more), in 2025–2026."]
+    idle = [stock(i, ()) for i in range(4)]
+    assert sentences(idle, periods) == ["The minimum you lowered never binds for any of the 4 "
+                                        "stocks you changed."]

@@ -88,13 +88,16 @@ def _direction(new: np.ndarray, old: np.ndarray) -> str:
     return "changed"
 
 
-def _per_period(table, key: str, item: str, value: str, labels) -> np.ndarray:
-    """One item's `value` per period of `labels` (0 where the table has no row)."""
+def _pivot(table, key: str, value: str, labels: list[str]):
+    """`value` per item (`key`) and period of `labels`, as a lookup item → array (zeros for an
+    item without rows): one grouping for every item the check reads."""
+    zero = np.zeros(len(labels))
     if not len(table):
-        return np.zeros(len(labels))
-    a = table[table[key] == item].groupby("period")[value].sum()
-    a.index = a.index.astype(str)
-    return a.reindex(list(labels), fill_value=0.0).to_numpy(dtype=float)
+        return lambda item: zero
+    g = table.groupby([key, table["period"].astype(str)])[value].sum().unstack(fill_value=0.0)
+    g = g.reindex(columns=labels, fill_value=0.0)
+    rows = dict(zip(g.index, g.to_numpy(dtype=float), strict=True))
+    return lambda item: rows.get(item, zero)
 
 
 def _check(kind, item, label, bound, new_v, old_v, lp_bound, used, scale,
@@ -102,26 +105,38 @@ def _check(kind, item, label, bound, new_v, old_v, lp_bound, used, scale,
     """The bound check of one changed bound. `new_v`/`old_v`: the bound as written (rates or
     levels, per period; inf = none); `lp_bound`: the bound the LP held, in the solution's units
     (rates × period length for rates, t for stocks), with the policies laid over it; `used`:
-    the solution, in those units; `scale`: solution units per written unit."""
-    if np.allclose(new_v, old_v, equal_nan=True) and \
-            np.array_equal(np.isfinite(new_v), np.isfinite(old_v)):
+    a function giving the solution in those units (read only for a bound that changed);
+    `scale`: solution units per written unit. Only periods where the bound changed can bind:
+    elsewhere the run's bound is the base's."""
+    same = np.isclose(new_v, old_v) | (np.isinf(new_v) & np.isinf(old_v) & (new_v == old_v))
+    if same.all():
         return None
+    changed = ~same
+    used = used()
     lp_bound = np.asarray(lp_bound, dtype=float)
     gap = (lp_bound - used) if bound == "capacity" else (used - lp_bound)
     on = np.isfinite(lp_bound) & (lp_bound > 0)  # offline periods (0) bind nothing
-    tight = on & (gap <= np.maximum(1e-6, REL * np.abs(lp_bound)))
+    tight = changed & on & (gap <= np.maximum(1e-6, REL * np.abs(lp_bound)))
     level = used / scale
     within = bool(np.all(level <= old_v + 1e-6) if bound == "capacity"
                   else np.all(level >= old_v - 1e-6))
     at = new_v[tight]
-    finite = new_v[np.isfinite(new_v)]
-    return BoundCheck(item, label, bound, _direction(new_v, old_v),
+    finite = new_v[changed & np.isfinite(new_v)]
+    return BoundCheck(item, label, bound, _direction(new_v[changed], old_v[changed]),
                       float(np.max(finite)) if len(finite) else float("inf"),
                       (float(at.min()), float(at.max())) if len(at) else (0.0, 0.0),
                       float(np.max(level) if bound == "capacity" else np.min(level))
                       if len(level) else 0.0,
                       tuple(p for p, t in zip(labels, tight, strict=True) if t),
                       within, kind)
+
+
+def _same_policies(a, b) -> bool:
+    """Do two scenarios lay the same policies and events (so the LP's bounds differ only
+    where their fields do)?"""
+    def dump(scn):
+        return ([p.model_dump() for p in scn.policies], [e.model_dump() for e in scn.events])
+    return dump(a) == dump(b)
 
 
 def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
@@ -149,19 +164,34 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
     def vals(s) -> np.ndarray:
         return inf if s is None else np.asarray(series.values(s, P), dtype=float)
 
+    def lazy(table, key, value):
+        """item → a function giving its solution per period, the table grouped once, on the
+        first bound that changed."""
+        got = []
+
+        def read(item):
+            def used():
+                if not got:
+                    got.append(_pivot(table(), key, value, labels))
+                return got[0](item)
+            return used
+        return read
+
     out: list[BoundCheck | None] = []
-    # Facilities: the capacity the LP holds once every policy is laid (a capacity_change such
-    # as the dashboard's "IREL output" lever, an outage, the dates a plant is online), in the
-    # run and in the base, each built afresh from its scenario (a staged solve changes the
-    # kept model's bounds as it goes). Over other horizons, the fields as written.
-    new_b, old_b = _effective_builds(r.scenario, base_scenario, P)
+    # The run's LP as built holds every policy's bounds (a staged solve works on copies). A
+    # facility's capacity is read as the LP holds it once policies are laid (a capacity_change
+    # such as the dashboard's "IREL output" lever, an outage), in the run and in the base, when
+    # the two lay different policies over the same periods; otherwise the fields as written.
+    build = r.model.build
+    old_b = None if _same_policies(r.scenario, base_scenario) else _base_build(base_scenario,
+                                                                               labels)
+    act = lazy(lambda: r.activity, "facility", "amount")
     old = {f.id: f for f in base_scenario.facilities}
     for f in r.scenario.facilities:
         b = old.get(f.id)
         if b is None:
             continue  # a new plant is not a raised bound: nothing to compare it with
-        used = _per_period(r.activity, "facility", f.id, "amount", labels)
-        low, high = new_b.facility_capacity(f.id)
+        low, high = build.facility_capacity(f.id)
         if old_b is not None:
             o_low, o_high = old_b.facility_capacity(f.id)
             new_cap, old_cap = high / length, o_high / length
@@ -169,53 +199,77 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
         else:
             new_cap, old_cap = vals(f.capacity), vals(b.capacity)
             new_min, old_min = vals(f.minimum), vals(b.minimum)
-        out += [_check("facility", f.id, f.label, "capacity", new_cap, old_cap, high, used,
-                       length, labels),
-                _check("facility", f.id, f.label, "minimum", new_min, old_min, low, used,
-                       length, labels)]
+        out += [_check("facility", f.id, f.label, "capacity", new_cap, old_cap, high,
+                       act(f.id), length, labels),
+                _check("facility", f.id, f.label, "minimum", new_min, old_min, low,
+                       act(f.id), length, labels)]
     old_r = {x.id: x for x in base_scenario.routes}
-    build = new_b
-    ids = list(build.routes["route"]) if len(build.routes) else []
+    ids = {k: i for i, k in enumerate(build.routes["route"])} if len(build.routes) else {}
+    flows = lazy(lambda: r.flows, "route", "amount")
     for x in r.scenario.routes:
         b = old_r.get(x.id)
         if b is None or x.id not in ids:
             continue
-        low, high = build.get_bounds(build.route_cols[ids.index(x.id)])
-        used = _per_period(r.flows, "route", x.id, "amount", labels)
+        low, high = build.get_bounds(build.route_cols[ids[x.id]])
         out += [_check("route", x.id, x.label, "capacity", vals(x.capacity), vals(b.capacity),
-                       high, used, length, labels),
+                       high, flows(x.id), length, labels),
                 _check("route", x.id, x.label, "minimum", vals(x.minimum), vals(b.minimum),
-                       low, used, length, labels)]
+                       low, flows(x.id), length, labels)]
     old_s = {x.id: x for x in base_scenario.stocks}
-    sids = list(build.stocks["stock"]) if len(build.stocks) else []
-    stocks = r.table("stocks")
+    sids = {k: i for i, k in enumerate(build.stocks["stock"])} if len(build.stocks) else {}
+    levels = lazy(lambda: r.table("stocks"), "stock", "level")
     for x in r.scenario.stocks:
         b = old_s.get(x.id)
         if b is None or x.id not in sids:
             continue
-        _low, high = build.get_bounds(build.stock_cols[sids.index(x.id)])
-        used = _per_period(stocks, "stock", x.id, "level", labels)
-        i = sids.index(x.id)
+        i = sids[x.id]
+        _low, high = build.get_bounds(build.stock_cols[i])
         # the floor alone (the LP's lower bound also holds the final level, in the last period)
-        floor = build.stock_floor[i]
-        out += [_check("stock", x.id, x.label, "capacity", cap(x), cap(b), high, used, one,
-                       labels),
+        out += [_check("stock", x.id, x.label, "capacity", cap(x), cap(b), high, levels(x.id),
+                       one, labels),
                 _check("stock", x.id, x.label, "minimum", vals(x.minimum), vals(b.minimum),
-                       floor, used, one, labels)]
+                       build.stock_floor[i], levels(x.id), one, labels)]
     return [c for c in out if c is not None]
 
 
-def _effective_builds(scn, base_scn, P):
-    """The run's and the base's LP as built from their scenarios (the base's None when its
-    periods differ from the run's: then only the fields as written can be compared)."""
+def _base_build(base_scn, labels: list[str]):
+    """The base's LP as built from its scenario, or None when its periods differ from the
+    run's (then only the fields as written can be compared)."""
     from rareflow.lp.build import assemble
     from rareflow.scenario.periods import make_periods
 
-    new_b = assemble(scn, P)
     base_p = make_periods(base_scn)
-    if list(base_p.labels) != list(P.labels):
-        return new_b, None
-    return new_b, assemble(base_scn, base_p)
+    if list(base_p.labels) != labels:
+        return None
+    return assemble(base_scn, base_p)
+
+
+GROUP = 3  # more changed bounds of one kind than this are told in one sentence
+
+
+def sentences(checks: list[BoundCheck], periods: list[str]) -> list[str]:
+    """One sentence per changed bound; a scenario that changes many of one kind (say, the
+    floors of 17 stocks) gets one sentence for them, naming the first few."""
+    groups: dict[tuple, list[BoundCheck]] = {}
+    for c in checks:
+        groups.setdefault((c.kind, c.bound, c.direction), []).append(c)
+    out = []
+    for (kind, bound, direction), g in groups.items():
+        if len(g) <= GROUP:
+            out += [c.sentence(periods) for c in g]
+            continue
+        binding = [c for c in g if c.binding]
+        plural = {"facility": "facilities", "route": "routes", "stock": "stocks"}[kind]
+        if not binding:
+            out.append(f"The {bound} you {direction} never binds for any of the {len(g)} "
+                       f"{plural} you changed.")
+            continue
+        names = ", ".join(c.facility for c in binding[:GROUP]) + \
+            (f" and {len(binding) - GROUP} more" if len(binding) > GROUP else "")
+        when = sorted({p for c in binding for p in c.binding}, key=periods.index)
+        out.append(f"The {bound} you {direction} binds for {len(binding)} of the {len(g)} "
+                   f"{plural} you changed ({names}), in {period_runs(when, periods)}.")
+    return out
 
 
 @analysis("bound_check")
@@ -238,7 +292,7 @@ def _bound_check(r, base) -> list[str]:
     if not checks:
         return []
     periods = r.periods
-    lines = [c.sentence(periods) for c in checks]
+    lines = sentences(checks, periods)
     if any(c.binding or not c.within_base for c in checks):
         return lines
     if base is None:
