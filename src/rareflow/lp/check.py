@@ -17,16 +17,26 @@ TOLERANCE = BALANCE_T  # tonnes
 
 
 class BalanceCheck:
-    """The balance rows of one LP (one row slice of its matrix, made once), kept to check
-    many solutions of it: each check is then one sparse product."""
+    """The balance rows of one LP (their entries picked out of its matrix once), kept to check
+    many solutions of it: each check is then one sparse product.
+
+    The product is `np.bincount` over the entries in column order: each row's sum is built by
+    the same additions, in the same order, as scipy.sparse's CSC product (y[i] += a_ij x_j,
+    column by column), so the residuals are those it gave, without importing scipy.sparse on
+    the solve path (lp/matrix.py)."""
 
     def __init__(self, lp: Frozen) -> None:
         self.lp = lp
-        self.a = lp.a[: lp.n_balance]
+        a = lp.csc
+        mine = a.indices < lp.n_balance
+        self.rows = a.indices[mine].astype(np.intp)
+        self.cols = a.entry_cols()[mine]
+        self.vals = a.data[mine]
 
     def residual(self, x: np.ndarray, rhs: np.ndarray | None = None) -> np.ndarray:
         """Left side minus right side of every balance row, computed afresh from the solution."""
-        return self.a @ x - (self.lp.row_lb[: self.lp.n_balance] if rhs is None else rhs)
+        lhs = np.bincount(self.rows, weights=self.vals * x[self.cols], minlength=self.lp.n_balance)
+        return lhs - (self.lp.row_lb[: self.lp.n_balance] if rhs is None else rhs)
 
     def check(self, x: np.ndarray, labels, tol: float = TOLERANCE, lb: np.ndarray | None = None,
               ub: np.ndarray | None = None, rhs: np.ndarray | None = None, what: str = "") -> float:
