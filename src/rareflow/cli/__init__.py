@@ -202,17 +202,21 @@ def _print_unserved(r, limit: int = 15) -> None:
     # rows shown — the table costs what it prints, not a pandas lookup per demand (issue 17)
     g = short.groupby(keys)["amount"]
     totals = g.sum()
-    peaks = g.idxmax().to_numpy()
+    peaks = short.index.get_indexer(g.idxmax().to_numpy())  # positions of each peak row
     vals = totals.to_numpy()
     order = sorted(range(len(vals)), key=lambda k: -vals[k])  # stable: ties by key
+    shown = {totals.index[k] for k in order[:limit]}
+    amount, period = short["amount"].to_numpy(), short["period"].to_numpy()
+    periods_of: dict[tuple, list] = {}  # the periods of each shown demand, in one pass
+    for key, per in zip(zip(short["region"], short["sector"], short["commodity"]), period):
+        if key in shown:
+            periods_of.setdefault(key, []).append(per)
+    requested = shares["requested_t"]
     for k in order[:limit]:
-        key, total = totals.index[k], vals[k]
-        peak = short.loc[peaks[k]]
-        mine = short[(short["region"] == key[0]) & (short["sector"] == key[1])
-                     & (short["commodity"] == key[2])]
-        t.add_row(*key, words.period_runs(mine["period"], r.periods),
-                  f"{peak['amount']:,.0f} ({peak['period']})", f"{total:,.0f}",
-                  words.share(total, float(shares["requested_t"].get(key, 0.0))))
+        key, total, peak = totals.index[k], vals[k], peaks[k]
+        t.add_row(*key, words.period_runs(periods_of[key], r.periods),
+                  f"{amount[peak]:,.0f} ({period[peak]})", f"{total:,.0f}",
+                  words.share(total, float(requested.get(key, 0.0))))
     console.print(t)
     if len(order) > limit:
         rest = sum(vals[k] for k in order[limit:])
