@@ -208,7 +208,8 @@ def _print_unserved(r, limit: int = 15) -> None:
     shown = {totals.index[k] for k in order[:limit]}
     amount, period = short["amount"].to_numpy(), short["period"].to_numpy()
     periods_of: dict[tuple, list] = {}  # the periods of each shown demand, in one pass
-    for key, per in zip(zip(short["region"], short["sector"], short["commodity"]), period):
+    rows = zip(short["region"], short["sector"], short["commodity"], strict=True)
+    for key, per in zip(rows, period, strict=True):
         if key in shown:
             periods_of.setdefault(key, []).append(per)
     requested = shares["requested_t"]
