@@ -70,28 +70,6 @@ def base_file(r) -> str | None:
     return files[-2]
 
 
-def _base_facilities(path: str) -> list:
-    """The facilities of the scenario in `path` (its `extends` chain merged), validated as
-    they are when the whole scenario is loaded — only they are compared, so only they are
-    validated: the rest of the base (a whole world's routes, demands and policies) cost 0.1 s
-    of china-controls-2025's `run` to validate for nothing (issue 17).
-
-    Exact: each list item is validated on its own by the same schema (no scenario-level
-    validator touches facilities), so these are the objects the full load gives. A base whose
-    name, periods or facilities do not validate is loaded whole, which names its problems."""
-    from pydantic import ValidationError
-
-    from rareflow.scenario.loader import load_raw, load_scenario
-    from rareflow.scenario.schema import Scenario
-
-    raw, _, _ = load_raw(Path(path))
-    part = {k: raw[k] for k in ("name", "periods", "facilities") if k in raw}
-    try:
-        return Scenario.model_validate(part).facilities
-    except (ValidationError, ValueError, TypeError):
-        return load_scenario(path)[0].facilities
-
-
 def _direction(new: np.ndarray, old: np.ndarray) -> str:
     if np.all(new >= old) and np.any(new > old):
         return "raised"
@@ -109,10 +87,10 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
         path = base_file(r)
         if path is None:
             return []
-        base_facilities = _base_facilities(path)
-    else:
-        base_facilities = base_scenario.facilities
-    old = {f.id: f for f in base_facilities}
+        from rareflow.scenario.loader import load_scenario
+
+        base_scenario, _ = load_scenario(path)
+    old = {f.id: f for f in base_scenario.facilities}
     P = r.horizon
     length = np.asarray(P.length, dtype=float)
     act = r.activity
@@ -122,21 +100,16 @@ def bound_checks(r, base_scenario=None) -> list[BoundCheck]:
         b = old.get(f.id)
         if b is None:
             continue  # a new plant is not a raised bound: nothing to compare it with
-        changed = []
-        for bound, new_s, old_s in (("capacity", f.capacity, b.capacity),
-                                    ("minimum", f.minimum, b.minimum)):
-            new_v, old_v = series.values(new_s, P), series.values(old_s, P)
-            if not np.allclose(new_v, old_v):
-                changed.append((bound, new_v, old_v))
-        if not changed:  # the activity is read only for a plant whose bound moved (issue 17)
-            continue
         used = np.zeros(P.n)
         if len(act):
             a = act[act["facility"] == f.id].groupby("period")["amount"].sum()
             used = np.array([float(a.get(p, 0.0)) for p in P.labels])
         low, high = build.facility_capacity(f.id)
-        for bound, new_v, old_v in changed:
-            lp_bound = high if bound == "capacity" else low
+        for bound, new_s, old_s, lp_bound in (("capacity", f.capacity, b.capacity, high),
+                                              ("minimum", f.minimum, b.minimum, low)):
+            new_v, old_v = series.values(new_s, P), series.values(old_s, P)
+            if np.allclose(new_v, old_v):
+                continue
             lp_bound = np.asarray(lp_bound, dtype=float)
             gap = (lp_bound - used) if bound == "capacity" else (used - lp_bound)
             on = np.isfinite(lp_bound) & (lp_bound > 0)  # offline periods (0) bind nothing
