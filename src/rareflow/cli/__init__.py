@@ -236,12 +236,11 @@ def _print_links(r, top: int) -> None:
         return
     order = r.periods
     first, last = order[0], order[-1]
-    g = fl.groupby(["origin", "destination", "commodity"])
-    links = g["amount"].sum().rename("total").to_frame()
-    by_period = fl.pivot_table(index=["origin", "destination", "commodity"], columns="period",
-                               values="amount", aggfunc="sum", fill_value=0.0)
-    links[first] = by_period.get(first, 0.0)
-    links[last] = by_period.get(last, 0.0)
+    keys = ["origin", "destination", "commodity"]
+    links = fl.groupby(keys)["amount"].sum().rename("total").to_frame()
+    for p in dict.fromkeys([first, last]):  # only the two periods shown, not a whole pivot
+        at = fl[fl["period"] == p].groupby(keys)["amount"].sum()
+        links[p] = at.reindex(links.index, fill_value=0.0)
     links = links.sort_values("total", ascending=False).head(top)
     span = first if first == last else f"{first}–{last}"
     t = Table(title=f"Top {len(links)} trade links (t)")
