@@ -109,9 +109,11 @@ def _hhi(df: pd.DataFrame, group: list[str], who: str, value: str) -> pd.DataFra
     share = 100.0 * df[value] / tot
     df = df.assign(share=share, sq=share * share)
     g = df.groupby(group)  # vectorised: no Python call per group (0.8 s → ms on the world)
-    out = g.agg(hhi=("sq", "sum"), top_share=("share", "max"), suppliers=("share", "size"))
+    # one reduction per column rather than a named `agg` (the same sums, maxima and counts,
+    # without its dispatch: half the time of this table; issue 17)
+    out = pd.DataFrame({"hhi": g["sq"].sum(), "top_share": g["share"].max()})
     out["top"] = df.loc[g["share"].idxmax().to_numpy(), who].to_numpy()
-    out["suppliers"] = out["suppliers"].astype(int)
+    out["suppliers"] = g.size().astype(int)
     return out[["hhi", "top", "top_share", "suppliers"]].reset_index()
 
 
