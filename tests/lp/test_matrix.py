@@ -84,3 +84,25 @@ def test_builtin_scenarios_match_scipy(name, monkeypatch):
     nb = m.frozen.n_balance
     want = seen["ref"][:nb] @ x - m.frozen.row_lb[:nb]
     assert BalanceCheck(m.frozen).residual(x).tobytes() == want.tobytes()
+
+
+def test_rows_and_columns_by_index_as_scipy_gives_them():
+    # CSC.tocsr, CSR.rows and CSC.cols (the explanation's trace) against scipy's tocsr,
+    # csr[rows].tocoo() and a[:, cols].tocoo(): the same entries in the same order
+    rng = np.random.default_rng(5)
+    for n_rows, n_cols, n in ((6, 4, 10), (60, 90, 700), (300, 50, 4_000)):
+        rows, cols = rng.integers(0, n_rows, n), rng.integers(0, n_cols, n)
+        vals = rng.integers(-3, 4, n).astype(float)
+        mine, ref = csc(rows, cols, vals, (n_rows, n_cols)), scipy_csc(rows, cols, vals, (n_rows, n_cols))
+        r, ref_r = mine.tocsr(), ref.tocsr()
+        same(r, ref_r)
+        for pick in (np.arange(0), np.unique(rng.integers(0, n_rows, 5)), rng.integers(0, n_rows, 7)):
+            pos, col, val = r.rows(pick)
+            coo = ref_r[pick].tocoo()
+            assert pos.tolist() == coo.row.tolist() and col.tolist() == coo.col.tolist()
+            assert val.tobytes() == coo.data.tobytes()
+        for pick in (np.arange(0), np.unique(rng.integers(0, n_cols, 5)), rng.integers(0, n_cols, 7)):
+            pos, row, val = mine.cols(pick)
+            coo = ref[:, pick].tocoo()
+            assert pos.tolist() == coo.col.tolist() and row.tolist() == coo.row.tolist()
+            assert val.tobytes() == coo.data.tobytes()

@@ -7,10 +7,11 @@ entities touch them, and placed first in the final row order.
 
 The frozen matrix is kept as its three CSC arrays (`CSC`), assembled here with numpy; the
 scipy.sparse matrix over the same arrays (`Frozen.a`) is made on first use. What every solve
-needs — handing the arrays to HiGHS, the mass-balance check — reads the arrays, so
-`rareflow run` on a scenario without shortfalls never imports scipy.sparse: its import pulls
-numpy.testing and numpy.f2py in through scipy's array-API layer, 0.1–0.17 s of a 1 s run
-(issue 17). Explanations, diagnosis and alignment use scipy.sparse as before.
+needs — handing the arrays to HiGHS, the mass-balance check, the trace of a shortfall's
+causes (`CSC.tocsr`, `CSC.cols`, `CSR.rows`) — reads the arrays, so `rareflow run` never
+imports scipy.sparse: its import pulls numpy.testing and numpy.f2py in through scipy's
+array-API layer, 0.1–0.17 s of a 1 s run (issue 17). Diagnosis and alignment use
+scipy.sparse as before.
 """
 
 from __future__ import annotations
@@ -198,6 +199,47 @@ class CSC:
         import scipy.sparse as sp
 
         return sp.csc_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+
+    def tocsr(self) -> CSR:
+        """The same matrix by rows, as scipy's `tocsr()` gives it: a stable sort of the entries
+        by row keeps each row's entries in column order."""
+        order = np.argsort(self.indices, kind="stable")
+        indptr = np.zeros(self.shape[0] + 1, dtype=self.indptr.dtype)
+        np.cumsum(np.bincount(self.indices, minlength=self.shape[0]), out=indptr[1:])
+        return CSR(self.data[order], self.entry_cols()[order].astype(self.indices.dtype),
+                   indptr, self.shape)
+
+    def cols(self, cols) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries of the columns `cols`, column after column in that order (rows ascending
+        within each): (position of the column in `cols`, row, value) — scipy's
+        `a[:, cols].tocoo()` as (col, row, data)."""
+        return _pick(self.indptr, self.indices, self.data, cols)
+
+
+@dataclass
+class CSR:
+    """A sparse matrix as its compressed-row arrays (`CSC.tocsr`)."""
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    def rows(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries of the rows `rows`, row after row in that order (columns ascending
+        within each): (position of the row in `rows`, column, value) — scipy's
+        `a[rows].tocoo()` as (row, col, data)."""
+        return _pick(self.indptr, self.indices, self.data, rows)
+
+
+def _pick(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, major
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of the major lines `major` (columns of a CSC, rows of a CSR), in order."""
+    major = np.asarray(major, dtype=np.int64)
+    start = indptr[major].astype(np.int64)
+    n = indptr[major + 1].astype(np.int64) - start
+    pos = np.repeat(np.arange(len(major), dtype=np.int64), n)
+    k = np.repeat(start - (np.cumsum(n) - n), n) + np.arange(int(n.sum()), dtype=np.int64)
+    return pos, indices[k], data[k]
 
 
 @dataclass
