@@ -98,22 +98,27 @@ def _failed(p: subprocess.CompletedProcess) -> str:
     return tail[0]
 
 
-def timed(cmd: list[str], repeat: int, env: dict, vs: list[str] | None = None) -> tuple[dict, dict]:
+def timed(cmd: list[str], repeat: int, env: dict, vs: list[str] | None = None,
+          before_env: dict | None = None, before_cmd: list[str] | None = None
+          ) -> tuple[dict, dict, dict]:
     """One warm-up run of each (not counted: it fills the bytecode cache), then `repeat`
-    counted runs of `cmd` — alternating with `vs` when given, A B A B …, so both sides see the
-    same machine. Returns the statistics of each (an `error` if a run failed)."""
+    counted runs of `cmd` — alternating with `vs` when given, and with `cmd` run on the
+    sources of `before_env` when given, A B C A B C …, so every side sees the same machine
+    (`before_cmd`: what the before side runs, if not `cmd`: its own --out folder).
+    Returns the statistics of each (an `error` if a run failed): cmd, vs, cmd before."""
     out: dict[str, dict] = {}
-    sides = [("a", cmd)] + ([("b", vs)] if vs else [])
-    for key, c in sides:
-        _w, _c, p = once(c, env)
+    sides = [("a", cmd, env)] + ([("b", vs, env)] if vs else []) \
+        + ([("before", before_cmd or cmd, before_env)] if before_env else [])
+    for key, c, e in sides:
+        _w, _c, p = once(c, e)
         if p.returncode != 0:
             out[key] = {"error": _failed(p), "returncode": p.returncode, "stdout": p.stdout}
-    runs: dict[str, tuple[list, list]] = {k: ([], []) for k, _ in sides if k not in out}
+    runs: dict[str, tuple[list, list]] = {k: ([], []) for k, _, _ in sides if k not in out}
     for _ in range(repeat):
-        for key, c in sides:
+        for key, c, e in sides:
             if key in out:
                 continue
-            w, cpu, p = once(c, env)
+            w, cpu, p = once(c, e)
             if p.returncode != 0:
                 out[key] = {"error": _failed(p), "returncode": p.returncode, "stdout": p.stdout}
                 continue
@@ -122,7 +127,7 @@ def timed(cmd: list[str], repeat: int, env: dict, vs: list[str] | None = None) -
     for key, (w, c) in runs.items():
         if key not in out:
             out[key] = _stats(w, c)
-    return out["a"], out.get("b", {})
+    return out["a"], out.get("b", {}), out.get("before", {})
 
 
 def linopy_child(path: str) -> None:
@@ -178,17 +183,25 @@ def measure(args) -> list[dict]:
         tmp = Path(d)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(RAREFLOW_STORE=str(tmp / "runs.duckdb"), PYTHONPYCACHEPREFIX=str(tmp / "pyc"))
-        py, _ = timed([sys.executable, "-c", "pass"], args.repeat, env)
-        imp, _ = timed([sys.executable, "-c", "import rareflow.cli"], args.repeat, env)
+        bef = None
+        if args.before_src:  # the same commands on other sources (e.g. main's), alternately
+            bef = {**env, "PYTHONPATH": str(Path(args.before_src).resolve()),
+                   "RAREFLOW_STORE": str(tmp / "runs-before.duckdb")}
+        py, _, _ = timed([sys.executable, "-c", "pass"], args.repeat, env)
+        imp, _, imp_b = timed([sys.executable, "-c", "import rareflow.cli"], args.repeat, env,
+                              before_env=bef)
         rows.append({"what": "python start", **py})
-        rows.append({"what": "import rareflow.cli", **imp})
+        rows.append({"what": "import rareflow.cli", **imp, **({"before": imp_b} if bef else {})})
         for case in args.cases:
             path = scenario_file(case, tmp)
             out = tmp / f"out-{case}"
             cmd = [*rf, "run", path, "--no-store", "--out", str(out)]
             peer_cmd = None if args.no_linopy or not synthetic(case) else linopy_cmd(path)
-            run, peer = timed(cmd, args.repeat, env, vs=peer_cmd)
-            row = {"what": f"run {case}", **run, "variables": variables(out)}
+            cmd_b = [*rf, "run", path, "--no-store", "--out", str(out) + "-before"]
+            run, peer, run_b = timed(cmd, args.repeat, env, vs=peer_cmd, before_env=bef,
+                                     before_cmd=cmd_b)
+            row = {"what": f"run {case}", **run, "variables": variables(out),
+                   **({"before": run_b} if bef else {})}
             if peer_cmd:
                 peer = peer_result(peer)
                 row["linopy"] = peer
@@ -200,16 +213,22 @@ def measure(args) -> list[dict]:
                                  "synthetic worlds (compared there)"}
             rows.append(row)
             if case in STORED and not args.no_store:
-                st, _ = timed([*rf, "run", path, "--out", str(out)], args.repeat, env)
+                st, _, st_b = timed([*rf, "run", path, "--out", str(out)], args.repeat, env,
+                                    before_env=bef, before_cmd=[*rf, "run", path, "--out",
+                                                                str(out) + "-before"])
                 rows.append({"what": f"run {case} (with the run store)", **st,
-                             "variables": row["variables"]})
+                             "variables": row["variables"], **({"before": st_b} if bef else {})})
         if not args.no_backtest:
             bt_cmd = [*rf, "backtest", "china-controls-2025", "--out", str(tmp / "bt")]
-            bt, _ = timed([*bt_cmd, "--no-store"], args.repeat, env)
-            rows.append({"what": "backtest china-controls-2025", **bt})
+            bt_b_cmd = [*rf, "backtest", "china-controls-2025", "--out", str(tmp / "bt-before")]
+            bt, _, bt_b = timed([*bt_cmd, "--no-store"], args.repeat, env, before_env=bef,
+                                before_cmd=[*bt_b_cmd, "--no-store"])
+            rows.append({"what": "backtest china-controls-2025", **bt,
+                         **({"before": bt_b} if bef else {})})
             if not args.no_store:
-                bt, _ = timed(bt_cmd, args.repeat, env)
-                rows.append({"what": "backtest china-controls-2025 (with the run store)", **bt})
+                bt, _, bt_b = timed(bt_cmd, args.repeat, env, before_env=bef, before_cmd=bt_b_cmd)
+                rows.append({"what": "backtest china-controls-2025 (with the run store)", **bt,
+                             **({"before": bt_b} if bef else {})})
     for row in rows:
         target = TARGETS.get(row["what"].split(" (")[0])
         if target is not None and "median" in row:
@@ -248,6 +267,25 @@ def table(rows: list[dict]) -> list[str]:
     notes = sorted({row["linopy"]["skipped"] for row in rows
                     if isinstance(row.get("linopy"), dict) and "skipped" in row["linopy"]})
     return lines + ([""] + [f"- linopy: {n}" for n in notes] if notes else [])
+
+
+def before_after(rows: list[dict]) -> list[str]:
+    """The rows measured on both sources (--before-src), before beside after, as Markdown."""
+    lines = ["| process | before: wall min / median | before: CPU min / median | "
+             "after: wall min / median | after: CPU min / median | CPU median after ÷ before |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        b = row.get("before")
+        if not b:
+            continue
+        if "error" in row or "error" in b:
+            lines.append(f"| {row['what']} | {b.get('error', '')} | | {row.get('error', '')} | | |")
+            continue
+        lines.append(f"| {row['what']} | {fmt(b['min'])} / {fmt(b['median'])} | "
+                     f"{fmt(b['cpu_min'])} / {fmt(b['cpu_median'])} | {fmt(row['min'])} / "
+                     f"{fmt(row['median'])} | {fmt(row['cpu_min'])} / {fmt(row['cpu_median'])} | "
+                     f"{row['cpu_median'] / b['cpu_median']:.2f} |")
+    return lines
 
 
 def write_doc(lines: list[str], machine: dict, repeat: int) -> None:
@@ -289,6 +327,9 @@ def main() -> None:
     ap.add_argument("--no-store", action="store_true", help="skip the runs with the run store")
     ap.add_argument("--no-backtest", action="store_true")
     ap.add_argument("--doc", action="store_true", help="rewrite the cli section of docs/benchmarks.md")
+    ap.add_argument("--before-src", help="also time every command on these package sources "
+                    "(a `src` folder, e.g. main's exported with `git archive`), alternating "
+                    "with the current ones, and print before beside after")
     ap.add_argument("--linopy-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.linopy_child:
@@ -299,6 +340,9 @@ def main() -> None:
                "load": os.getloadavg()}
     lines = table(rows)
     print("\n".join(lines))
+    if args.before_src:
+        print("\nBefore (" + args.before_src + ") and after (these sources), alternating:\n")
+        print("\n".join(before_after(rows)))
     out = HERE / "results" / "cli.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine, "repeat": args.repeat, "rows": rows}, indent=2))

@@ -2,9 +2,26 @@
 
 __version__ = "0.1.0"
 
-from rareflow.errors import MassBalanceError, Problem, RareflowError, ScenarioError, SolveError  # noqa: E402
-from rareflow.results.model import Model, from_mapping, from_yaml, load  # noqa: E402
-from rareflow.results.result import NotLive, Results, set_analysis_loader  # noqa: E402
+import gc as _gc  # noqa: E402
+
+# Python's cyclic garbage collector runs every few hundred allocations and now and then walks
+# every object alive. Importing numpy, pandas, pydantic and rareflow's schema allocates ~140,000
+# objects that live as long as the process and are nearly never garbage (~900 in cycles), so
+# the collections they trigger find nothing and cost ~0.1 s of a 1 s `rareflow run`, and
+# every later full collection walks them all again (issue 17). So the collector is paused
+# while the package imports, and what is alive then is frozen (`gc.freeze`: moved to a
+# generation the collector skips; reference counting still frees any of it as before) before
+# the collector is resumed as it was. Nothing is computed differently.
+_collecting = _gc.isenabled()
+_gc.disable()
+try:
+    from rareflow.errors import MassBalanceError, Problem, RareflowError, ScenarioError, SolveError  # noqa: E402
+    from rareflow.results.model import Model, from_mapping, from_yaml, load  # noqa: E402
+    from rareflow.results.result import NotLive, Results, set_analysis_loader  # noqa: E402
+finally:
+    if _collecting:
+        _gc.freeze()
+        _gc.enable()
 
 # Results.explain(), .metrics(), .compare(), … are computed by the analysis layer, which
 # registers its functions with results/result.py when imported. It is imported on the first

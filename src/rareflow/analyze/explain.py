@@ -61,7 +61,7 @@ class Explainer:
         m = results.model
         self.m, self.b, self.f = m, m.build, policy_mechanisms.lp_of(results)
         self.sol = results.solution
-        self.a_csr = self.f.a.tocsr()
+        self.a_csr = self.f.csc.tocsr()  # numpy arrays, as scipy's (lp/matrix.py)
         self.T = self.b.T
         ncol = self.f.shape[1]
         self.col_span = np.zeros(ncol, dtype=np.int64)
@@ -305,15 +305,15 @@ class Explainer:
     def _trace(self, start: np.ndarray) -> tuple[dict[Constraint, float], dict]:
         found: dict[Constraint, float] = {}
         where: dict[Constraint, tuple[str, int]] = {}
-        a, csr, nb = self.f.a, self.a_csr, self.f.n_balance
+        a, csr, nb = self.f.csc, self.a_csr, self.f.n_balance
         seen_rows = np.zeros(a.shape[0], dtype=bool)
         seen_cols = np.zeros(a.shape[1], dtype=bool)
         frontier = np.unique(start)
         depth = 0
         while len(frontier) and depth <= MAX_DEPTH:
             seen_rows[frontier] = True
-            sub = csr[frontier].tocoo()
-            parent, cols, vals = frontier[sub.row], sub.col, sub.data
+            pos, cols, vals = csr.rows(frontier)  # scipy's csr[frontier].tocoo()
+            parent = frontier[pos]
             # only suppliers of a balance row lead upstream
             keep = ~self.skip_col[cols] & ((parent >= nb) | (vals > 0)) & ~seen_cols[cols]
             cols, first = np.unique(cols[keep], return_index=True)
@@ -325,8 +325,8 @@ class Explainer:
                 if c is not None and d > found.get(c, 0.0):
                     found[c] = d
                     where[c] = ("col", int(j))
-            sub = a[:, cols].tocoo()
-            rows, owner, rvals = sub.row, parent[sub.col], sub.data
+            pos, rows, rvals = a.cols(cols)  # scipy's a[:, cols].tocoo()
+            owner = parent[pos]
             other = rows != owner
             rows, rvals = rows[other], rvals[other]
             side = rows >= nb

@@ -30,12 +30,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from rareflow.errors import MassBalanceError
 from rareflow.lp import highs
 from rareflow.lp.check import check_mass_balance
-from rareflow.lp.matrix import Frozen
+from rareflow.lp.matrix import CSC, Frozen
 from rareflow.tolerances import COST_REL, DUAL
 
 DUAL_TOL = DUAL  # below it a reduced cost or row dual counts as zero (the column may move)
@@ -66,10 +65,12 @@ def closest_optimum(f: Frozen, old: highs.Solution, cols: np.ndarray, target: np
     side = np.abs(old.row_dual) > DUAL_TOL
     side[: f.n_balance] = False  # balance rows are equalities already
     row_lb[side] = row_ub[side] = old.row_value[side]
+    import scipy.sparse as sp  # here, not at import: `rareflow run` never aligns (lp/matrix.py)
+
     eye = sp.identity(k, format="csc")
     select = sp.csc_matrix((np.ones(k), (np.arange(k), cols)), shape=(k, n))
     a = sp.bmat([[f.a, None, None], [select, -eye, eye]], format="csc")
-    lp = Frozen(a, np.concatenate([lb, np.zeros(2 * k)]),
+    lp = Frozen(CSC(a.data, a.indices, a.indptr, a.shape), np.concatenate([lb, np.zeros(2 * k)]),
                 np.concatenate([ub, np.full(2 * k, np.inf)]),
                 np.concatenate([np.zeros(n), np.ones(2 * k)]),
                 np.concatenate([row_lb, target]), np.concatenate([row_ub, target]), f.n_balance)

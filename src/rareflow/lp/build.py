@@ -85,7 +85,8 @@ class Build:
     def entity_labels(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Repeat each entity row once per period, adding the period label."""
         n = len(frame)
-        out = frame.loc[frame.index.repeat(self.T)].reset_index(drop=True)
+        out = frame.take(np.repeat(np.arange(n), self.T))  # by position: no label lookup
+        out.index = pd.RangeIndex(n * self.T)
         out["period"] = np.tile(self.labels, n)
         return out
 

@@ -85,7 +85,7 @@ def new_solver(lp: Frozen, options: dict | None = None) -> highspy.Highs:
     # The CSC arrays go over in one call: no staging HighsLp, filled attribute by attribute
     # (0.1 s and a full copy of the matrix at 250,000 variables).
     n_rows, n_cols = lp.shape
-    a = lp.a
+    a = lp.csc  # the arrays themselves: no scipy.sparse on the solve path (lp/matrix.py)
     integrality = np.zeros(n_cols, dtype=np.int32)
     if len(lp.integer):
         integrality[lp.integer] = int(highspy.HighsVarType.kInteger)

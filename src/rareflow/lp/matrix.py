@@ -4,15 +4,26 @@ Columns and rows are added a block at a time (one block per entity kind, all per
 once), each with a label table so results and explanations can name every variable and row.
 Balance rows are addressed by (region, commodity) pair and period, allocated lazily as
 entities touch them, and placed first in the final row order.
+
+The frozen matrix is kept as its three CSC arrays (`CSC`), assembled here with numpy; the
+scipy.sparse matrix over the same arrays (`Frozen.a`) is made on first use. What every solve
+needs — handing the arrays to HiGHS, the mass-balance check, the trace of a shortfall's
+causes (`CSC.tocsr`, `CSC.cols`, `CSR.rows`) — reads the arrays, so `rareflow run` never
+imports scipy.sparse: its import pulls numpy.testing and numpy.f2py in through scipy's
+array-API layer, 0.1–0.17 s of a 1 s run (issue 17). Diagnosis and alignment use
+scipy.sparse as before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 @dataclass
@@ -122,9 +133,7 @@ class LP:
         cols = np.concatenate([_cat(self._bc, np.int64), _cat(self._c, np.int64)])
         vals = np.concatenate([_cat(self._bv, float), _cat(self._v, float)])
         n_rows = n_balance + self.n_rows
-        a = sp.csc_matrix((vals, (rows, cols)), shape=(n_rows, self.n_cols))
-        a.sum_duplicates()
-        a.eliminate_zeros()
+        a = csc(rows, cols, vals, (n_rows, self.n_cols))
         rhs = np.bincount(_cat(self._rhs_k, np.int64), _cat(self._rhs_v, float), minlength=n_balance)
         row_lb = np.concatenate([rhs, _cat(self.row_lb_parts, float)])
         row_ub = np.concatenate([rhs, _cat(self.row_ub_parts, float)])
@@ -135,9 +144,107 @@ class LP:
         return Frozen(a, self.lb.copy(), self.ub.copy(), self.cost.copy(), row_lb, row_ub, n_balance)
 
 
+def csc(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> CSC:
+    """The canonical CSC arrays of the coordinate triplets: columns in order, rows ascending
+    within each column, duplicates summed, zeros (given or summed to zero) dropped — the
+    arrays `scipy.sparse.csc_matrix((vals, (rows, cols)))` then `.sum_duplicates()` and
+    `.eliminate_zeros()` give, with the same index type (int32 when the sizes fit).
+
+    Why it is exact: no arithmetic touches an entry given once (the built-in scenarios give
+    every entry once), and an entry given twice is a + b = b + a whatever the order; both
+    are then scipy's bit for bit. An entry given three or more times is summed in the order
+    it was added (the stable sort keeps it, `np.bincount` adds one after another from 0.0),
+    where scipy adds in whatever order its per-column sort leaves: either is the sum up to
+    its last bit. tests/lp/test_matrix.py compares the arrays with scipy's."""
+    n_rows, n_cols = shape
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    vals = np.asarray(vals, dtype=np.float64)
+    key = cols * n_rows + rows
+    order = np.argsort(key, kind="stable")
+    key, vals = key[order], vals[order]
+    if len(key) > 1 and not np.all(key[1:] != key[:-1]):
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        group = np.cumsum(first) - 1
+        vals = np.bincount(group, weights=vals)  # in order, from 0.0: exact as scipy
+        key = key[first]
+    keep = vals != 0
+    key, vals = key[keep], vals[keep]
+    col = key // max(n_rows, 1)
+    index = np.int32 if max(n_rows, n_cols, len(key)) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(n_cols + 1, dtype=index)
+    np.cumsum(np.bincount(col, minlength=n_cols), out=indptr[1:])
+    return CSC(vals, (key - col * n_rows).astype(index), indptr, (n_rows, n_cols))
+
+
+@dataclass
+class CSC:
+    """A sparse matrix as its compressed-column arrays (what HiGHS takes): the entries of
+    column j are `data[indptr[j]:indptr[j + 1]]`, in rows `indices[…]`, ascending."""
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    @property
+    def nnz(self) -> int:
+        return len(self.data)
+
+    def entry_cols(self) -> np.ndarray:
+        """The column of each entry (the counterpart of `indices`)."""
+        return np.repeat(np.arange(self.shape[1], dtype=np.int64), np.diff(self.indptr))
+
+    def scipy(self) -> sp.csc_matrix:
+        """The same matrix as a scipy.sparse CSC matrix, sharing these arrays (no copy)."""
+        import scipy.sparse as sp
+
+        return sp.csc_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+
+    def tocsr(self) -> CSR:
+        """The same matrix by rows, as scipy's `tocsr()` gives it: a stable sort of the entries
+        by row keeps each row's entries in column order."""
+        order = np.argsort(self.indices, kind="stable")
+        indptr = np.zeros(self.shape[0] + 1, dtype=self.indptr.dtype)
+        np.cumsum(np.bincount(self.indices, minlength=self.shape[0]), out=indptr[1:])
+        return CSR(self.data[order], self.entry_cols()[order].astype(self.indices.dtype),
+                   indptr, self.shape)
+
+    def cols(self, cols) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries of the columns `cols`, column after column in that order (rows ascending
+        within each): (position of the column in `cols`, row, value) — scipy's
+        `a[:, cols].tocoo()` as (col, row, data)."""
+        return _pick(self.indptr, self.indices, self.data, cols)
+
+
+@dataclass
+class CSR:
+    """A sparse matrix as its compressed-row arrays (`CSC.tocsr`)."""
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    def rows(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries of the rows `rows`, row after row in that order (columns ascending
+        within each): (position of the row in `rows`, column, value) — scipy's
+        `a[rows].tocoo()` as (row, col, data)."""
+        return _pick(self.indptr, self.indices, self.data, rows)
+
+
+def _pick(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, major
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of the major lines `major` (columns of a CSC, rows of a CSR), in order."""
+    major = np.asarray(major, dtype=np.int64)
+    start = indptr[major].astype(np.int64)
+    n = indptr[major + 1].astype(np.int64) - start
+    pos = np.repeat(np.arange(len(major), dtype=np.int64), n)
+    k = np.repeat(start - (np.cumsum(n) - n), n) + np.arange(int(n.sum()), dtype=np.int64)
+    return pos, indices[k], data[k]
+
+
 @dataclass
 class Frozen:
-    a: sp.csc_matrix
+    csc: CSC
     lb: np.ndarray
     ub: np.ndarray
     cost: np.ndarray
@@ -146,6 +253,15 @@ class Frozen:
     n_balance: int
     integer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
+    _a: sp.csc_matrix | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def a(self) -> sp.csc_matrix:
+        """The matrix as scipy.sparse (made on first use from the CSC arrays, then kept)."""
+        if self._a is None:
+            self._a = self.csc.scipy()
+        return self._a
+
     @property
     def shape(self) -> tuple[int, int]:
-        return self.a.shape
+        return self.csc.shape

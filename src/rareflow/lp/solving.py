@@ -65,7 +65,7 @@ def configure(h, lp: Frozen, user: dict | None = None, single: bool = False) -> 
     mip = len(lp.integer) > 0
     rows, cols = lp.shape
     for k, v in method.choose(cols, highs.has_basis(h), mip, user or {}, n_rows=rows,
-                              nnz=int(lp.a.nnz), single=single).items():
+                              nnz=lp.csc.nnz, single=single).items():
         highs.set_option(h, k, v)
 
 

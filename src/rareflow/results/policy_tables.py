@@ -51,11 +51,20 @@ def transit(model, sol) -> pd.DataFrame:
     nb = m.frozen.n_balance
     rows = np.concatenate([np.arange(sp.start, sp.stop) for sp in spans]) + nb
     df = pd.concat([sp.labels for sp in spans], ignore_index=True)
-    a = m.frozen.a.tocsr()[rows]
-    pos, neg = a.maximum(0), -a.minimum(0)
+    # Σ of the positive and of the negated negative entries of these rows times x, as
+    # np.bincount over the matrix's entries in column order: each row's terms are added in
+    # that order from 0.0, as scipy's CSR product (sorted columns) adds them, so the sums are
+    # the same bit for bit, without scipy.sparse on `rareflow run`'s path (lp/matrix.py)
+    a = m.frozen.csc
+    at = np.full(a.shape[0], -1, dtype=np.int64)
+    at[rows] = np.arange(len(rows))
+    k = at[a.indices]
+    mine = k >= 0
+    k, cols, vals = k[mine], a.entry_cols()[mine], a.data[mine]
     x = sol.x
-    df["re_exported"] = pos @ x
-    df["allowed"] = neg @ x
+    pos, neg = vals > 0, vals < 0
+    df["re_exported"] = np.bincount(k[pos], weights=vals[pos] * x[cols[pos]], minlength=len(rows))
+    df["allowed"] = np.bincount(k[neg], weights=-vals[neg] * x[cols[neg]], minlength=len(rows))
     df["slack"] = np.maximum(df["allowed"] - df["re_exported"], 0.0)
     t = df["period"].map({lab: i for i, lab in enumerate(m.periods.labels)}).to_numpy()
     df["dual"] = decided_row_dual(sol)[rows] / b.disc[t]  # a fixed period's: its stage's

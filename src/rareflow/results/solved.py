@@ -90,13 +90,13 @@ def _online(model, df: pd.DataFrame) -> list[str]:
     """The first period in which capacity built in each row serves (lead time in years)."""
     cands = {c.id: c for c in model.scenario.candidates}
     P = model.periods
-    online = []
-    for cid, per in zip(df["candidate"], df["period"], strict=True):
-        t = P.labels.index(per)
-        due = P.start[t] + round(cands[cid].lead_time * 12)
-        k = int(np.searchsorted(P.start, due))
-        online.append(P.labels[k] if k < P.n else "after horizon")
-    return online
+    index = {p: t for t, p in enumerate(P.labels)}
+    # every row at once (a search per row was 0.05 s of china-controls-2025's run; issue 17):
+    # the same month arithmetic and the same left search, as arrays
+    t = np.array([index[per] for per in df["period"]], dtype=np.int64)
+    lead = np.array([round(cands[cid].lead_time * 12) for cid in df["candidate"]], dtype=np.int64)
+    k = np.searchsorted(P.start, P.start[t] + lead)
+    return [P.labels[i] if i < P.n else "after horizon" for i in k.tolist()]
 
 
 def _prices(model, sol: Solution) -> pd.DataFrame:
