@@ -9,9 +9,9 @@ import gc as _gc  # noqa: E402
 # objects that live as long as the process and are nearly never garbage (~900 in cycles), so
 # the collections they trigger find nothing and cost ~0.1 s of a 1 s `rareflow run`, and
 # every later full collection walks them all again (issue 17). So the collector is paused
-# while the package imports, and what is alive then is frozen (`gc.freeze`: moved to a
-# generation the collector skips; reference counting still frees any of it as before) before
-# the collector is resumed as it was. Nothing is computed differently.
+# while the package imports and resumed as it was. Freezing what is alive then (`gc.freeze`)
+# is left to the `rareflow` command (cli.main), which owns its process: a program that imports
+# rareflow as a library keeps its own objects collectable. Nothing is computed differently.
 _collecting = _gc.isenabled()
 _gc.disable()
 try:
@@ -20,7 +20,6 @@ try:
     from rareflow.results.result import NotLive, Results, set_analysis_loader  # noqa: E402
 finally:
     if _collecting:
-        _gc.freeze()
         _gc.enable()
 
 # Results.explain(), .metrics(), .compare(), … are computed by the analysis layer, which
