@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 
 import rareflow
-from rareflow.lp.matrix import Frozen
+from rareflow.lp.matrix import CSC, Frozen
 from rareflow.lp.reduce import fix_columns, restrict_basis
 from rareflow.sweep.kernel import Kernel
 from rareflow.sweep.plan import compile_plan
@@ -20,7 +20,7 @@ def tiny() -> Frozen:
         r2:       x1 + x2 ≥ 2
     cost 1, 2, 3; 0 ≤ x ≤ 10."""
     a = sp.csc_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 1.0]]))
-    return Frozen(a=a, lb=np.zeros(3), ub=np.full(3, 10.0), cost=np.array([1.0, 2.0, 3.0]),
+    return Frozen(csc=CSC.of(a), lb=np.zeros(3), ub=np.full(3, 10.0), cost=np.array([1.0, 2.0, 3.0]),
                   row_lb=np.array([5.0, -np.inf, 2.0]), row_ub=np.array([5.0, 4.0, np.inf]),
                   n_balance=1)
 

@@ -194,6 +194,13 @@ class CSC:
         """The column of each entry (the counterpart of `indices`)."""
         return np.repeat(np.arange(self.shape[1], dtype=np.int64), np.diff(self.indptr))
 
+    @classmethod
+    def of(cls, m) -> CSC:
+        """The arrays of a scipy.sparse matrix, in compressed-column form (shared, not copied
+        when it already is one)."""
+        m = m.tocsc()
+        return cls(m.data, m.indices, m.indptr, m.shape)
+
     def scipy(self) -> sp.csc_matrix:
         """The same matrix as a scipy.sparse CSC matrix, sharing these arrays (no copy)."""
         import scipy.sparse as sp

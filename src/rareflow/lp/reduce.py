@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from rareflow.lp.matrix import Frozen
+from rareflow.lp.matrix import CSC, Frozen
 from rareflow.tolerances import BALANCE_T
 
 BASIC = 1  # HiGHS's HighsBasisStatus.kBasic
@@ -92,7 +92,7 @@ def fix_columns(lp: Frozen, held: np.ndarray, value: np.ndarray) -> Reduced:
     sub = a_kept[rows, :].tocsc()
     sub.sort_indices()
     n_balance = int(np.searchsorted(rows, lp.n_balance))  # balance rows come first
-    red = Frozen(a=sub, lb=lp.lb[cols].copy(), ub=lp.ub[cols].copy(), cost=lp.cost[cols].copy(),
+    red = Frozen(csc=CSC.of(sub), lb=lp.lb[cols].copy(), ub=lp.ub[cols].copy(), cost=lp.cost[cols].copy(),
                  row_lb=lp.row_lb[rows] - shift, row_ub=lp.row_ub[rows] - shift,
                  n_balance=n_balance, integer=np.zeros(0, dtype=np.int64))
     return Reduced(lp=red, cols=cols, rows=rows, held=held, value=value, shift=shift,
