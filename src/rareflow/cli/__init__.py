@@ -47,7 +47,7 @@ def run(
 ) -> None:
     """Solve a scenario, print a summary and write its result tables."""
     from rareflow import load
-    from rareflow.results.tables import check_out, default_out, write_results
+    from rareflow.results.tables import check_out, default_out, set_parts, write_results
     from rareflow.store import solve_and_record
 
     st = open_store(store, no_store, reuse)
@@ -77,6 +77,10 @@ def run(
         console.print(f"[dim]recorded as run #{done.run_id} in {st.path}[/dim]")
     console.print(f"[dim]results written to {out}/ (summary.json, *.csv"
                   f"{', report.html' if report else ''})[/dim]")
+    others = [n for cmd, names in set_parts(out).items() if cmd != "rareflow run" for n in names]
+    if others:  # say what other commands left there: it is of an earlier solve
+        console.print(f"[dim]kept there, written earlier by other rareflow commands and not "
+                      f"redone by this run: {', '.join(others)}[/dim]", highlight=False)
 
 
 def _print_summary(r, top: int, ref: str | None = None) -> None:
