@@ -27,11 +27,12 @@ _DATE = re.compile(r" \([^)]*\)")  # the terminal shows publications without dat
 
 
 def _html(fig: dict, title: str) -> str:
-    """A self-contained page (plotly.js inlined) that opens offline."""
-    import plotly.graph_objects as go
+    """A self-contained page (plotly.js inlined) that opens offline. The figure is already the
+    dict Plotly's objects make (analyze.backtest.figure), so it is not validated again."""
+    import plotly.io as pio
 
-    return go.Figure(fig).to_html(include_plotlyjs=True, full_html=True,
-                                  config={"displaylogo": False}, default_width="100%") \
+    return pio.to_html(fig, include_plotlyjs=True, full_html=True, validate=False,
+                       config={"displaylogo": False}, default_width="100%") \
         .replace("<head>", f"<head><title>{title}</title>", 1)
 
 
