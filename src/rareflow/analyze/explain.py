@@ -366,9 +366,15 @@ class Explainer:
                 self._saves[key] = float("nan")
                 return float("nan")
             self._obj0 = base.objective
+            self._basis0 = h.getBasis()
             self._ucols = self.b.unserved_cols.ravel()
             self._u0 = float(base.x[self._ucols].sum()) if len(self._ucols) else 0.0
             self._u0vec = base.x[self.ucol_ids]
+        # every probe starts from the base optimum's basis, not from the last probe's: on a
+        # degenerate LP the tonnes a relaxation serves depend on where the re-solve starts, so
+        # a figure must not depend on which sentences were worked out before it
+        h.clearSolver()  # the solver's own state of the last probe goes too, not only its basis
+        highs.set_basis(h, self._basis0)
         if kind == "col":
             lo, hi = float(self.f.lb[idx]), float(self.f.ub[idx])
             up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
@@ -591,7 +597,25 @@ class Explainer:
         out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
         return out
 
-    def shortfall_sentences(self, top: int = 3, limit: int | None = None
+    def region_sentences(self, region: str, top: int = 3) -> list[str] | None:
+        """The sentences of `sentences(top)` that `select` keeps for `region`, in the same
+        order, computed alone: only the shortfalls of regions whose sentences can open with
+        the region's code or label are traced, and the sentences that cannot open so (prices,
+        sources, the foresight re-solve) are not written. Exact because every sentence kind
+        opens with a text known before it is worked out (`_could_open`); None when the region's
+        names could open one of the fixed openings (then the caller filters the full list)."""
+        names = region_names(self.r, region)
+        if any(_could_open(p, names) for p in _FIXED_OPENINGS):
+            return None
+        # every shortfall sentence opens with "<region label>'s " (shortfall_sentences)
+        out, cited = self.shortfall_sentences(
+            top, regions=lambda reg: _could_open(f"{self._reg(reg)}'s ", names))
+        out += mechanism_sentences(self.r)
+        out += self.policy_sentences(cited, opens=lambda opening: _could_open(opening, names))
+        out += policy_mechanisms.sentences(self, cited, foresight=False)
+        return out
+
+    def shortfall_sentences(self, top: int = 3, limit: int | None = None, regions=None
                             ) -> tuple[list[str], dict[str, str]]:
         """One sentence per shortfall (a region's commodity; consecutive periods and sectors
         with the same causes merged), in the order the unserved table first meets them, and
@@ -600,9 +624,16 @@ class Explainer:
         With `limit`, only the first `limit` sentences, exactly as the full list has them:
         the (region, commodity) pairs are explained in the order they first appear, and the
         work stops once `limit` groups are complete (no later record can join or precede
-        them) — what `rareflow run` prints costs what it shows, not every shortfall."""
+        them) — what `rareflow run` prints costs what it shows, not every shortfall.
+
+        With `regions` (a test on a region code), only the shortfalls of the regions it
+        accepts: their sentences are those of the full list, in its order (a sentence is about
+        one region's commodity and depends on no other)."""
         un = self.r.unserved
         un = un[un["amount"] > SHOWN_T]
+        if regions is not None:
+            keep = {g: bool(regions(g)) for g in dict.fromkeys(un["region"])}
+            un = un[un["region"].map(keep).astype(bool).to_numpy()]
         first: dict[tuple[str, str], int] = {}
         by_pair: dict[tuple[str, str], list] = defaultdict(list)
         for k, rec in enumerate(un.itertuples()):
@@ -660,12 +691,16 @@ class Explainer:
             out.append(f"{who} of {com} in {when} is bound by " + "; and by ".join(parts) + ".")
         return out, cited
 
-    def policy_sentences(self, cited: dict[str, str]) -> list[str]:
+    def policy_sentences(self, cited: dict[str, str], opens=None) -> list[str]:
         """What each binding policy costs: the periods it binds in and what one more unit of it
         would save; then the agreements missed, by how much and at what breach cost.
 
         This answers "what does the halt (the ban, the licence squeeze) cost" even when every
         demand is still served and no shortfall sentence names the policy.
+
+        With `opens` (a test on how a sentence opens), only the sentences whose opening it
+        accepts are worked out (the others' relaxations are not measured); each is the one of
+        the full list, since a policy's sentence depends on its own rows only.
         """
         out: list[str] = []
         order = {p: k for k, p in enumerate(self.m.periods.labels)}
@@ -674,9 +709,11 @@ class Explainer:
         breached = set(br["policy"]) if len(br) else set()
         groups: dict[str, list] = defaultdict(list)
         for c, _d, _s, w in self.policy_binding():
-            if c.kind in POLICY_KINDS:
+            if c.kind in POLICY_KINDS and (opens is None or opens(f"{c.name} binds in")):
                 groups[c.name].append((c, max(self.saving(*w), 0.0)))
         for name, items in groups.items():
+            if opens is not None and not opens(f"{name} binds in"):
+                continue
             items = [(c, v) for c, v in items if not np.isnan(v)]
             if not items:
                 continue
@@ -702,7 +739,7 @@ class Explainer:
         pols = {p.id: p for p in self.b.policies}
         for (pid, side), g in (br.groupby(["policy", "side"], sort=False) if len(br) else []):
             pol = pols.get(pid)
-            if pol is None:
+            if pol is None or (opens is not None and not opens(f"{self._policy_name(pol)}: the ")):
                 continue
             g = g.sort_values("period", key=lambda s: s.map(order))
             parts = [f"{a:,.0f} t in {p}" for p, a in zip(g["period"], g["amount"], strict=True)]
@@ -857,6 +894,33 @@ def shown_causes(results, limit: int = 3) -> list[str]:
     return explainer(results).shortfall_sentences(limit=limit)[0]
 
 
+def region_names(results, region: str) -> set[str]:
+    """The names a sentence about `region` opens with: its code and its label."""
+    regions = results.scenario.regions
+    return {n for n in {region, regions[region].label if region in regions else region} if n}
+
+
+# texts that other sentences of `Explainer.sentences` open with, whatever their figures
+_FIXED_OPENINGS = ("All demand is served in every period.", "The scarcity price of ", "Source of ",
+                   *policy_mechanisms.FORESIGHT_OPENINGS)
+
+
+def _could_open(opening: str, names: set[str]) -> bool:
+    """Whether a sentence that opens with `opening` can open with one of `names` + "'s" (what
+    `select` keeps): one of the two texts begins the other."""
+    return any(opening.startswith(f"{n}'s") or f"{n}'s".startswith(opening) for n in names)
+
+
+@analysis("explain_region")
+def explain_region(results, region: str, period: str | None = None) -> list[str]:
+    """`select(results, results.section("explain"), region, period)`, computing only the
+    region's sentences when the whole explanation is not at hand (issue 17)."""
+    found = explainer(results).region_sentences(region)
+    if found is None:
+        return select(results, results.section("explain"), region, period)
+    return select(results, found, region, period)
+
+
 @analysis("select")
 def select(results, sentences: list[str], region: str | None = None,
            period: str | None = None) -> list[str]:
@@ -864,9 +928,8 @@ def select(results, sentences: list[str], region: str | None = None,
     and/or mentioning one period."""
     out = list(sentences)
     if region:
-        regions = results.scenario.regions
-        names = {region, regions[region].label if region in regions else region}
-        out = [s for s in out if any(s.startswith(f"{n}'s") for n in names if n)]
+        names = region_names(results, region)
+        out = [s for s in out if any(s.startswith(f"{n}'s") for n in names)]
     if period:
         out = [s for s in out if str(period) in s]
     return out

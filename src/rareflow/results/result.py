@@ -379,6 +379,9 @@ class Results:
         run laid over a base (`overrides`, or a file that `extends` another) first says whether
         the capacities it changed bind, and when none does and nothing changes, says so."""
         levers = self.bound_check() if region is None and period is None and self.live else []
+        if region and self.live and "explain" not in self._sentences:
+            # only the region's sentences are worked out, not every one then filtered
+            return _analysis("explain_region")(self, region, period)
         return [*levers, *_analysis("select")(self, self.section("explain"), region, period)]
 
     def bound_check(self, base: Results | None = None) -> list[str]:
