@@ -58,9 +58,42 @@ def test_a_name_that_could_open_another_sentence_falls_back_to_the_full_list(cc)
     assert fresh(m).explain(weird) == select(full, every, weird) == []
 
 
+def test_the_probe_budget_guard_falls_back_to_the_full_list(cc, monkeypatch):
+    """When the whole explanation would spend the probe budget, a figure of it depends on
+    which sentences came first: the region's sentences are then the full list filtered."""
+    from rareflow.analyze import explain as E
+
+    m, every, full = cc
+    monkeypatch.setattr(E, "MAX_PROBES", 40)
+    r = fresh(m)
+    assert Explainer(r).region_sentences("JPN") is None
+    assert r.explain("JPN") == select(r, r.explain(), "JPN")
+
+
 def test_a_result_without_shortfalls_and_a_read_back_one():
     m = rareflow.load("baseline-2024")
     full = m.solve()
     every = full.explain()
     for code in full.scenario.regions:
         assert fresh(m).explain(code) == select(full, every, code)
+
+
+def shown(tab, top):
+    """What `rareflow explain` prints of a table: ranked by saves (else |dual|), first `top`."""
+    tab = tab.assign(rank_value=tab["saves"].fillna(tab["dual"].abs())) \
+        .sort_values("rank_value", ascending=False, kind="stable")
+    return tab.head(top).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("region", [None, "JPN", "USA", "EU", "IND"])
+def test_the_table_measured_for_the_rows_shown_shows_the_same_rows(cc, region):
+    m, _, _ = cc
+    full = fresh(m).explain_table(region)
+    assert full["saves"].notna().sum() > 10
+    for top in (1, 3, 15, 40):
+        r = fresh(m)
+        part = r.explain_table(region, top=top)
+        assert shown(part, top).equals(shown(full, top)), (region, top)
+        assert part["saves"].notna().sum() <= full["saves"].notna().sum()
+        if top == 15 and region in ("JPN", "EU"):  # what `explain --region` shows: fewer probes
+            assert part["saves"].notna().sum() < full["saves"].notna().sum() / 2

@@ -605,7 +605,7 @@ class Explainer:
         opens with a text known before it is worked out (`_could_open`); None when the region's
         names could open one of the fixed openings (then the caller filters the full list)."""
         names = region_names(self.r, region)
-        if any(_could_open(p, names) for p in _FIXED_OPENINGS):
+        if any(_could_open(p, names) for p in _FIXED_OPENINGS) or not self._full_within_budget():
             return None
         # every shortfall sentence opens with "<region label>'s " (shortfall_sentences)
         out, cited = self.shortfall_sentences(
@@ -614,6 +614,27 @@ class Explainer:
         out += self.policy_sentences(cited, opens=lambda opening: _could_open(opening, names))
         out += policy_mechanisms.sentences(self, cited, foresight=False)
         return out
+
+    def _full_within_budget(self, top: int = 3) -> bool:
+        """Whether the whole explanation, worked out now, would measure every relaxation it
+        asks for (at most MAX_PROBES): then a sentence's figures do not depend on which other
+        sentences are written, and a part of them can be worked out alone. Counted from above:
+        the probes made already, the first MAX_CANDIDATES candidates by dual of every
+        shortfall's trace (all `causes` may measure), every policy-owned bound or row (the
+        policy sentences) and 6 per scarcity-price sentence (at most 5)."""
+        un = self.r.unserved
+        un = un[un["amount"] > SHOWN_T]
+        index = {p: k for k, p in enumerate(self.m.periods.labels)}
+        wheres = set(self._saves)
+        for reg, com, per in dict.fromkeys(zip(un["region"], un["commodity"], un["period"],
+                                               strict=True)):
+            raw, at = self._trace_of([self.b.pairs[(reg, com)] * self.T + index[per]])
+            wheres.update(at[c] for c, _ in sorted(raw.items(), key=lambda kv: -kv[1])
+                          [:max(MAX_CANDIDATES, 3 * top, top + 4)] if c in at)
+            if len(wheres) > MAX_PROBES:
+                return False
+        wheres.update(w for *_, w in self.policy_binding())
+        return len(wheres) + 5 * max(3 * 2, 2 + 4) <= MAX_PROBES
 
     def shortfall_sentences(self, top: int = 3, limit: int | None = None, regions=None
                             ) -> tuple[list[str], dict[str, str]]:
@@ -790,19 +811,25 @@ class Explainer:
                        f"median across regions and periods; high in {when}){why}.")
         return out
 
-    def table(self, region: str | None = None) -> pd.DataFrame:
+    def table(self, region: str | None = None, top: int | None = None) -> pd.DataFrame:
         """Every binding constraint (`_make_table`); with `region`, only the rows
         `rareflow explain --region` shows — those naming the region or affecting one of its
         shortfalls — computed alone: the shortfalls of other regions are not traced and the
         other rows are not probed (issue 17). Each kept row is the full table's row, except
-        that `affected` lists only the shortfalls matching the region."""
-        if region is None:
-            if self._table_df is None:
-                self._table_df = self._make_table()
-            return self._table_df.copy()
+        that `affected` lists only the shortfalls matching the region.
+
+        With `top`, only the rows that can be among the first `top` by rank (`saves`, else the
+        |dual|, largest first: what `rareflow explain` shows) are measured; the others keep
+        `saves` NaN. Exact: a relaxation by one unit saves at most |dual| (the LP's optimal
+        value is convex in a bound or right-hand side, and the dual is a subgradient of it), so
+        once the `top`-th rank measured exceeds the |dual| of every row left (with the solver's
+        tolerance as margin), no row left can displace a shown one."""
         if self._table_df is not None:  # at hand already: filter it
-            return region_rows(self._table_df, region)
-        return self._make_table(region)
+            return self._table_df.copy() if region is None else region_rows(self._table_df, region)
+        if region is None and top is None:
+            self._table_df = self._make_table()
+            return self._table_df.copy()
+        return self._make_table(region, top)
 
     def _col_entry(self, j: int) -> tuple[Constraint, float, float, tuple[str, int]] | None:
         c = self.col_constraint(j)
@@ -836,12 +863,33 @@ class Explainer:
                                           np.flatnonzero(np.abs(self.sol.row_dual[nb:]) > EPS) + nb)
         return self._binding
 
+    def _measure_rows(self, rows, keep: list[bool], top: int | None) -> dict[int, float]:
+        """{row number: saves} of the kept `rows` (strongest |dual| first, as `binding` orders
+        them); with `top`, stopping once no row left can reach the first `top` (see `table`)."""
+        out: dict[int, float] = {}
+        ranks: list[float] = []
+        tol = 1e-7 * max(1.0, abs(self.r.objective))  # HiGHS tolerances (1e-7) on a saving
+        if top is not None and len(set(self._saves) | {w for (*_, w), k in zip(rows, keep, strict=True)
+                                                        if k}) > MAX_PROBES:
+            top = None  # measuring all would spend the probe budget: measured as before, in order
+        disc = np.asarray(self.b.disc, dtype=float)
+        for n, ((_c, d, _s, w), k) in enumerate(zip(rows, keep, strict=True)):
+            if not k:
+                continue
+            if top is not None and len(ranks) >= top:
+                t = self._period_of_col(w[1]) if w[0] == "col" else self._period_of_row(w[1])
+                if sorted(ranks, reverse=True)[top - 1] > abs(d) + tol / disc[t]:
+                    break
+            out[n] = v = max(self.saving(*w), 0.0)
+            ranks.append(abs(d) if np.isnan(v) else v)
+        return out
+
     def policy_binding(self) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
         """Like `binding()`, but only the bounds and rows that policies own: a few instead of
         every priced column of the model (what the policy sentences need)."""
         return self._entries(sorted(self.col_policy), sorted(self.row_policy))
 
-    def _make_table(self, region: str | None = None) -> pd.DataFrame:
+    def _make_table(self, region: str | None = None, top: int | None = None) -> pd.DataFrame:
         """Every binding constraint in the model: constraint, kind, period, dual, saves (what
         relaxing it by one unit saves, measured), slack, affected, source.
 
@@ -856,12 +904,13 @@ class Explainer:
         rows = self.binding()
         keep = [region is None or bool(re.search(region, c.name))
                 or bool(affected.get((c.name, c.period))) for c, _d, _s, _w in rows]
+        saves = self._measure_rows(rows, keep, top)
         out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
-                             "saves": max(self.saving(*w), 0.0) if k else np.nan,
+                             "saves": saves.get(n, np.nan),
                              "slack": max(s, 0.0),
                              "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),
                              "source": c.source}
-                            for (c, d, s, w), k in zip(rows, keep, strict=True)],
+                            for n, (c, d, s, w) in enumerate(rows)],
                            columns=["constraint", "kind", "period", "dual", "saves", "slack",
                                     "affected", "source"])
         out = out.drop_duplicates(["constraint", "period"])
@@ -936,8 +985,8 @@ def select(results, sentences: list[str], region: str | None = None,
 
 
 @analysis("explain_table")
-def explain_table(results, region: str | None = None) -> pd.DataFrame:
-    return explainer(results).table(region)
+def explain_table(results, region: str | None = None, top: int | None = None) -> pd.DataFrame:
+    return explainer(results).table(region, top)
 
 
 @analysis("shortfall_causes")

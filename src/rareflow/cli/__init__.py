@@ -292,7 +292,9 @@ def explain(
         console.print(f"▸ {s}", highlight=False, markup=False)
     for s in r.target_report():
         console.print(f"◎ {s}", highlight=False, markup=False)
-    tab = r.explain_table(region)  # with --region, only its rows are computed (issue 17)
+    # with --region, only its rows are computed; without --out, only those that can be shown
+    # are measured (issue 17)
+    tab = r.explain_table(region, top=None if out or top < 1 else top)
     if len(tab):
         tab = tab.assign(rank_value=tab["saves"].fillna(tab["dual"].abs())) \
             .sort_values("rank_value", ascending=False, kind="stable")

@@ -391,10 +391,12 @@ class Results:
         the base's result, if already solved (live results only; [] otherwise)."""
         return _analysis("bound_check")(self, base)
 
-    def explain_table(self, region: str | None = None) -> pd.DataFrame:
+    def explain_table(self, region: str | None = None, top: int | None = None) -> pd.DataFrame:
         """constraint, kind, period, dual, slack, affected — every binding constraint (live);
-        with `region`, only those naming it or behind its shortfalls, computed alone."""
-        return _analysis("explain_table")(self, region)
+        with `region`, only those naming it or behind its shortfalls, computed alone; with
+        `top`, `saves` is measured only where a row can rank among the first `top` (by saves,
+        else |dual|), NaN elsewhere (what `rareflow explain` shows without --out)."""
+        return _analysis("explain_table")(self, region, top)
 
     def shortfall_causes(self) -> pd.DataFrame:
         """One row per (shortfall, binding constraint upstream of it), ranked by dual (live)."""
