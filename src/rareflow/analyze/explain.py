@@ -366,9 +366,15 @@ class Explainer:
                 self._saves[key] = float("nan")
                 return float("nan")
             self._obj0 = base.objective
+            self._basis0 = h.getBasis()
             self._ucols = self.b.unserved_cols.ravel()
             self._u0 = float(base.x[self._ucols].sum()) if len(self._ucols) else 0.0
             self._u0vec = base.x[self.ucol_ids]
+        # every probe starts from the base optimum's basis, not from the last probe's: on a
+        # degenerate LP the tonnes a relaxation serves depend on where the re-solve starts, so
+        # a figure must not depend on which sentences were worked out before it
+        h.clearSolver()  # the solver's own state of the last probe goes too, not only its basis
+        highs.set_basis(h, self._basis0)
         if kind == "col":
             lo, hi = float(self.f.lb[idx]), float(self.f.ub[idx])
             up = self.sol.col_dual[idx] < 0  # raising the upper bound lowers the cost
@@ -591,7 +597,46 @@ class Explainer:
         out += [f"Source of {pid}: {src}" for pid, src in cited.items()]
         return out
 
-    def shortfall_sentences(self, top: int = 3, limit: int | None = None
+    def region_sentences(self, region: str, top: int = 3) -> list[str] | None:
+        """The sentences of `sentences(top)` that `select` keeps for `region`, in the same
+        order, computed alone: only the shortfalls of regions whose sentences can open with
+        the region's code or label are traced, and the sentences that cannot open so (prices,
+        sources, the foresight re-solve) are not written. Exact because every sentence kind
+        opens with a text known before it is worked out (`_could_open`); None when the region's
+        names could open one of the fixed openings (then the caller filters the full list)."""
+        names = region_names(self.r, region)
+        if any(_could_open(p, names) for p in _FIXED_OPENINGS) or not self._full_within_budget():
+            return None
+        # every shortfall sentence opens with "<region label>'s " (shortfall_sentences)
+        out, cited = self.shortfall_sentences(
+            top, regions=lambda reg: _could_open(f"{self._reg(reg)}'s ", names))
+        out += mechanism_sentences(self.r)
+        out += self.policy_sentences(cited, opens=lambda opening: _could_open(opening, names))
+        out += policy_mechanisms.sentences(self, cited, foresight=False)
+        return out
+
+    def _full_within_budget(self, top: int = 3) -> bool:
+        """Whether the whole explanation, worked out now, would measure every relaxation it
+        asks for (at most MAX_PROBES): then a sentence's figures do not depend on which other
+        sentences are written, and a part of them can be worked out alone. Counted from above:
+        the probes made already, the first MAX_CANDIDATES candidates by dual of every
+        shortfall's trace (all `causes` may measure), every policy-owned bound or row (the
+        policy sentences) and 6 per scarcity-price sentence (at most 5)."""
+        un = self.r.unserved
+        un = un[un["amount"] > SHOWN_T]
+        index = {p: k for k, p in enumerate(self.m.periods.labels)}
+        wheres = set(self._saves)
+        for reg, com, per in dict.fromkeys(zip(un["region"], un["commodity"], un["period"],
+                                               strict=True)):
+            raw, at = self._trace_of([self.b.pairs[(reg, com)] * self.T + index[per]])
+            wheres.update(at[c] for c, _ in sorted(raw.items(), key=lambda kv: -kv[1])
+                          [:max(MAX_CANDIDATES, 3 * top, top + 4)] if c in at)
+            if len(wheres) > MAX_PROBES:
+                return False
+        wheres.update(w for *_, w in self.policy_binding())
+        return len(wheres) + 5 * max(3 * 2, 2 + 4) <= MAX_PROBES
+
+    def shortfall_sentences(self, top: int = 3, limit: int | None = None, regions=None
                             ) -> tuple[list[str], dict[str, str]]:
         """One sentence per shortfall (a region's commodity; consecutive periods and sectors
         with the same causes merged), in the order the unserved table first meets them, and
@@ -600,9 +645,16 @@ class Explainer:
         With `limit`, only the first `limit` sentences, exactly as the full list has them:
         the (region, commodity) pairs are explained in the order they first appear, and the
         work stops once `limit` groups are complete (no later record can join or precede
-        them) — what `rareflow run` prints costs what it shows, not every shortfall."""
+        them) — what `rareflow run` prints costs what it shows, not every shortfall.
+
+        With `regions` (a test on a region code), only the shortfalls of the regions it
+        accepts: their sentences are those of the full list, in its order (a sentence is about
+        one region's commodity and depends on no other)."""
         un = self.r.unserved
         un = un[un["amount"] > SHOWN_T]
+        if regions is not None:
+            keep = {g: bool(regions(g)) for g in dict.fromkeys(un["region"])}
+            un = un[un["region"].map(keep).astype(bool).to_numpy()]
         first: dict[tuple[str, str], int] = {}
         by_pair: dict[tuple[str, str], list] = defaultdict(list)
         for k, rec in enumerate(un.itertuples()):
@@ -660,12 +712,16 @@ class Explainer:
             out.append(f"{who} of {com} in {when} is bound by " + "; and by ".join(parts) + ".")
         return out, cited
 
-    def policy_sentences(self, cited: dict[str, str]) -> list[str]:
+    def policy_sentences(self, cited: dict[str, str], opens=None) -> list[str]:
         """What each binding policy costs: the periods it binds in and what one more unit of it
         would save; then the agreements missed, by how much and at what breach cost.
 
         This answers "what does the halt (the ban, the licence squeeze) cost" even when every
         demand is still served and no shortfall sentence names the policy.
+
+        With `opens` (a test on how a sentence opens), only the sentences whose opening it
+        accepts are worked out (the others' relaxations are not measured); each is the one of
+        the full list, since a policy's sentence depends on its own rows only.
         """
         out: list[str] = []
         order = {p: k for k, p in enumerate(self.m.periods.labels)}
@@ -674,9 +730,11 @@ class Explainer:
         breached = set(br["policy"]) if len(br) else set()
         groups: dict[str, list] = defaultdict(list)
         for c, _d, _s, w in self.policy_binding():
-            if c.kind in POLICY_KINDS:
+            if c.kind in POLICY_KINDS and (opens is None or opens(f"{c.name} binds in")):
                 groups[c.name].append((c, max(self.saving(*w), 0.0)))
         for name, items in groups.items():
+            if opens is not None and not opens(f"{name} binds in"):
+                continue
             items = [(c, v) for c, v in items if not np.isnan(v)]
             if not items:
                 continue
@@ -702,7 +760,7 @@ class Explainer:
         pols = {p.id: p for p in self.b.policies}
         for (pid, side), g in (br.groupby(["policy", "side"], sort=False) if len(br) else []):
             pol = pols.get(pid)
-            if pol is None:
+            if pol is None or (opens is not None and not opens(f"{self._policy_name(pol)}: the ")):
                 continue
             g = g.sort_values("period", key=lambda s: s.map(order))
             parts = [f"{a:,.0f} t in {p}" for p, a in zip(g["period"], g["amount"], strict=True)]
@@ -753,19 +811,25 @@ class Explainer:
                        f"median across regions and periods; high in {when}){why}.")
         return out
 
-    def table(self, region: str | None = None) -> pd.DataFrame:
+    def table(self, region: str | None = None, top: int | None = None) -> pd.DataFrame:
         """Every binding constraint (`_make_table`); with `region`, only the rows
         `rareflow explain --region` shows — those naming the region or affecting one of its
         shortfalls — computed alone: the shortfalls of other regions are not traced and the
         other rows are not probed (issue 17). Each kept row is the full table's row, except
-        that `affected` lists only the shortfalls matching the region."""
-        if region is None:
-            if self._table_df is None:
-                self._table_df = self._make_table()
-            return self._table_df.copy()
+        that `affected` lists only the shortfalls matching the region.
+
+        With `top`, only the rows that can be among the first `top` by rank (`saves`, else the
+        |dual|, largest first: what `rareflow explain` shows) are measured; the others keep
+        `saves` NaN. Exact: a relaxation by one unit saves at most |dual| (the LP's optimal
+        value is convex in a bound or right-hand side, and the dual is a subgradient of it), so
+        once the `top`-th rank measured exceeds the |dual| of every row left (with the solver's
+        tolerance as margin), no row left can displace a shown one."""
         if self._table_df is not None:  # at hand already: filter it
-            return region_rows(self._table_df, region)
-        return self._make_table(region)
+            return self._table_df.copy() if region is None else region_rows(self._table_df, region)
+        if region is None and top is None:
+            self._table_df = self._make_table()
+            return self._table_df.copy()
+        return self._make_table(region, top)
 
     def _col_entry(self, j: int) -> tuple[Constraint, float, float, tuple[str, int]] | None:
         c = self.col_constraint(j)
@@ -799,12 +863,33 @@ class Explainer:
                                           np.flatnonzero(np.abs(self.sol.row_dual[nb:]) > EPS) + nb)
         return self._binding
 
+    def _measure_rows(self, rows, keep: list[bool], top: int | None) -> dict[int, float]:
+        """{row number: saves} of the kept `rows` (strongest |dual| first, as `binding` orders
+        them); with `top`, stopping once no row left can reach the first `top` (see `table`)."""
+        out: dict[int, float] = {}
+        ranks: list[float] = []
+        tol = 1e-7 * max(1.0, abs(self.r.objective))  # HiGHS tolerances (1e-7) on a saving
+        if top is not None and len(set(self._saves) | {w for (*_, w), k in zip(rows, keep, strict=True)
+                                                        if k}) > MAX_PROBES:
+            top = None  # measuring all would spend the probe budget: measured as before, in order
+        disc = np.asarray(self.b.disc, dtype=float)
+        for n, ((_c, d, _s, w), k) in enumerate(zip(rows, keep, strict=True)):
+            if not k:
+                continue
+            if top is not None and len(ranks) >= top:
+                t = self._period_of_col(w[1]) if w[0] == "col" else self._period_of_row(w[1])
+                if sorted(ranks, reverse=True)[top - 1] > abs(d) + tol / disc[t]:
+                    break
+            out[n] = v = max(self.saving(*w), 0.0)
+            ranks.append(abs(d) if np.isnan(v) else v)
+        return out
+
     def policy_binding(self) -> list[tuple[Constraint, float, float, tuple[str, int]]]:
         """Like `binding()`, but only the bounds and rows that policies own: a few instead of
         every priced column of the model (what the policy sentences need)."""
         return self._entries(sorted(self.col_policy), sorted(self.row_policy))
 
-    def _make_table(self, region: str | None = None) -> pd.DataFrame:
+    def _make_table(self, region: str | None = None, top: int | None = None) -> pd.DataFrame:
         """Every binding constraint in the model: constraint, kind, period, dual, saves (what
         relaxing it by one unit saves, measured), slack, affected, source.
 
@@ -819,12 +904,13 @@ class Explainer:
         rows = self.binding()
         keep = [region is None or bool(re.search(region, c.name))
                 or bool(affected.get((c.name, c.period))) for c, _d, _s, _w in rows]
+        saves = self._measure_rows(rows, keep, top)
         out = pd.DataFrame([{"constraint": c.name, "kind": c.kind, "period": c.period, "dual": d,
-                             "saves": max(self.saving(*w), 0.0) if k else np.nan,
+                             "saves": saves.get(n, np.nan),
                              "slack": max(s, 0.0),
                              "affected": ", ".join(sorted(affected.get((c.name, c.period), []))),
                              "source": c.source}
-                            for (c, d, s, w), k in zip(rows, keep, strict=True)],
+                            for n, (c, d, s, w) in enumerate(rows)],
                            columns=["constraint", "kind", "period", "dual", "saves", "slack",
                                     "affected", "source"])
         out = out.drop_duplicates(["constraint", "period"])
@@ -857,6 +943,33 @@ def shown_causes(results, limit: int = 3) -> list[str]:
     return explainer(results).shortfall_sentences(limit=limit)[0]
 
 
+def region_names(results, region: str) -> set[str]:
+    """The names a sentence about `region` opens with: its code and its label."""
+    regions = results.scenario.regions
+    return {n for n in {region, regions[region].label if region in regions else region} if n}
+
+
+# texts that other sentences of `Explainer.sentences` open with, whatever their figures
+_FIXED_OPENINGS = ("All demand is served in every period.", "The scarcity price of ", "Source of ",
+                   *policy_mechanisms.FORESIGHT_OPENINGS)
+
+
+def _could_open(opening: str, names: set[str]) -> bool:
+    """Whether a sentence that opens with `opening` can open with one of `names` + "'s" (what
+    `select` keeps): one of the two texts begins the other."""
+    return any(opening.startswith(f"{n}'s") or f"{n}'s".startswith(opening) for n in names)
+
+
+@analysis("explain_region")
+def explain_region(results, region: str, period: str | None = None) -> list[str]:
+    """`select(results, results.section("explain"), region, period)`, computing only the
+    region's sentences when the whole explanation is not at hand (issue 17)."""
+    found = explainer(results).region_sentences(region)
+    if found is None:
+        return select(results, results.section("explain"), region, period)
+    return select(results, found, region, period)
+
+
 @analysis("select")
 def select(results, sentences: list[str], region: str | None = None,
            period: str | None = None) -> list[str]:
@@ -864,17 +977,16 @@ def select(results, sentences: list[str], region: str | None = None,
     and/or mentioning one period."""
     out = list(sentences)
     if region:
-        regions = results.scenario.regions
-        names = {region, regions[region].label if region in regions else region}
-        out = [s for s in out if any(s.startswith(f"{n}'s") for n in names if n)]
+        names = region_names(results, region)
+        out = [s for s in out if any(s.startswith(f"{n}'s") for n in names)]
     if period:
         out = [s for s in out if str(period) in s]
     return out
 
 
 @analysis("explain_table")
-def explain_table(results, region: str | None = None) -> pd.DataFrame:
-    return explainer(results).table(region)
+def explain_table(results, region: str | None = None, top: int | None = None) -> pd.DataFrame:
+    return explainer(results).table(region, top)
 
 
 @analysis("shortfall_causes")

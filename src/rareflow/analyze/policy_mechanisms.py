@@ -75,12 +75,19 @@ def silent_row(ex, i: int) -> bool:
     return k >= 0 and ex.b.lp.rows[ex.row_span[k]].kind in SILENT_ROWS
 
 
-def sentences(ex, cited: dict[str, str]) -> list[str]:
-    """Sentences for the answer's stages, binding no-transit rows and spent subsidy budgets."""
-    return _announced(ex, cited) + _transit(ex, cited) + _subsidy(ex)
+def sentences(ex, cited: dict[str, str], foresight: bool = True) -> list[str]:
+    """Sentences for the answer's stages, binding no-transit rows and spent subsidy budgets.
+    Without `foresight`, the sentence on what knowing every measure from the outset would have
+    changed is left out (it solves the LP once more; `explain --region` never shows it)."""
+    return _announced(ex, cited, foresight) + _transit(ex, cited) + _subsidy(ex)
 
 
-def _announced(ex, cited: dict[str, str]) -> list[str]:
+# how the foresight sentence of `_announced` opens, whatever its figures
+FORESIGHT_OPENINGS = ("Had every measure been known from the outset",
+                      "Knowing every measure from the outset")
+
+
+def _announced(ex, cited: dict[str, str], foresight: bool = True) -> list[str]:
     reps = _stages(ex)
     if len(reps) < 2:
         return []
@@ -107,7 +114,7 @@ def _announced(ex, cited: dict[str, str]) -> list[str]:
             for i, p in items:
                 if p is not None and p.source:
                     cited[i] = p.source
-    gap = _foresight(ex)
+    gap = _foresight(ex) if foresight else None
     if gap is not None:
         cost, served = gap
         parts = []

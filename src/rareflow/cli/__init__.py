@@ -48,7 +48,7 @@ def run(
 ) -> None:
     """Solve a scenario, print a summary and write its result tables."""
     from rareflow import load
-    from rareflow.results.tables import check_out, default_out, write_results
+    from rareflow.results.tables import check_out, default_out, set_parts, write_results
     from rareflow.store import solve_and_record
 
     st = open_store(store, no_store, reuse)
@@ -80,6 +80,10 @@ def run(
         console.print(f"[dim]recorded as run #{done.run_id} in {st.path}[/dim]", highlight=False)
     console.print(f"[dim]results written to {out}/ (summary.json, *.csv"
                   f"{', report.html' if report else ''})[/dim]", highlight=False)
+    others = [n for cmd, names in set_parts(out).items() if cmd != "rareflow run" for n in names]
+    if others:  # say what other commands left there: it is of an earlier solve
+        console.print(f"[dim]kept there, written earlier by other rareflow commands and not "
+                      f"redone by this run: {', '.join(others)}[/dim]", highlight=False)
 
 
 def _print_summary(r, top: int, ref: str | None = None) -> None:
@@ -295,7 +299,9 @@ def explain(
         console.print(f"▸ {s}", highlight=False, markup=False)
     for s in r.target_report():
         console.print(f"◎ {s}", highlight=False, markup=False)
-    tab = r.explain_table(region)  # with --region, only its rows are computed (issue 17)
+    # with --region, only its rows are computed; without --out, only those that can be shown
+    # are measured (issue 17)
+    tab = r.explain_table(region, top=None if out or top < 1 else top)
     if len(tab):
         tab = tab.assign(rank_value=tab["saves"].fillna(tab["dual"].abs())) \
             .sort_values("rank_value", ascending=False, kind="stable")

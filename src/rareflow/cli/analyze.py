@@ -72,8 +72,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare two scenarios: unserved by sector, flows that appeared or vanished, prices."""
         from rareflow import load
-        from rareflow.results.tables import write_set
+        from rareflow.results.tables import check_out, write_set
 
+        if out:
+            check_out(out)  # a refused folder costs no solve
         ra, rb = load(base).solve(), load(scenario).solve()
         c = rb.compare(ra)
         from rareflow.cli import _money_change
@@ -103,5 +105,5 @@ def register(app: typer.Typer) -> None:
                                                 "base_objective": ra.objective,
                                                 "scenario_objective": rb.objective,
                                                 "sentences": c.sentences}, indent=2)
-            write_set(out, texts)
+            write_set(out, texts, "rareflow compare")
             console.print(f"[dim]comparison written to {out}/[/dim]")

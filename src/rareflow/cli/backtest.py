@@ -27,11 +27,12 @@ _DATE = re.compile(r" \([^)]*\)")  # the terminal shows publications without dat
 
 
 def _html(fig: dict, title: str) -> str:
-    """A self-contained page (plotly.js inlined) that opens offline."""
-    import plotly.graph_objects as go
+    """A self-contained page (plotly.js inlined) that opens offline. The figure is already the
+    dict Plotly's objects make (analyze.backtest.figure), so it is not validated again."""
+    import plotly.io as pio
 
-    return go.Figure(fig).to_html(include_plotlyjs=True, full_html=True,
-                                  config={"displaylogo": False}, default_width="100%") \
+    return pio.to_html(fig, include_plotlyjs=True, full_html=True, validate=False,
+                       config={"displaylogo": False}, default_width="100%") \
         .replace("<head>", f"<head><title>{title}</title>", 1)
 
 
@@ -67,20 +68,23 @@ def register(app: typer.Typer) -> None:
             run_backtest,
         )
         from rareflow.analyze.observations import load_observations
-        from rareflow.results.tables import atomic_write
+        from rareflow.results.tables import check_out, default_out, write_set
         from rareflow.store import solve_and_record
 
         st = open_store(store, no_store, reuse)
         obs = load_observations(observed)  # bad files fail before the solve
         model = load(scenario)
+        # the run's result folder: the back-test's files join its set (a later `run` keeps
+        # them); a folder holding files rareflow did not write is refused before the solve
+        out = out or default_out(model.name)
+        check_out(out)
         done = solve_and_record(model, {}, st, reuse=reuse, origin="backtest")
         if done.warning:
             err.print(f"[yellow]warning:[/yellow] {done.warning}", highlight=False)
         bt = run_backtest(done.results, obs)
-        out = out or Path("rareflow-out") / model.name
         title = f"Back-test of {model.name}: observed against the model"
-        atomic_write(out / "backtest.csv", bt.table.to_csv(index=False))
-        atomic_write(out / "backtest.html", _html(bt_figure(bt, title), title))
+        write_set(out, {"backtest.csv": bt.table.to_csv(index=False),
+                        "backtest.html": _html(bt_figure(bt, title), title)}, "rareflow backtest")
         say = err if as_json else console
         if as_json:
             rows = [{k: _jsonable(v) for k, v in r.items()} for r in bt.table.to_dict("records")]

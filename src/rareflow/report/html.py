@@ -393,10 +393,12 @@ def write_report(results, path: Path | str, base=None, region: str | None = None
     """Write the report atomically (a crash never leaves half a file)."""
     import os
 
-    from rareflow.results.tables import atomic_write
+    from rareflow.results.tables import write_file
 
     path = Path(path)
-    atomic_write(path, build_report(results, base=base, region=region, period=period))
+    # in a result folder (rareflow-out/<scenario>/) the report joins the folder's set
+    write_file(path, build_report(results, base=base, region=region, period=period),
+               "rareflow report")
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, 0o666 & ~umask)  # a report is for sharing: the usual file mode, not 0600

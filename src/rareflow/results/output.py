@@ -8,6 +8,11 @@ small JSON naming the program, the command and the files it wrote). rareflow
   RENAME_EXCHANGE; elsewhere two renames), so a reader sees the old set or the new one;
 - refuses an `--out` that is a file, a symbolic link, or a folder holding anything it did not
   write, with a message that says what to do; it deletes nothing there;
+- keeps, in one folder, the parts that different commands wrote (`rareflow run`'s tables,
+  `rareflow backtest`'s backtest.csv/.html, a report): the marker lists each part's files, and
+  a command replaces only its own part; the other parts' files go into the new set unchanged
+  (hard links), so `backtest` then `run` (or `run` then `backtest`) leaves both (a part
+  sharing a file name with the new one is replaced whole);
 - adopts an empty folder (writing into it; its mode is left as it is) and the folders that
   older versions wrote without a marker (only result files, no sub-folders);
 - removes, before each write, the hidden `.NAME.new-*` / `.NAME.old-*` folders that an
@@ -66,6 +71,33 @@ def _owned(d: Path) -> dict | None:
     return None
 
 
+# files that rareflow commands before result-set parts wrote into a run's folder without
+# listing them in its marker (`rareflow backtest`), known by name and by how they begin
+_EARLIER_BESIDE = {"backtest.csv": ("rareflow backtest", b"kind,series,label,what,"),
+                   "backtest.html": ("rareflow backtest",
+                                     b"<!doctype html>\n<html>\n<head><title>Back-test of ")}
+
+
+def _earlier_beside(d: Path, entries: list[os.DirEntry], mine: dict) -> dict[str, str]:
+    """{file: command} for the unlisted files of a marked set that an earlier rareflow wrote
+    beside it (see _EARLIER_BESIDE): they are its own, so a new `run` keeps them rather than
+    refusing the folder."""
+    listed = set(mine.get("files") or [])
+    found = {}
+    for e in entries:
+        known = _EARLIER_BESIDE.get(e.name)
+        if known is None or e.name in listed or not e.is_file(follow_symlinks=False):
+            continue
+        try:
+            with open(e.path, "rb") as fh:
+                head = fh.read(len(known[1]))
+        except OSError:
+            continue
+        if head == known[1]:
+            found[e.name] = known[0]
+    return found
+
+
 def _legacy(entries: list[os.DirEntry]) -> bool:
     """A folder that an older rareflow wrote (no marker): only result files, one of them a
     summary."""
@@ -118,7 +150,7 @@ def check_out(out: str | Path, what: str = "--out") -> str:
                           f"({_show(names)}); rareflow replaces only the result folders it made "
                           f"(they hold {MARKER}), so nothing was written or deleted. Give a new "
                           f"or empty folder, e.g. {what} {out / 'rareflow-results'}")
-    listed = set(mine.get("files") or []) | {MARKER}
+    listed = set(mine.get("files") or []) | {MARKER} | set(_earlier_beside(out, entries, mine))
     foreign = sorted(e.name + ("/" if e.is_dir() else "") for e in entries
                      if e.name not in listed)
     if foreign and mine.get("files") is not None:
@@ -220,27 +252,84 @@ def _umask() -> int:
     return 0o022
 
 
-def write_set(out: str | Path, texts: dict[str, str | bytes], command: str = "rareflow"
-              ) -> list[Path]:
+def write_set(out: str | Path, texts: dict[str, str | bytes], command: str = "rareflow",
+              part: str | None = None) -> list[Path]:
     """Write a set of files as one unit into a result folder rareflow owns: all of them
-    replace the old set, or none do. Refuses (OutputError) a path that is not its own."""
+    replace the old set, or none do. Refuses (OutputError) a path that is not its own.
+
+    The files are the `part` (default: the command) of the folder's set: they replace what
+    that part held before; the files of the other parts (another command's, listed in the
+    marker) are kept as they are, so that commands writing into the same scenario folder do
+    not undo each other."""
     out = Path(out).absolute()
     bad = [n for n in texts if n == MARKER or "/" in n or "\\" in n or n in ("", ".", "..")]
     if bad:
         raise ValueError(f"result file names must be plain names, got {bad}")
     _clean_leftovers(out)
     how = check_out(out)
+    part = part or command
+    parts = {k: v for k, v in (set_parts(out) if how == "replace" else {}).items() if k != part}
+    for k in list(parts):
+        # a part that shares a name with the new files (two commands both writing summary.json)
+        # is replaced whole: half of another command's set would be read as a whole one
+        parts[k] = [] if set(parts[k]) & set(texts) else [n for n in parts[k]
+                                                          if (out / n).is_file()]
+        if not parts[k]:
+            del parts[k]
+    parts[part] = sorted(texts)
+    kept = sorted({n for k, names in parts.items() if k != part for n in names})
     # no time stamp: the same answer written twice is the same bytes (the folder has a date)
     marker = json.dumps({"written_by": _program(), "command": command,
-                         "files": sorted(texts)}, indent=2) + "\n"
+                         "files": sorted(set(texts) | set(kept)),
+                         "parts": dict(sorted(parts.items()))}, indent=2) + "\n"
     try:
         if how == "adopt" and not _entries(out):
             _write_into(out, texts, marker)  # an empty folder of the user's: kept as it is
         else:
-            _replace(out, texts, marker, how)
+            _replace(out, texts, marker, how, kept)
     except OSError as e:
         raise _os_error(e, out, "--out") from None
     return [out / f for f in texts]
+
+
+def set_parts(out: str | Path) -> dict[str, list[str]]:
+    """The parts of the result set in `out` (which command wrote which files), from its marker;
+    a marker of an older version (no parts) makes one part, its command's. {} when `out` is
+    not a result set rareflow marked."""
+    out = Path(out)
+    mine = _owned(out)
+    if mine is None:
+        return {}
+    parts = mine.get("parts")
+    if isinstance(parts, dict):
+        found = {str(k): [str(n) for n in v if _plain(str(n))] for k, v in parts.items()
+                 if isinstance(v, list)}
+    else:
+        files = [str(n) for n in mine.get("files") or [] if _plain(str(n))]
+        found = {str(mine.get("command") or "rareflow"): files} if files else {}
+    try:
+        for name, cmd in sorted(_earlier_beside(out, _entries(out), mine).items()):
+            found.setdefault(cmd, []).append(name)
+    except OSError:
+        pass
+    return found
+
+
+def _plain(name: str) -> bool:
+    """A name a marker may list: a plain file name in the folder, never a path out of it."""
+    return name not in ("", ".", "..", MARKER) and "/" not in name and "\\" not in name
+
+
+def write_file(path: str | Path, data: str | bytes, command: str = "rareflow") -> Path:
+    """One file (a report) whole or not at all. In a result folder of rareflow's it joins the
+    folder's set as a part of its own (so a later `run` there keeps it and does not refuse
+    it as a file rareflow did not write); anywhere else it is `atomic_write`."""
+    path = Path(path)
+    if _owned(path.parent) is not None and _plain(path.name) and not path.is_dir():
+        write_set(path.parent, {path.name: data}, command, part=f"{command} {path.name}")
+    else:
+        atomic_write(path, data)
+    return path
 
 
 def _program() -> str:
@@ -264,20 +353,23 @@ def _write_into(out: Path, texts: dict[str, str | bytes], marker: str) -> None:
         atomic_write(out / name, data, check=False)
 
 
-def _replace(out: Path, texts: dict[str, str | bytes], marker: str, how: str) -> None:
+def _replace(out: Path, texts: dict[str, str | bytes], marker: str, how: str,
+             kept: list[str] = ()) -> None:
     parent = out.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         new = _fresh_dir(parent, f".{out.name}.new-")
     except PermissionError:
         if how == "replace":  # the set's folder is ours but its parent is not writable
-            return _replace_in_place(out, texts, marker)
+            return _replace_in_place(out, texts, marker, kept)
         raise
     old: Path | None = None
     try:
         _write_file(new, MARKER, marker)
         for name, data in texts.items():
             _write_file(new, name, data)
+        for name in kept:  # the other parts of the set, unchanged
+            _carry(out / name, new / name)
         if how == "new":
             os.rename(new, out)  # fails rather than replaces if `out` appeared meanwhile
             return
@@ -295,6 +387,15 @@ def _replace(out: Path, texts: dict[str, str | bytes], marker: str, how: str) ->
         if new.exists():
             _remove_set(new)
         raise
+
+
+def _carry(src: Path, dst: Path) -> None:
+    """A file of the old set into the new one as it is: a hard link (no copy, same bytes; no
+    rareflow write changes a file in place), or a copy where links cannot be made."""
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
 
 
 def _remove_set(d: Path) -> None:
@@ -318,12 +419,14 @@ def _remove_set(d: Path) -> None:
         pass
 
 
-def _replace_in_place(out: Path, texts: dict[str, str | bytes], marker: str) -> None:
+def _replace_in_place(out: Path, texts: dict[str, str | bytes], marker: str,
+                      kept: list[str] = ()) -> None:
     """Last resort when no sibling folder can be made: each file whole, then the files of the
-    old set that the new one lacks are removed (never anything the marker did not list)."""
+    old set that the new one lacks are removed (never anything the marker did not list, nor
+    another part's files)."""
     old = set((_owned(out) or {}).get("files") or [])
     _write_into(out, texts, marker)
-    for name in old - set(texts):
+    for name in old - set(texts) - set(kept):
         if "/" not in name and name not in (MARKER, "", ".", ".."):
             (out / name).unlink(missing_ok=True)
 

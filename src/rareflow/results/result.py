@@ -379,6 +379,9 @@ class Results:
         run laid over a base (`overrides`, or a file that `extends` another) first says whether
         the capacities it changed bind, and when none does and nothing changes, says so."""
         levers = self.bound_check() if region is None and period is None and self.live else []
+        if region and self.live and "explain" not in self._sentences:
+            # only the region's sentences are worked out, not every one then filtered
+            return _analysis("explain_region")(self, region, period)
         return [*levers, *_analysis("select")(self, self.section("explain"), region, period)]
 
     def bound_check(self, base: Results | None = None) -> list[str]:
@@ -388,10 +391,12 @@ class Results:
         the base's result, if already solved (live results only; [] otherwise)."""
         return _analysis("bound_check")(self, base)
 
-    def explain_table(self, region: str | None = None) -> pd.DataFrame:
+    def explain_table(self, region: str | None = None, top: int | None = None) -> pd.DataFrame:
         """constraint, kind, period, dual, slack, affected — every binding constraint (live);
-        with `region`, only those naming it or behind its shortfalls, computed alone."""
-        return _analysis("explain_table")(self, region)
+        with `region`, only those naming it or behind its shortfalls, computed alone; with
+        `top`, `saves` is measured only where a row can rank among the first `top` (by saves,
+        else |dual|), NaN elsewhere (what `rareflow explain` shows without --out)."""
+        return _analysis("explain_table")(self, region, top)
 
     def shortfall_causes(self) -> pd.DataFrame:
         """One row per (shortfall, binding constraint upstream of it), ranked by dual (live)."""

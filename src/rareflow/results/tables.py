@@ -22,6 +22,8 @@ from rareflow.results.output import (  # noqa: F401  (re-exported: the writing f
     check_out,
     default_out,
     safe_name,
+    set_parts,
+    write_file,
     write_set,
 )
 from rareflow.results.result import Results
