@@ -25,16 +25,28 @@ def tie_groups(pairs: np.ndarray, priority: np.ndarray) -> np.ndarray:
     return group.ravel().astype(np.int64)
 
 
+def group_sums(values: np.ndarray, group: np.ndarray, n: int,
+               flat: np.ndarray | None = None) -> np.ndarray:
+    """(n, T) sums of the rows of `values` (D, T) by `group` (D,): what `np.add.at` into
+    zeros gives, to the last bit, at a fraction of its cost on 2-D rows (it loops per row).
+    `np.bincount` adds its weights in input order starting from 0.0, and the flattened
+    (D, T) values reach each (group, period) cell in increasing D — the order `np.add.at`
+    adds whole rows in — so every sum is the same sequence of additions. `flat`: the
+    flattened cell index `group * T + t`, when the caller keeps it (a sweep, per sample)."""
+    T = values.shape[1]
+    if flat is None:
+        flat = (group[:, None] * T + np.arange(T)).ravel()
+    return np.bincount(flat, weights=values.ravel(), minlength=n * T).reshape(n, T)
+
+
 def share(unserved: np.ndarray, amount: np.ndarray, group: np.ndarray) -> np.ndarray:
     """(D, T) unserved, re-split pro rata to `amount` within each tie group and period."""
     if not len(group):
         return unserved
     u = np.maximum(unserved, 0.0)
     n = int(group.max()) + 1
-    tot_u = np.zeros((n, u.shape[1]))
-    tot_a = np.zeros((n, u.shape[1]))
-    np.add.at(tot_u, group, u)
-    np.add.at(tot_a, group, amount)
+    tot_u = group_sums(u, group, n)
+    tot_a = group_sums(amount, group, n)
     ga = tot_a[group]
     frac = np.divide(tot_u[group], ga, out=np.zeros_like(ga), where=ga > 0)
     out = np.where(ga > 0, np.minimum(frac * amount, amount), unserved)

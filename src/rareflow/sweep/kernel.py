@@ -27,7 +27,7 @@ import pandas as pd
 from rareflow.errors import SolveError
 from rareflow.lp import highs, solving
 from rareflow.lp.check import BalanceCheck
-from rareflow.lp.rationing import ration
+from rareflow.lp.rationing import group_sums, ration
 from rareflow.sweep.plan import Plan
 from rareflow.sweep.sample import sample_bounds, sample_effects
 
@@ -65,6 +65,7 @@ class Kernel:
         self.base_rhs = lp.row_lb[self.shock_rows].copy()
         self.cur_rhs = self.base_rhs.copy()
         self.cur_dub = self.shock_amount.copy()
+        self.shocked = False  # the solver holds a demand shock's bounds and right-hand sides
         # full bounds and balance right-hand sides the solver holds now (for the check)
         self.lb = lp.lb.copy()
         self.ub = lp.ub.copy()
@@ -74,12 +75,21 @@ class Kernel:
         self.ties = plan.demand_ties if plan.demand_ties is not None else np.zeros(0, np.int64)
         self.group = plan.demand_group
         self.n_groups = len(plan.groups)
+        # per-sample statistics: (group, period) cell of each unserved column, made once, and
+        # what each group asks when no demand shock changes it
+        self.cell = (self.group[:, None] * plan.T + np.arange(plan.T)).ravel()
+        self.base_requested = self._requested(plan.demand_amount)
         # surprises: columns sorted by period, so the first k periods are a prefix of `by_t`
         cp = plan.col_period if plan.col_period is not None else np.full(self.n_cols, plan.T)
         self.by_t = np.argsort(cp, kind="stable")
         self.t_end = np.searchsorted(cp[self.by_t], np.arange(plan.T + 1), side="left")
         self.col_period = cp
+        self.rank = np.empty(self.n_cols, dtype=np.int64)  # position of each column in by_t
+        self.rank[self.by_t] = np.arange(self.n_cols)
         self.fixed_k = 0  # periods currently held at the base plan
+        # the held columns (a prefix of by_t) and the values they are held at, this sample
+        self.held = self.by_t[:0]
+        self.held_v = np.zeros(0)
         # the column bounds HiGHS holds, and the columns changed since they were sent
         self.h_lb = lp.lb.copy()
         self.h_ub = lp.ub.copy()
@@ -99,7 +109,10 @@ class Kernel:
             self.lb[cols] = lb[changed]
             self.ub[cols] = ub[changed]
             self.pending.append(cols)
-        if len(p.shock_demands):
+        # Without a shock now or in the solver, the block below would find nothing to change
+        # (the amounts times 1.0 and the right-hand sides plus 0.0 are what it holds): skipped.
+        if len(p.shock_demands) and (mult is not None or self.shocked):
+            self.shocked = mult is not None
             m = mult if mult is not None else 1.0
             dub = self.shock_amount * m
             rhs = self.base_rhs.copy()
@@ -141,6 +154,14 @@ class Kernel:
         with the periods before `fixed_k` held at the base plan) — only those that differ
         from what it holds: a change costs HiGHS about 0.4 µs per column, and holding or
         freeing the past touches thousands of columns of which many keep their bounds."""
+        k = self.fixed_k
+        if k > 0:
+            # the held past, valued once (the check reads it too): each column's base value
+            # within this sample's bounds
+            held = self.held = self.by_t[: self.t_end[k]]
+            self.held_v = np.clip(self.plan.base_x[held], self.lb[held], self.ub[held])
+        else:
+            self.held, self.held_v = self.by_t[:0], np.zeros(0)
         if not self.pending:
             return
         mark = self._mark
@@ -150,27 +171,19 @@ class Kernel:
         cols = np.flatnonzero(mark)
         mark[cols] = False
         lb, ub = self.lb[cols], self.ub[cols]
-        if self.fixed_k > 0:
-            held = self.col_period[cols] < self.fixed_k
-            v = np.clip(self.plan.base_x[cols[held]], lb[held], ub[held])
-            lb[held] = v
-            ub[held] = v
+        if k > 0:
+            # a column is held iff its place in by_t is within the prefix (cp < k)
+            pos = self.rank[cols]
+            on = pos < len(held)
+            v = self.held_v[pos[on]]
+            lb[on] = v
+            ub[on] = v
         ch = np.flatnonzero((lb != self.h_lb[cols]) | (ub != self.h_ub[cols]))
         if len(ch):
             cols, lb, ub = cols[ch], lb[ch], ub[ch]
             highs.change_col_bounds(self.h, cols, lb, ub)
             self.h_lb[cols] = lb
             self.h_ub[cols] = ub
-
-    def _bounds_now(self) -> tuple[np.ndarray, np.ndarray]:
-        """The bounds the solver holds (this sample's, with the held past), for the check."""
-        if self.fixed_k == 0:
-            return self.lb, self.ub
-        cols = self.by_t[: self.t_end[self.fixed_k]]
-        lb, ub = self.lb.copy(), self.ub.copy()
-        v = np.clip(self.plan.base_x[cols], lb[cols], ub[cols])
-        lb[cols] = ub[cols] = v
-        return lb, ub
 
     # ---- solving -----------------------------------------------------------------------
     def _solve(self) -> highs.Solution:
@@ -187,10 +200,18 @@ class Kernel:
                              "period": np.tile(self.plan.labels, len(pairs))})
 
     def _check(self, i: int, x: np.ndarray) -> None:
-        """Model.solve's mass-balance and bounds check, against this sample's bounds and RHS."""
-        lb, ub = self._bounds_now()
-        self.checker.check(x, self._labels, lb=lb, ub=ub, rhs=self.rhs,
-                           what=f"sample {i}: ")
+        """Model.solve's mass-balance and bounds check, against the bounds and right-hand
+        sides this sample was solved with: every balance row and every column, the held past
+        checked at the values it was held at (BalanceCheck.check's `held`: the same test as
+        writing them into copies of both bound arrays, without the copies)."""
+        self.checker.check(x, self._labels, lb=self.lb, ub=self.ub, rhs=self.rhs,
+                           what=f"sample {i}: ", held=(self.held, self.held_v))
+
+    def _requested(self, req: np.ndarray) -> np.ndarray:
+        """Tonnes each reporting group asks for over the horizon."""
+        greq = np.zeros(self.n_groups)
+        np.add.at(greq, self.group, req.sum(axis=1))
+        return greq
 
     def solve_sample(self, seed: int, i: int, verify: bool = False) -> dict:
         t0 = time.perf_counter()
@@ -226,10 +247,8 @@ class Kernel:
                     f"solve's {ref.objective:.10g} by more than {VERIFY_RTOL:g} relative")
         u = x[self.unserved]  # (D, T)
         u = np.where(u > 0, u, 0.0)
-        g = np.zeros((self.n_groups, self.plan.T))
-        np.add.at(g, self.group, u)
-        greq = np.zeros(self.n_groups)
-        np.add.at(greq, self.group, req.sum(axis=1))
+        g = group_sums(u, self.group, self.n_groups, self.cell)
+        greq = self.base_requested.copy() if mult is None else self._requested(req)
         tol = self.plan.tolerance
         return {
             "objective": sol.objective,
