@@ -16,6 +16,9 @@ the objectives are compared (1e-6 relative):
   and right-hand sides that differ from the previous sample's are changed and `run()` starts
   warm from the previous basis; the changes are computed before the clock starts, and only
   the objective is read;
+- HiGHS alone from the base basis: the same, but each sample starts where rareflow's does —
+  the solver cleared and the base-case basis set before `run()` (what makes a sample's answer
+  independent of the samples before it); the floor for rareflow's way of solving;
 - linopy, persistent solver (what a competent linopy user does): the model built once
   (benchmarks/linopy_model.py), `linopy.solvers.Solver.from_name("highs", model=m,
   io_api="direct", track_updates=True)`; per sample `Variable.update(lower=, upper=)` on the
@@ -26,8 +29,8 @@ the objectives are compared (1e-6 relative):
 - linopy, rebuild each sample: the same updates, then `Model.solve()`, which in linopy 0.10
   re-exports the model to a new HiGHS object and solves cold.
 The linopy ways are slower, so they solve the first `--n-linopy` / `--n-rebuilt` samples;
-rates are per sample. The ways take turns (`--repeat` rounds of rareflow, HiGHS alone and
-linopy persistent; the best and the median of each are reported): the machine is shared.
+rates are per sample. The ways take turns (`--repeat` rounds of rareflow, the two HiGHS
+alone and linopy persistent; the best and the median of each are reported): the machine is shared.
 
 baseline-2024's uncertainty block is the one in examples/sweep-demo.yaml (events from 2025);
 china-controls-2025 and the synthetic worlds use their own.
@@ -105,7 +108,9 @@ def changes(plan, seed: int, i: int):
     return lb, ub, rhs
 
 
-def highs_alone(plan, samples) -> tuple[float, list[float]]:
+def highs_alone(plan, samples, base_start: bool = False) -> tuple[float, list[float]]:
+    """HiGHS alone on the samples' changes: warm from the previous sample's basis, or with
+    `base_start` from the base-case basis on a cleared solver (rareflow's start)."""
     lp = plan.frozen
     a = lp.a
     h = highspy.Highs()
@@ -124,13 +129,23 @@ def highs_alone(plan, samples) -> tuple[float, list[float]]:
         r = np.flatnonzero(rhs != prhs).astype(np.int32)
         diffs.append((c, lb[c], ub[c], r, rhs[r]))
         plb, pub, prhs = lb, ub, rhs
+    basis = None
+    if base_start:
+        basis = highspy.HighsBasis()
+        basis.col_status = [highspy.HighsBasisStatus(int(k)) for k in plan.base_col_status]
+        basis.row_status = [highspy.HighsBasisStatus(int(k)) for k in plan.base_row_status]
+        basis.valid = True
     objs = []
     t = time.perf_counter()
     for c, lo, up, r, rv in diffs:
+        if basis is not None:
+            h.clearSolver()
         if len(c):
             h.changeColsBounds(len(c), c, lo, up)
         if len(r):
             h.changeRowsBounds(len(r), r, rv, rv)
+        if basis is not None:
+            h.setBasis(basis)
         h.run()
         objs.append(h.getInfo().objective_function_value)
     return time.perf_counter() - t, objs
@@ -234,7 +249,7 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
     peer = LinopyPeer(model, plan)
     # rareflow, HiGHS alone and linopy persistent take turns, `repeat` times each (the machine
     # is shared, so single runs are noisy): best and median of each
-    rf_t, h_t, lp_t = [], [], []
+    rf_t, h_t, hb_t, lp_t = [], [], [], []
     res1 = obj_h = obj_p = None
     for _ in range(repeat):
         r = sweep(model, n=n, seed=0, workers=1)
@@ -243,6 +258,8 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
             res1 = r
         t, obj_h = highs_alone(plan, samples)
         h_t.append(t)
+        t, obj_hb = highs_alone(plan, samples, base_start=True)
+        hb_t.append(t)
         t, obj_p = linopy_persistent(peer, samples[:n_linopy])
         lp_t.append(t)
     res2 = sweep(model, n=n, seed=0, workers=2)
@@ -255,11 +272,13 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
 
     st = {"rareflow (1 process)": _stats([n / t for t in rf_t]),
           "HiGHS alone": _stats([n / t for t in h_t]),
+          "HiGHS alone, from the base basis": _stats([n / t for t in hb_t]),
           "linopy, persistent solver": _stats([n_linopy / t for t in lp_t])}
     rates = {
         "rareflow (1 process)": st["rareflow (1 process)"]["best"],
         "rareflow (2 processes)": n / res2.seconds["solve"],
         "HiGHS alone": st["HiGHS alone"]["best"],
+        "HiGHS alone, from the base basis": st["HiGHS alone, from the base basis"]["best"],
         "linopy, persistent solver": st["linopy, persistent solver"]["best"],
         "linopy, rebuild each sample": n_rebuilt / t_rb,
     }
@@ -271,13 +290,18 @@ def run_case(case: str, n: int, n_linopy: int, n_rebuilt: int, repeat: int = 3) 
         "ratios": {
             "rareflow / HiGHS alone": rates["rareflow (1 process)"] / rates["HiGHS alone"],
             "rareflow / HiGHS alone (medians)": med["rareflow (1 process)"] / med["HiGHS alone"],
+            "rareflow / HiGHS alone from the base basis": rates["rareflow (1 process)"]
+            / rates["HiGHS alone, from the base basis"],
+            "rareflow / HiGHS alone from the base basis (medians)": med["rareflow (1 process)"]
+            / med["HiGHS alone, from the base basis"],
             "rareflow / linopy persistent": rates["rareflow (1 process)"]
             / rates["linopy, persistent solver"],
             "rareflow / linopy persistent (medians)": med["rareflow (1 process)"]
             / med["linopy, persistent solver"],
             "rareflow / linopy rebuild": rates["rareflow (1 process)"] / rates["linopy, rebuild each sample"],
         },
-        "objectives_agree": {"HiGHS alone": agree(obj_h), "linopy persistent": agree(obj_p),
+        "objectives_agree": {"HiGHS alone": agree(obj_h), "HiGHS alone, from the base basis":
+                             agree(obj_hb), "linopy persistent": agree(obj_p),
                              "linopy rebuild": agree(obj_rb)},
         "repeat": repeat,
         "rareflow": {"methods": res1.methods, "verified": res1.verified,

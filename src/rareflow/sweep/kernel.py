@@ -139,21 +139,26 @@ class Kernel:
         """Hold the columns of periods before `k` at the base plan and free those of periods
         `k`… that an earlier sample held (to this sample's bounds, `self.lb`/`self.ub`). Only
         column bounds change, so the warm start from the base basis stays valid — and the
-        base plan is itself feasible for them (no event acts before `k`)."""
-        top = max(k, self.fixed_k)
+        base plan is itself feasible for them (no event acts before `k`).
+
+        Only the columns whose held state flips — those of periods between the previous
+        sample's `fixed_k` and `k` — are marked for `_flush`: a column held in both samples is
+        held at its base value within its bounds, and if its bounds did not change either
+        (`_apply` marks every column whose bounds it changes) that value is what HiGHS holds
+        already; a column held in neither keeps its bounds unless `_apply` marked it."""
         if self.plan.base_x is None:  # a plan with foresight (tests compare against it)
             return
-        if top == 0:
-            self.fixed_k = k
-            return
-        self.pending.append(self.by_t[: self.t_end[top]])
+        lo, hi = sorted((k, self.fixed_k))
+        if hi > lo:
+            self.pending.append(self.by_t[self.t_end[lo]: self.t_end[hi]])
         self.fixed_k = k
 
     def _flush(self) -> None:
         """Send HiGHS the bounds of the columns changed since the last solve (this sample's,
         with the periods before `fixed_k` held at the base plan) — only those that differ
         from what it holds: a change costs HiGHS about 0.4 µs per column, and holding or
-        freeing the past touches thousands of columns of which many keep their bounds."""
+        freeing the past touches thousands of columns of which many keep their bounds.
+        After it, HiGHS holds for every column this sample's bounds, or its held value."""
         k = self.fixed_k
         if k > 0:
             # the held past, valued once (the check reads it too): each column's base value
@@ -314,8 +319,13 @@ class Kernel:
 
 def first_start(effects: list[np.ndarray | None]) -> int | None:
     """The first period any sampled event acts on (None when none does)."""
-    firsts = [int(np.flatnonzero(e != 0)[0]) for e in effects if e is not None and np.any(e != 0)]
-    return min(firsts) if firsts else None
+    first = None
+    for e in effects:
+        if e is not None:
+            nz = e.nonzero()[0]  # the periods where e != 0 (-0.0 counts as zero in both)
+            if len(nz) and (first is None or nz[0] < first):
+                first = int(nz[0])
+    return first
 
 
 def held_until(plan: Plan, effects: list[np.ndarray | None]) -> int:

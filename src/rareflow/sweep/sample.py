@@ -53,7 +53,7 @@ def event_effect(plan: Plan, ev: EventPlan, seed: int, i: int) -> tuple[int, np.
     """(number of occurrences, effect per period or None when it did not occur)."""
     T = plan.T
     rng = stream(seed, i, ev.salt)
-    starts = np.flatnonzero(rng.random(T) < ev.p_start)
+    starts = (rng.random(T) < ev.p_start).nonzero()[0]
     if not len(starts):
         return 0, None
     offset = rng.random(T)  # drawn even when unused, so the stream's layout never changes
@@ -79,7 +79,9 @@ def event_effect(plan: Plan, ev: EventPlan, seed: int, i: int) -> tuple[int, np.
         e = s + max(float(dur[t]), 0.0)
         busy_until = e
         n += 1
-        cover = np.clip(np.minimum(e, p1) - np.maximum(s, p0), 0.0, None) / pm
+        # np.clip(…, 0.0, None) is np.maximum(…, 0.0) (numpy's clip calls just that when
+        # there is no upper limit), without clip's argument handling: ~5 µs per occurrence
+        cover = np.maximum(np.minimum(e, p1) - np.maximum(s, p0), 0.0) / pm
         effect += level[t] * cover
     return n, effect
 
