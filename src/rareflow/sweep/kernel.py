@@ -84,12 +84,10 @@ class Kernel:
         self.by_t = np.argsort(cp, kind="stable")
         self.t_end = np.searchsorted(cp[self.by_t], np.arange(plan.T + 1), side="left")
         self.col_period = cp
-        self.rank = np.empty(self.n_cols, dtype=np.int64)  # position of each column in by_t
-        self.rank[self.by_t] = np.arange(self.n_cols)
         self.fixed_k = 0  # periods currently held at the base plan
-        # the held columns (a prefix of by_t) and the values they are held at, this sample
-        self.held = self.by_t[:0]
-        self.held_v = np.zeros(0)
+        # each column's value if held: its base value within its current bounds (kept up to
+        # date by `_apply`, the only place the bounds change)
+        self.hv = None if plan.base_x is None else np.clip(plan.base_x, self.lb, self.ub)
         # the column bounds HiGHS holds, and the columns changed since they were sent
         self.h_lb = lp.lb.copy()
         self.h_ub = lp.ub.copy()
@@ -108,6 +106,7 @@ class Kernel:
             self.cur_ub[changed] = ub[changed]
             self.lb[cols] = lb[changed]
             self.ub[cols] = ub[changed]
+            self._held_value(cols)
             self.pending.append(cols)
         # Without a shock now or in the solver, the block below would find nothing to change
         # (the amounts times 1.0 and the right-hand sides plus 0.0 are what it holds): skipped.
@@ -124,6 +123,7 @@ class Kernel:
                 self.cur_dub.ravel()[ch] = vals
                 self.lb[cols] = 0.0
                 self.ub[cols] = vals
+                self._held_value(cols)
                 self.pending.append(cols)
                 n += len(ch)
             chr_ = np.flatnonzero(rhs != self.cur_rhs)
@@ -134,6 +134,11 @@ class Kernel:
                 self.rhs[rows] = rhs[chr_]
                 n += len(chr_)
         return n
+
+    def _held_value(self, cols: np.ndarray) -> None:
+        """Re-value the held value of columns whose bounds just changed."""
+        if self.hv is not None:
+            self.hv[cols] = np.clip(self.plan.base_x[cols], self.lb[cols], self.ub[cols])
 
     def _hold_past(self, k: int) -> None:
         """Hold the columns of periods before `k` at the base plan and free those of periods
@@ -158,15 +163,9 @@ class Kernel:
         with the periods before `fixed_k` held at the base plan) — only those that differ
         from what it holds: a change costs HiGHS about 0.4 µs per column, and holding or
         freeing the past touches thousands of columns of which many keep their bounds.
-        After it, HiGHS holds for every column this sample's bounds, or its held value."""
+        After it, HiGHS holds — and `h_lb`/`h_ub` record — for every column this sample's
+        bounds, or, in the held past, lower = upper = its held value."""
         k = self.fixed_k
-        if k > 0:
-            # the held past, valued once (the check reads it too): each column's base value
-            # within this sample's bounds
-            held = self.held = self.by_t[: self.t_end[k]]
-            self.held_v = np.clip(self.plan.base_x[held], self.lb[held], self.ub[held])
-        else:
-            self.held, self.held_v = self.by_t[:0], np.zeros(0)
         if not self.pending:
             return
         mark = self._mark
@@ -177,10 +176,8 @@ class Kernel:
         mark[cols] = False
         lb, ub = self.lb[cols], self.ub[cols]
         if k > 0:
-            # a column is held iff its place in by_t is within the prefix (cp < k)
-            pos = self.rank[cols]
-            on = pos < len(held)
-            v = self.held_v[pos[on]]
+            on = self.col_period[cols] < k
+            v = self.hv[cols[on]]
             lb[on] = v
             ub[on] = v
         ch = np.flatnonzero((lb != self.h_lb[cols]) | (ub != self.h_ub[cols]))
@@ -206,11 +203,12 @@ class Kernel:
 
     def _check(self, i: int, x: np.ndarray) -> None:
         """Model.solve's mass-balance and bounds check, against the bounds and right-hand
-        sides this sample was solved with: every balance row and every column, the held past
-        checked at the values it was held at (BalanceCheck.check's `held`: the same test as
-        writing them into copies of both bound arrays, without the copies)."""
-        self.checker.check(x, self._labels, lb=self.lb, ub=self.ub, rhs=self.rhs,
-                           what=f"sample {i}: ", held=(self.held, self.held_v))
+        sides this sample was solved with, every balance row and every column: the ones the
+        kernel sent HiGHS, as it records them (`h_lb`/`h_ub`, and `rhs` as before) — this
+        sample's own, with the past held (tests/sweep/test_sweep_kernel_bookkeeping.py checks
+        those against bounds worked out afresh) — so no full copy is made per sample."""
+        self.checker.check(x, self._labels, lb=self.h_lb, ub=self.h_ub, rhs=self.rhs,
+                           what=f"sample {i}: ")
 
     def _requested(self, req: np.ndarray) -> np.ndarray:
         """Tonnes each reporting group asks for over the horizon."""
