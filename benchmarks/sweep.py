@@ -135,6 +135,7 @@ def highs_alone(plan, samples, base_start: bool = False) -> tuple[float, list[fl
         basis.col_status = [highspy.HighsBasisStatus(int(k)) for k in plan.base_col_status]
         basis.row_status = [highspy.HighsBasisStatus(int(k)) for k in plan.base_row_status]
         basis.valid = True
+        basis.alien = False  # HiGHS's own basis for this matrix: taken as is (as rareflow does)
     objs = []
     t = time.perf_counter()
     for c, lo, up, r, rv in diffs:
