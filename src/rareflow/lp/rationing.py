@@ -63,3 +63,39 @@ def ration(x: np.ndarray, unserved_cols: np.ndarray, amount: np.ndarray,
     x = x.copy()
     x[unserved_cols] = share(x[unserved_cols], amount, group)
     return x
+
+
+class Rationing:
+    """`ration` for the many solutions of one LP (a sweep's samples), in place.
+
+    The same arithmetic as `share`, operation for operation, so the same numbers to the last
+    bit; what `share` works out again on every call is kept instead: the flattened group
+    cells, and the groups' total amounts for the amounts last given while the caller passes
+    that same array again (a sweep passes its base amounts on every sample without a demand
+    shock, and a new array when a shock changes them)."""
+
+    def __init__(self, unserved_cols: np.ndarray, group: np.ndarray) -> None:
+        self.cols = unserved_cols
+        self.group = group
+        self.n = int(group.max()) + 1 if len(group) else 0
+        T = unserved_cols.shape[1] if unserved_cols.ndim == 2 else 0
+        self.flat = (group[:, None] * T + np.arange(T)).ravel()
+        self._amount: np.ndarray | None = None
+        self._ga = self._on = None
+
+    def __call__(self, x: np.ndarray, amount: np.ndarray) -> np.ndarray:
+        """Re-split the unserved columns of `x` (changed in place) pro rata to `amount`, as
+        `ration` would in a copy; returns the unserved columns' (D, T) values."""
+        unserved = x[self.cols]
+        if not len(self.group):
+            return unserved
+        if amount is not self._amount:
+            self._ga = group_sums(amount, self.group, self.n, self.flat)[self.group]
+            self._on = self._ga > 0
+            self._amount = amount
+        ga, on = self._ga, self._on
+        tot_u = group_sums(np.maximum(unserved, 0.0), self.group, self.n, self.flat)
+        frac = np.divide(tot_u[self.group], ga, out=np.zeros_like(ga), where=on)
+        out = np.where(on, np.minimum(frac * amount, amount), unserved)
+        x[self.cols] = out
+        return out

@@ -27,7 +27,7 @@ import pandas as pd
 from rareflow.errors import SolveError
 from rareflow.lp import highs, solving
 from rareflow.lp.check import BalanceCheck
-from rareflow.lp.rationing import group_sums, ration
+from rareflow.lp.rationing import Rationing, group_sums
 from rareflow.sweep.plan import Plan
 from rareflow.sweep.sample import sample_bounds, sample_effects
 
@@ -73,6 +73,7 @@ class Kernel:
         self.checker = BalanceCheck(lp)
         self.unserved = plan.unserved_cols
         self.ties = plan.demand_ties if plan.demand_ties is not None else np.zeros(0, np.int64)
+        self.ration = Rationing(self.unserved, self.ties)  # as Model.solve: equal priority, pro rata
         self.group = plan.demand_group
         self.n_groups = len(plan.groups)
         # per-sample statistics: (group, period) cell of each unserved column, made once, and
@@ -237,7 +238,8 @@ class Kernel:
         if mult is not None:
             req = req.copy()
             req[self.plan.shock_demands] *= mult
-        x = ration(sol.x, self.unserved, req, self.ties)  # as Model.solve: equal priority, pro rata
+        x = sol.x  # this sample's own array: rationed in place
+        u = self.ration(x, req)  # (D, T) unserved
         self._check(i, x)
         cold_obj = np.nan
         if verify and method == WARM:
@@ -248,7 +250,6 @@ class Kernel:
                 raise VerificationError(
                     f"sample {i}: warm objective {sol.objective:.10g} differs from the cold "
                     f"solve's {ref.objective:.10g} by more than {VERIFY_RTOL:g} relative")
-        u = x[self.unserved]  # (D, T)
         u = np.where(u > 0, u, 0.0)
         g = group_sums(u, self.group, self.n_groups, self.cell)
         greq = self.base_requested.copy() if mult is None else self._requested(req)
