@@ -32,8 +32,9 @@ the objectives are compared (1e-6 relative):
   re-exports the model to a new HiGHS object and solves cold.
 The linopy ways are slower, so they solve the first `--n-linopy` / `--n-rebuilt` samples;
 rates are per sample. Every in-process way is timed in CPU seconds of this process (the
-machine is shared: wall time would count the other sessions' work too). The ways take turns (`--repeat` rounds of rareflow, the two HiGHS
-alone and linopy persistent; the best and the median of each are reported): the machine is shared.
+machine is shared: wall time would count the other sessions' work too). The ways take turns
+(`--repeat` rounds of rareflow, the two HiGHS alone and linopy persistent; the best and the
+median of each are reported).
 
 baseline-2024's uncertainty block is the one in examples/sweep-demo.yaml (events from 2025);
 china-controls-2025 and the synthetic worlds use their own.
