@@ -258,24 +258,26 @@ def get_basis(h: highspy.Highs) -> tuple[np.ndarray, np.ndarray]:
     return col, row
 
 
-def make_basis(col_status: np.ndarray, row_status: np.ndarray) -> highspy.HighsBasis:
+def make_basis(col_status: np.ndarray, row_status: np.ndarray,
+               own: bool = False) -> highspy.HighsBasis:
     """HiGHS's basis object from `get_basis`'s codes, built once and set before many runs.
 
-    The codes must be a basis HiGHS gave for this LP's matrix (`get_basis` after a solve): it
-    is marked as HiGHS's own (`alien = False`), so `setBasis` checks its size and its count of
-    basic variables and takes it. An "alien" basis (HighsBasis's default) is first factored
-    to find and replace dependent basic columns — on a basis HiGHS found for the same matrix
-    there are none (bounds never change the matrix), so that factorisation (on the LP scaled
-    by powers of two, undone exactly) changes nothing, and `run` factors the basis again
-    anyway: ~0.2 ms a sweep sample on baseline-2024, ~1 ms on the calibrated monthly world,
-    for the same start and the same answers bit for bit."""
+    `own`: the codes are a basis HiGHS itself gave for this LP's matrix (`get_basis` after a
+    solve, as a sweep's base basis): it is then marked as such (`alien = False`), so
+    `setBasis` only checks its size and its count of basic variables. Otherwise (a basis put
+    together by hand) it stays "alien", and `setBasis` first factors it to find and replace
+    dependent basic columns. On a basis HiGHS found for the same matrix there are none
+    (bounds never change the matrix), so that factorisation (on the LP scaled by powers of
+    two, undone exactly) changes nothing, and `run` factors the basis again anyway: ~0.2 ms
+    a sweep sample on baseline-2024, ~1 ms on the calibrated monthly world, for the same
+    start and the same answers bit for bit."""
     top = int(max(col_status.max(initial=0), row_status.max(initial=0)))
     lut = [highspy.HighsBasisStatus(k) for k in range(top + 1)]
     b = highspy.HighsBasis()
     b.col_status = [lut[k] for k in col_status.tolist()]
     b.row_status = [lut[k] for k in row_status.tolist()]
     b.valid = True
-    b.alien = False
+    b.alien = not own
     return b
 
 

@@ -51,7 +51,7 @@ class Kernel:
         lp = plan.frozen
         self.h = highs.new_solver(lp, self.options)
         solving.configure(self.h, lp, self.options)
-        self.basis = highs.make_basis(plan.base_col_status, plan.base_row_status)
+        self.basis = highs.make_basis(plan.base_col_status, plan.base_row_status, own=True)
         self.n_cols = lp.shape[1]
         # current bounds of the touched columns and of the shock demands' columns and rows
         self.cur_lb = plan.t_lb.copy()
@@ -203,13 +203,19 @@ class Kernel:
                              "period": np.tile(self.plan.labels, len(pairs))})
 
     def _check(self, i: int, x: np.ndarray) -> None:
-        """Model.solve's mass-balance and bounds check, against the bounds and right-hand
-        sides this sample was solved with, every balance row and every column: the ones the
-        kernel sent HiGHS, as it records them (`h_lb`/`h_ub`, and `rhs` as before) — this
-        sample's own, with the past held (tests/sweep/test_sweep_kernel_bookkeeping.py checks
-        those against bounds worked out afresh) — so no full copy is made per sample."""
-        self.checker.check(x, self._labels, lb=self.h_lb, ub=self.h_ub, rhs=self.rhs,
-                           what=f"sample {i}: ")
+        """Model.solve's mass-balance and bounds check, against this sample's bounds and
+        right-hand sides, every balance row and every column: its own bounds (`lb`/`ub`), the
+        held past at the values it is held at (`hv`; BalanceCheck.check's `held`: the same
+        test as writing them into copies of both bound arrays, without the copies). Worked out
+        from the sample, not from what was sent to the full solver, so it holds whichever LP
+        solved the sample."""
+        k = self.fixed_k
+        held = None
+        if k > 0 and self.hv is not None:
+            cols = self.by_t[: self.t_end[k]]
+            held = (cols, self.hv[cols])
+        self.checker.check(x, self._labels, lb=self.lb, ub=self.ub, rhs=self.rhs,
+                           what=f"sample {i}: ", held=held)
 
     def _requested(self, req: np.ndarray) -> np.ndarray:
         """Tonnes each reporting group asks for over the horizon."""
