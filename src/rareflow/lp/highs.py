@@ -160,8 +160,8 @@ def status(h: highspy.Highs) -> str:
 def _floats(values: list[float]) -> np.ndarray:
     """A float64 array of one of HiGHS's solution vectors (highspy hands them over as Python
     lists): `np.fromiter` with the type and length given reads it in one pass, without
-    `np.asarray`'s type inference — the same numbers in about half the time (0.3 ms a sweep
-    sample on baseline-2024, 1 ms on the calibrated monthly world)."""
+    `np.asarray`'s type inference — the same numbers, ~0.2 ms sooner a sweep sample on
+    baseline-2024 (3,599 columns) and ~0.5 ms on the calibrated monthly world (13,488)."""
     return np.fromiter(values, np.float64, len(values))
 
 
