@@ -66,7 +66,7 @@ class Kernel:
         self.cur_rhs = self.base_rhs.copy()
         self.cur_dub = self.shock_amount.copy()
         self.shocked = False  # the solver holds a demand shock's bounds and right-hand sides
-        # full bounds and balance right-hand sides the solver holds now (for the check)
+        # this sample's full bounds (the held past aside: `hv`) and balance right-hand sides
         self.lb = lp.lb.copy()
         self.ub = lp.ub.copy()
         self.rhs = lp.row_lb[: lp.n_balance].copy()
