@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rareflow
-from rareflow.lp.rationing import share, tie_groups
+from rareflow.lp.rationing import group_sums, share, tie_groups
 
 
 def net(defence_priority: float):
@@ -50,3 +50,17 @@ def test_share_keeps_totals_and_bounds():
     assert out[:2].sum(axis=0) == pytest.approx(u[:2].sum(axis=0))
     assert out[:2, 0] == pytest.approx([2.5, 7.5]) and out[:2, 1] == pytest.approx([2.5, 2.5])
     assert (out <= amount + 1e-12).all() and out[2] == pytest.approx(u[2])
+
+
+def test_group_sums_are_the_sums_np_add_at_gives_to_the_last_bit():
+    # Values of very different sizes, so that the order of the additions shows in the last
+    # bits: group_sums must add in the order np.add.at does (rows in increasing index).
+    rng = np.random.default_rng(3)
+    values = rng.lognormal(0.0, 6.0, size=(40, 7)) * rng.choice([-1.0, 1.0], size=(40, 7))
+    group = rng.integers(0, 5, size=40)
+    expected = np.zeros((5, 7))
+    np.add.at(expected, group, values)
+    got = group_sums(values, group, 5)
+    assert got.tobytes() == expected.tobytes()
+    flat = (group[:, None] * 7 + np.arange(7)).ravel()
+    assert group_sums(values, group, 5, flat).tobytes() == expected.tobytes()

@@ -97,6 +97,25 @@ def test_the_check_uses_the_bounds_and_right_hand_sides_it_is_given():
         chk.check(x, m.build.balance_labels, ub=ub)
 
 
+def test_the_check_reads_held_columns_at_the_values_they_were_held_at():
+    """`held` (a sweep's past held at the base plan) checks those columns as lb = ub = value:
+    the same verdict and the same number as writing the values into copies of both bounds."""
+    m = rareflow.from_mapping(NET)
+    x = m.solve().solution.x
+    chk = BalanceCheck(m.frozen)
+    col = m.build.route_cols[0]  # carries 80 t
+    cols = np.array([col])
+    assert chk.check(x, m.build.balance_labels, held=(cols, x[cols])) <= 1e-6
+    with pytest.raises(MassBalanceError, match="breaks its bounds by 3"):
+        chk.check(x, m.build.balance_labels, held=(cols, x[cols] - 3.0))
+    lb, ub = m.frozen.lb.copy(), m.frozen.ub.copy()
+    lb[cols] = ub[cols] = x[cols] + 3.0
+    with pytest.raises(MassBalanceError, match="breaks its bounds by 3"):
+        chk.check(x, m.build.balance_labels, lb=lb, ub=ub)
+    with pytest.raises(MassBalanceError, match="breaks its bounds by 3"):
+        chk.check(x, m.build.balance_labels, held=(cols, x[cols] + 3.0))
+
+
 def test_ration_leaves_the_solution_alone_without_demands_and_copies_otherwise():
     x = np.array([1.0, 2.0, 3.0])
     assert ration(x, np.zeros((0, 2), dtype=np.int64), np.zeros((0, 2)),

@@ -50,13 +50,20 @@ class BalanceCheck:
         return lhs - (self.lp.row_lb[:nb] if rhs is None else rhs)
 
     def check(self, x: np.ndarray, labels, tol: float = TOLERANCE, lb: np.ndarray | None = None,
-              ub: np.ndarray | None = None, rhs: np.ndarray | None = None, what: str = "") -> float:
+              ub: np.ndarray | None = None, rhs: np.ndarray | None = None, what: str = "",
+              held: tuple[np.ndarray, np.ndarray] | None = None) -> float:
         """Largest |residual| over balance rows and bound violations; raises if over `tol`.
 
         `lb`, `ub`, `rhs` are the bounds and balance right-hand sides the solution was solved
-        with (default: the LP's own). `labels` (a DataFrame with region, commodity and period
-        per balance row, or a callable returning one — built only if a row must be named) and
-        `what` (e.g. "sample 12: ") name the failure."""
+        with (default: the LP's own). `held`: (columns, values) solved with lower = upper =
+        value instead of their `lb`, `ub` (a sweep sample's past held at the base plan), so
+        the caller need not copy both full arrays to write them in: each value lies within
+        its column's `lb`…`ub`, so the largest violation of the substituted bounds is the
+        largest of the violations of `lb`, `ub` elsewhere and of |x − value| on the held
+        columns (on them, x − ub ≤ x − value and lb − x ≤ value − x): the same number.
+        `labels` (a DataFrame with region, commodity and period per balance row, or a callable
+        returning one — built only if a row must be named) and `what` (e.g. "sample 12: ")
+        name the failure."""
         lp = self.lp
         lb = lp.lb if lb is None else lb
         ub = lp.ub if ub is None else ub
@@ -72,6 +79,10 @@ class BalanceCheck:
                 "numbers together)")
         low = float(np.max(lb - x, initial=0.0))
         high = float(np.max(np.where(np.isfinite(ub), x - ub, 0.0), initial=0.0))
+        if held is not None:
+            cols, v = held
+            off = float(np.max(np.abs(x[cols] - v), initial=0.0))
+            low, high = max(low, off), max(high, off)
         if max(low, high) > tol:
             raise MassBalanceError(
                 f"{what}a variable breaks its bounds by {max(low, high):.3g}; the solver's "

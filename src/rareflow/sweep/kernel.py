@@ -27,7 +27,7 @@ import pandas as pd
 from rareflow.errors import SolveError
 from rareflow.lp import highs, solving
 from rareflow.lp.check import BalanceCheck
-from rareflow.lp.rationing import ration
+from rareflow.lp.rationing import Rationing, group_sums
 from rareflow.sweep.plan import Plan
 from rareflow.sweep.reduce import PastHeld
 from rareflow.sweep.sample import sample_bounds, sample_effects
@@ -61,7 +61,7 @@ class Kernel:
         lp = plan.frozen
         self.h = highs.new_solver(lp, self.options)
         solving.configure(self.h, lp, self.options)
-        self.basis = highs.make_basis(plan.base_col_status, plan.base_row_status)
+        self.basis = highs.make_basis(plan.base_col_status, plan.base_row_status, own=True)
         self.n_cols = lp.shape[1]
         # current bounds of the touched columns and of the shock demands' columns and rows
         self.cur_lb = plan.t_lb.copy()
@@ -75,21 +75,30 @@ class Kernel:
         self.base_rhs = lp.row_lb[self.shock_rows].copy()
         self.cur_rhs = self.base_rhs.copy()
         self.cur_dub = self.shock_amount.copy()
-        # full bounds and balance right-hand sides the solver holds now (for the check)
+        self.shocked = False  # the solver holds a demand shock's bounds and right-hand sides
+        # this sample's full bounds (the held past aside: `hv`) and balance right-hand sides
         self.lb = lp.lb.copy()
         self.ub = lp.ub.copy()
         self.rhs = lp.row_lb[: lp.n_balance].copy()
         self.checker = BalanceCheck(lp)
         self.unserved = plan.unserved_cols
         self.ties = plan.demand_ties if plan.demand_ties is not None else np.zeros(0, np.int64)
+        self.ration = Rationing(self.unserved, self.ties)  # as Model.solve: equal priority, pro rata
         self.group = plan.demand_group
         self.n_groups = len(plan.groups)
+        # per-sample statistics: (group, period) cell of each unserved column, made once, and
+        # what each group asks when no demand shock changes it
+        self.cell = (self.group[:, None] * plan.T + np.arange(plan.T)).ravel()
+        self.base_requested = self._requested(plan.demand_amount)
         # surprises: columns sorted by period, so the first k periods are a prefix of `by_t`
         cp = plan.col_period if plan.col_period is not None else np.full(self.n_cols, plan.T)
         self.by_t = np.argsort(cp, kind="stable")
         self.t_end = np.searchsorted(cp[self.by_t], np.arange(plan.T + 1), side="left")
         self.col_period = cp
         self.fixed_k = 0  # periods currently held at the base plan
+        # each column's value if held: its base value within its current bounds (kept up to
+        # date by `_apply`, the only place the bounds change)
+        self.hv = None if plan.base_x is None else np.clip(plan.base_x, self.lb, self.ub)
         # the column bounds HiGHS holds, and the columns changed since they were sent
         self.h_lb = lp.lb.copy()
         self.h_ub = lp.ub.copy()
@@ -112,8 +121,12 @@ class Kernel:
             self.cur_ub[changed] = ub[changed]
             self.lb[cols] = lb[changed]
             self.ub[cols] = ub[changed]
+            self._held_value(cols)
             self.pending.append(cols)
-        if len(p.shock_demands):
+        # Without a shock now or in the solver, the block below would find nothing to change
+        # (the amounts times 1.0 and the right-hand sides plus 0.0 are what it holds): skipped.
+        if len(p.shock_demands) and (mult is not None or self.shocked):
+            self.shocked = mult is not None
             m = mult if mult is not None else 1.0
             dub = self.shock_amount * m
             rhs = self.base_rhs.copy()
@@ -125,6 +138,7 @@ class Kernel:
                 self.cur_dub.ravel()[ch] = vals
                 self.lb[cols] = 0.0
                 self.ub[cols] = vals
+                self._held_value(cols)
                 self.pending.append(cols)
                 n += len(ch)
             chr_ = np.flatnonzero(rhs != self.cur_rhs)
@@ -136,25 +150,37 @@ class Kernel:
                 n += len(chr_)
         return n
 
+    def _held_value(self, cols: np.ndarray) -> None:
+        """Re-value the held value of columns whose bounds just changed."""
+        if self.hv is not None:
+            self.hv[cols] = np.clip(self.plan.base_x[cols], self.lb[cols], self.ub[cols])
+
     def _hold_past(self, k: int) -> None:
         """Hold the columns of periods before `k` at the base plan and free those of periods
         `k`… that an earlier sample held (to this sample's bounds, `self.lb`/`self.ub`). Only
         column bounds change, so the warm start from the base basis stays valid — and the
-        base plan is itself feasible for them (no event acts before `k`)."""
-        top = max(k, self.fixed_k)
+        base plan is itself feasible for them (no event acts before `k`).
+
+        Only the columns whose held state flips — those of periods between the previous
+        sample's `fixed_k` and `k` — are marked for `_flush`: a column held in both samples is
+        held at its base value within its bounds, and if its bounds did not change either
+        (`_apply` marks every column whose bounds it changes) that value is what HiGHS holds
+        already; a column held in neither keeps its bounds unless `_apply` marked it."""
         if self.plan.base_x is None:  # a plan with foresight (tests compare against it)
             return
-        if top == 0:
-            self.fixed_k = k
-            return
-        self.pending.append(self.by_t[: self.t_end[top]])
+        lo, hi = sorted((k, self.fixed_k))
+        if hi > lo:
+            self.pending.append(self.by_t[self.t_end[lo]: self.t_end[hi]])
         self.fixed_k = k
 
     def _flush(self) -> None:
         """Send HiGHS the bounds of the columns changed since the last solve (this sample's,
         with the periods before `fixed_k` held at the base plan) — only those that differ
         from what it holds: a change costs HiGHS about 0.4 µs per column, and holding or
-        freeing the past touches thousands of columns of which many keep their bounds."""
+        freeing the past touches thousands of columns of which many keep their bounds.
+        After it, HiGHS holds — and `h_lb`/`h_ub` record — for every column this sample's
+        bounds, or, in the held past, lower = upper = its held value."""
+        k = self.fixed_k
         if not self.pending:
             return
         mark = self._mark
@@ -164,11 +190,11 @@ class Kernel:
         cols = np.flatnonzero(mark)
         mark[cols] = False
         lb, ub = self.lb[cols], self.ub[cols]
-        if self.fixed_k > 0:
-            held = self.col_period[cols] < self.fixed_k
-            v = np.clip(self.plan.base_x[cols[held]], lb[held], ub[held])
-            lb[held] = v
-            ub[held] = v
+        if k > 0:
+            on = self.col_period[cols] < k
+            v = self.hv[cols[on]]
+            lb[on] = v
+            ub[on] = v
         ch = np.flatnonzero((lb != self.h_lb[cols]) | (ub != self.h_ub[cols]))
         if len(ch):
             cols, lb, ub = cols[ch], lb[ch], ub[ch]
@@ -185,16 +211,6 @@ class Kernel:
         cols = np.flatnonzero(mark)
         mark[cols] = False
         self.pending[:] = [cols]
-
-    def _bounds_now(self) -> tuple[np.ndarray, np.ndarray]:
-        """The bounds the solver holds (this sample's, with the held past), for the check."""
-        if self.fixed_k == 0:
-            return self.lb, self.ub
-        cols = self.by_t[: self.t_end[self.fixed_k]]
-        lb, ub = self.lb.copy(), self.ub.copy()
-        v = np.clip(self.plan.base_x[cols], lb[cols], ub[cols])
-        lb[cols] = ub[cols] = v
-        return lb, ub
 
     # ---- solving -----------------------------------------------------------------------
     def _solve(self) -> highs.Solution:
@@ -227,10 +243,25 @@ class Kernel:
                              "period": np.tile(self.plan.labels, len(pairs))})
 
     def _check(self, i: int, x: np.ndarray) -> None:
-        """Model.solve's mass-balance and bounds check, against this sample's bounds and RHS."""
-        lb, ub = self._bounds_now()
-        self.checker.check(x, self._labels, lb=lb, ub=ub, rhs=self.rhs,
-                           what=f"sample {i}: ")
+        """Model.solve's mass-balance and bounds check, against this sample's bounds and
+        right-hand sides, every balance row and every column: its own bounds (`lb`/`ub`), the
+        held past at the values it is held at (`hv`; BalanceCheck.check's `held`: the same
+        test as writing them into copies of both bound arrays, without the copies). Worked out
+        from the sample, not from what was sent to the full solver, so it holds whichever LP
+        solved the sample."""
+        k = self.fixed_k
+        held = None
+        if k > 0 and self.hv is not None:
+            cols = self.by_t[: self.t_end[k]]
+            held = (cols, self.hv[cols])
+        self.checker.check(x, self._labels, lb=self.lb, ub=self.ub, rhs=self.rhs,
+                           what=f"sample {i}: ", held=held)
+
+    def _requested(self, req: np.ndarray) -> np.ndarray:
+        """Tonnes each reporting group asks for over the horizon."""
+        greq = np.zeros(self.n_groups)
+        np.add.at(greq, self.group, req.sum(axis=1))
+        return greq
 
     def solve_sample(self, seed: int, i: int, verify: bool = False) -> dict:
         t0 = time.perf_counter()
@@ -253,7 +284,8 @@ class Kernel:
         if mult is not None:
             req = req.copy()
             req[self.plan.shock_demands] *= mult
-        x = ration(sol.x, self.unserved, req, self.ties)  # as Model.solve: equal priority, pro rata
+        x = sol.x  # this sample's own array: rationed in place
+        u = self.ration(x, req)  # (D, T) unserved
         self._check(i, x)
         cold_obj = np.nan
         if verify and method == WARM:
@@ -265,12 +297,9 @@ class Kernel:
                 raise VerificationError(
                     f"sample {i}: warm objective {sol.objective:.10g} differs from the cold "
                     f"solve's {ref.objective:.10g} by more than {VERIFY_RTOL:g} relative")
-        u = x[self.unserved]  # (D, T)
         u = np.where(u > 0, u, 0.0)
-        g = np.zeros((self.n_groups, self.plan.T))
-        np.add.at(g, self.group, u)
-        greq = np.zeros(self.n_groups)
-        np.add.at(greq, self.group, req.sum(axis=1))
+        g = group_sums(u, self.group, self.n_groups, self.cell)
+        greq = self.base_requested.copy() if mult is None else self._requested(req)
         tol = self.plan.tolerance
         return {
             "objective": sol.objective,
@@ -339,8 +368,13 @@ class Kernel:
 
 def first_start(effects: list[np.ndarray | None]) -> int | None:
     """The first period any sampled event acts on (None when none does)."""
-    firsts = [int(np.flatnonzero(e != 0)[0]) for e in effects if e is not None and np.any(e != 0)]
-    return min(firsts) if firsts else None
+    first = None
+    for e in effects:
+        if e is not None:
+            nz = e.nonzero()[0]  # the periods where e != 0 (-0.0 counts as zero in both)
+            if len(nz) and (first is None or nz[0] < first):
+                first = int(nz[0])
+    return first
 
 
 def held_until(plan: Plan, effects: list[np.ndarray | None]) -> int:

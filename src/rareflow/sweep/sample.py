@@ -28,8 +28,11 @@ def stream(seed: int, i: int, salt: int) -> np.random.Generator:
     A counter-based generator: distinct keys give independent streams. Building a Philox
     and its Generator costs ~85 µs (it also draws entropy it never uses), five events per
     sample ~0.4 ms; so each thread keeps one and only resets its state to the new key and a
-    zero counter (~9 µs) — exactly the state `Philox(key=...)` starts in, so the numbers
-    are the same. The stream returned is valid until the next call in the same thread."""
+    zero counter — exactly the state `Philox(key=...)` starts in, so the numbers are the
+    same. The state is given as plain integers: Philox's state setter reads each word as an
+    unsigned 64-bit integer, the same words whether they come from numpy arrays or lists,
+    and lists spare it numpy's scalar indexing (~1 µs a reset instead of ~5). The stream
+    returned is valid until the next call in the same thread."""
     if not (0 <= i < 2**32 and 0 <= seed < 2**64):
         raise ValueError("seed must be in [0, 2^64) and the sample index below 2^32")
     key = (seed << 64) | (salt << 32) | i
@@ -39,13 +42,13 @@ def stream(seed: int, i: int, salt: int) -> np.random.Generator:
         return kept
     kept.bit_generator.state = {
         "bit_generator": "Philox",
-        "state": {"counter": np.zeros(4, dtype=np.uint64),
-                  "key": np.array([key & _LOW64, key >> 64], dtype=np.uint64)},
-        "buffer": np.zeros(4, dtype=np.uint64), "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
+        "state": {"counter": _ZEROS, "key": [key & _LOW64, key >> 64]},
+        "buffer": _ZEROS, "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
     return kept
 
 
 _LOW64 = 2**64 - 1
+_ZEROS = (0, 0, 0, 0)
 _kept = threading.local()  # one generator per thread (Dask's threaded workers share a process)
 
 
@@ -53,7 +56,7 @@ def event_effect(plan: Plan, ev: EventPlan, seed: int, i: int) -> tuple[int, np.
     """(number of occurrences, effect per period or None when it did not occur)."""
     T = plan.T
     rng = stream(seed, i, ev.salt)
-    starts = np.flatnonzero(rng.random(T) < ev.p_start)
+    starts = (rng.random(T) < ev.p_start).nonzero()[0]
     if not len(starts):
         return 0, None
     offset = rng.random(T)  # drawn even when unused, so the stream's layout never changes
@@ -79,7 +82,9 @@ def event_effect(plan: Plan, ev: EventPlan, seed: int, i: int) -> tuple[int, np.
         e = s + max(float(dur[t]), 0.0)
         busy_until = e
         n += 1
-        cover = np.clip(np.minimum(e, p1) - np.maximum(s, p0), 0.0, None) / pm
+        # np.clip(…, 0.0, None) is np.maximum(…, 0.0) (numpy's clip calls just that when
+        # there is no upper limit), without clip's argument handling: ~5 µs per occurrence
+        cover = np.maximum(np.minimum(e, p1) - np.maximum(s, p0), 0.0) / pm
         effect += level[t] * cover
     return n, effect
 
