@@ -46,7 +46,7 @@ def whole_processes(repeat: int, cases: list[str]) -> list[dict]:
     import cli
 
     args = SimpleNamespace(cases=cases, repeat=repeat, no_linopy=False, no_store=True,
-                           no_backtest=False)
+                           no_backtest=False, before_src=None)
     return cli.measure(args)
 
 
