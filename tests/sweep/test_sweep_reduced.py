@@ -92,6 +92,7 @@ def late_ban_world(start: int = 2027, **event) -> dict:
 def both(plan, i: int = 0):
     """Sample i solved on the reduced LP and on the full LP (fresh kernels)."""
     red = Kernel(plan)
+    red.reduce_min_held = 0.0  # the reduced LP whatever share of the columns is held
     full = Kernel(plan)
     full.reduce_past = False
     return red, red.solve_sample(0, i), full, full.solve_sample(0, i)

@@ -49,6 +49,15 @@ _CODE = {v: k for k, v in METHODS.items()}
 # the same LP (objective unchanged). A user's own --solver-option of the key wins.
 SAMPLE_OPTIONS = {"simplex_dual_edge_weight_strategy": 2}
 
+# The reduced LP (sweep/reduce.py) is used when the held past is at least this share of the
+# columns. Its warm start is the base basis restricted and repaired with slacks, which costs
+# pivots: on the 50-region yearly world a sample holding 1-5 of 12 periods took 750-2,600
+# iterations on the reduced LP against 40-500 on the full one (8.2 against 18.3 samples/s
+# over 150 samples), while on china-controls-2025, where most samples hold 36 or more of 45
+# periods, the reduced LPs run ~1.5x the full LP's rate (benchmarks/sweep.py). Both paths
+# solve the same LP exactly; this only picks the faster one.
+REDUCE_MIN_HELD = 0.5
+
 
 class VerificationError(SolveError):
     """A warm re-solve disagreed with a cold solve of the same sample."""
@@ -108,6 +117,7 @@ class Kernel:
         self.reduced: dict[int, PastHeld] = {}
         self.n_reduced = 0  # samples solved that way
         self.reduce_past = True  # False: always the full LP (tests compare the two)
+        self.reduce_min_held = REDUCE_MIN_HELD  # share of columns held for the reduced LP
 
     # ---- applying a sample -------------------------------------------------------------
     def _apply(self, lb: np.ndarray, ub: np.ndarray, mult: np.ndarray | None) -> int:
@@ -220,7 +230,8 @@ class Kernel:
         held columns substituted out (sweep/reduce.py: the same LP, so the same optimum, in a
         fraction of the time); the full LP is solved when that cannot be done exactly."""
         k = self.fixed_k
-        if k > 0 and self.reduce_past and self.plan.base_x is not None:
+        if k > 0 and self.reduce_past and self.plan.base_x is not None \
+                and self.t_end[k] >= self.reduce_min_held * self.n_cols:
             past = self.reduced.get(k)
             if past is None:
                 past = self.reduced[k] = PastHeld(self.plan, self.by_t[: self.t_end[k]],
