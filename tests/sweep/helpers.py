@@ -79,3 +79,50 @@ def small_world(periods=None) -> dict:
              "probability": 0.2, "duration": 6},
         ]},
     }
+
+
+def pinned(*extra_events: dict) -> dict:
+    """A's plant must run 50 t in 2024 and its only ore comes from A's mine: a full mine
+    outage that can reach 2024 ("too-early", events[1]) leaves the minimum unreachable; one
+    from 2025 on ("fine", events[0]) is harmless. `extra_events` follow those two."""
+    return {
+        "name": "pinned", "periods": [2024, 2025],
+        "commodities": {"ore": {}, "m": {}}, "regions": {"A": {}, "B": {}},
+        "processes": {"mine": {"outputs": {"ore": 1}},
+                      "make": {"inputs": {"ore": 1}, "outputs": {"m": 1}}},
+        "facilities": [{"id": "mine", "region": "A", "process": "mine", "capacity": 100},
+                       {"id": "plant", "region": "A", "process": "make", "capacity": 100,
+                        "minimum": {2024: 50, 2025: 0}}],
+        "routes": [{"from": "A", "to": "B", "commodity": "m"}],
+        "demands": [{"region": "B", "commodity": "m", "sector": "s", "amount": 80,
+                     "priority": 100}],
+        "uncertainty": {"events": [
+            {"id": "fine", "type": "outage", "facility": "mine", "probability": 0.2,
+             "duration": 6, "start": 2025},
+            {"id": "too-early", "type": "outage", "facility": "mine", "probability": 0.2,
+             "duration": 6},
+            *extra_events]},
+    }
+
+
+def stocked_ban(name: str, periods: list[int], start: int, **event) -> dict:
+    """A makes up to 100 t/yr (cost 1) and ships to B (cost 1); B needs 60 t/yr (penalty
+    1000) and may stock up to 200 t (holding cost 1 per t per year, none at the start). A ban
+    on A→B is certain in `start` (onset at the period's start) for a year; `event` overrides
+    any of its fields."""
+    ev = {"id": "ban", "type": "export_ban", "exporter": "A", "commodity": "m", "to": ["B"],
+          "probability": 1.0, "start": start, "end": start, "duration": 12, "onset": "start",
+          **event}
+    return {
+        "name": name,
+        "periods": periods,
+        "commodities": {"m": {"unit": "t"}},
+        "regions": {"A": {}, "B": {}},
+        "processes": {"make": {"outputs": {"m": 1}}},
+        "facilities": [{"id": "fa", "region": "A", "process": "make", "capacity": 100, "cost": 1}],
+        "routes": [{"from": "A", "to": "B", "commodity": "m", "cost": 1}],
+        "stocks": [{"region": "B", "commodity": "m", "capacity": 200, "holding_cost": 1}],
+        "demands": [{"region": "B", "commodity": "m", "sector": "auto", "amount": 60,
+                     "priority": 1000}],
+        "uncertainty": {"events": [ev]},
+    }

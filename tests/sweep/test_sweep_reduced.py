@@ -10,6 +10,7 @@ from rareflow.lp.matrix import CSC, Frozen
 from rareflow.lp.reduce import fix_columns, restrict_basis
 from rareflow.sweep.kernel import Kernel
 from rareflow.sweep.plan import compile_plan
+from tests.sweep.helpers import pinned, stocked_ban
 
 
 # ---- the LP operation, by hand -------------------------------------------------------------
@@ -71,22 +72,7 @@ def late_ban_world(start: int = 2027, **event) -> dict:
     the LP solved per sample is 2027's alone. Ban in 2025: 2024 is held, then the LP of
     2025–2027 knows the ban from 2025 on: 2025 is short 60 t (nothing stored in 2024), 2026
     and 2027 are served."""
-    ev = {"id": "ban", "type": "export_ban", "exporter": "A", "commodity": "m", "to": ["B"],
-          "probability": 1.0, "start": start, "end": start, "duration": 12, "onset": "start"}
-    ev.update(event)
-    return {
-        "name": "late-ban",
-        "periods": [2024, 2025, 2026, 2027],
-        "commodities": {"m": {"unit": "t"}},
-        "regions": {"A": {}, "B": {}},
-        "processes": {"make": {"outputs": {"m": 1}}},
-        "facilities": [{"id": "fa", "region": "A", "process": "make", "capacity": 100, "cost": 1}],
-        "routes": [{"from": "A", "to": "B", "commodity": "m", "cost": 1}],
-        "stocks": [{"region": "B", "commodity": "m", "capacity": 200, "holding_cost": 1}],
-        "demands": [{"region": "B", "commodity": "m", "sector": "auto", "amount": 60,
-                     "priority": 1000}],
-        "uncertainty": {"events": [ev]},
-    }
+    return stocked_ban("late-ban", [2024, 2025, 2026, 2027], start, **event)
 
 
 def both(plan, i: int = 0):
@@ -185,25 +171,8 @@ def test_a_pool_refuses_an_infeasible_event_as_one_process_does():
     from rareflow.errors import ScenarioError
     from rareflow.sweep import sweep
 
-    w = {
-        "name": "pinned", "periods": [2024, 2025],
-        "commodities": {"ore": {}, "m": {}}, "regions": {"A": {}, "B": {}},
-        "processes": {"mine": {"outputs": {"ore": 1}},
-                      "make": {"inputs": {"ore": 1}, "outputs": {"m": 1}}},
-        "facilities": [{"id": "mine", "region": "A", "process": "mine", "capacity": 100},
-                       {"id": "plant", "region": "A", "process": "make", "capacity": 100,
-                        "minimum": {2024: 50, 2025: 0}}],
-        "routes": [{"from": "A", "to": "B", "commodity": "m"}],
-        "demands": [{"region": "B", "commodity": "m", "sector": "s", "amount": 80,
-                     "priority": 100}],
-        "uncertainty": {"events": [
-            {"id": "fine", "type": "outage", "facility": "mine", "probability": 0.2,
-             "duration": 6, "start": 2025},
-            {"id": "too-early", "type": "outage", "facility": "mine", "probability": 0.2,
-             "duration": 6},
-            {"id": "fine-too", "type": "outage", "facility": "mine", "probability": 0.1,
-             "duration": 3, "start": 2025}]},
-    }
+    w = pinned({"id": "fine-too", "type": "outage", "facility": "mine", "probability": 0.1,
+                "duration": 3, "start": 2025})
     msgs = []
     for workers in (1, 2):
         with pytest.raises(ScenarioError) as e:

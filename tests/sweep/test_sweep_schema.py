@@ -6,7 +6,7 @@ import pytest
 
 import rareflow
 from rareflow.errors import ScenarioError
-from tests.sweep.helpers import small_world
+from tests.sweep.helpers import pinned, small_world
 
 
 def problems(mapping):
@@ -94,23 +94,7 @@ def test_a_scenario_without_the_block_still_loads_and_cannot_be_swept():
 def test_an_event_that_alone_makes_the_model_infeasible_is_refused_before_sampling():
     # A's plant must run 50 t/yr and its only ore comes from A's mine: a full mine outage
     # leaves the minimum unreachable, in any year the outage can reach.
-    w = {
-        "name": "pinned", "periods": [2024, 2025],
-        "commodities": {"ore": {}, "m": {}}, "regions": {"A": {}, "B": {}},
-        "processes": {"mine": {"outputs": {"ore": 1}},
-                      "make": {"inputs": {"ore": 1}, "outputs": {"m": 1}}},
-        "facilities": [{"id": "mine", "region": "A", "process": "mine", "capacity": 100},
-                       {"id": "plant", "region": "A", "process": "make", "capacity": 100,
-                        "minimum": {2024: 50, 2025: 0}}],
-        "routes": [{"from": "A", "to": "B", "commodity": "m"}],
-        "demands": [{"region": "B", "commodity": "m", "sector": "s", "amount": 80,
-                     "priority": 100}],
-        "uncertainty": {"events": [
-            {"id": "fine", "type": "outage", "facility": "mine", "probability": 0.2,
-             "duration": 6, "start": 2025},
-            {"id": "too-early", "type": "outage", "facility": "mine", "probability": 0.2,
-             "duration": 6}]},
-    }
+    w = pinned()
     from rareflow.sweep import sweep
 
     with pytest.raises(ScenarioError) as e:

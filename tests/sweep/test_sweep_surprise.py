@@ -7,6 +7,7 @@ import pytest
 import rareflow
 from rareflow.sweep.kernel import Kernel
 from rareflow.sweep.plan import compile_plan
+from tests.sweep.helpers import stocked_ban
 
 
 def ban_world() -> dict:
@@ -18,21 +19,7 @@ def ban_world() -> dict:
     60 − 40 = 20 t (holding 40 costs 40, far below 40 × 1000 of shortfall). Unannounced, 2024 is
     the base plan — no stock, for stock costs and buys nothing without the ban — so 2025 is
     short all 60 t. 2026: the ban is over, all served."""
-    return {
-        "name": "ban-surprise",
-        "periods": [2024, 2025, 2026],
-        "commodities": {"m": {"unit": "t"}},
-        "regions": {"A": {}, "B": {}},
-        "processes": {"make": {"outputs": {"m": 1}}},
-        "facilities": [{"id": "fa", "region": "A", "process": "make", "capacity": 100, "cost": 1}],
-        "routes": [{"from": "A", "to": "B", "commodity": "m", "cost": 1}],
-        "stocks": [{"region": "B", "commodity": "m", "capacity": 200, "holding_cost": 1}],
-        "demands": [{"region": "B", "commodity": "m", "sector": "auto", "amount": 60,
-                     "priority": 1000}],
-        "uncertainty": {"events": [{
-            "id": "ban", "type": "export_ban", "exporter": "A", "commodity": "m", "to": ["B"],
-            "probability": 1.0, "start": 2025, "end": 2025, "duration": 12, "onset": "start"}]},
-    }
+    return stocked_ban("ban-surprise", [2024, 2025, 2026], 2025)
 
 
 def test_a_certain_ban_is_not_pre_stocked_for_in_the_sample():
