@@ -27,18 +27,22 @@ import rareflow
 from tests.conftest import chain
 
 
-@pytest.fixture
-def base_file(tmp_path):
+def _write(path, **extra):
+    """The hand-worked network (module doc) as a file, with `extra` blocks (e.g. stocks)."""
     doc = chain(
         facilities=[{"id": "fa", "region": "A", "process": "make", "capacity": 100, "cost": 10},
                     {"id": "fc", "region": "C", "process": "make", "capacity": 1000, "cost": 50}],
         routes=[{"from": "A", "to": "B", "commodity": "m"},
                 {"from": "C", "to": "B", "commodity": "m"}],
         demands=[{"region": "B", "commodity": "m", "sector": "s", "amount": 150,
-                  "priority": 100000}])
-    f = tmp_path / "base.yaml"
-    f.write_text(yaml.safe_dump(doc))
-    return f
+                  "priority": 100000}], **extra)
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+@pytest.fixture
+def base_file(tmp_path):
+    return _write(tmp_path / "base.yaml")
 
 
 def _activity(r, fac):
@@ -127,17 +131,8 @@ def test_set_pairs_become_one_overlay():
 
 @pytest.fixture
 def stock_file(tmp_path):
-    doc = chain(
-        facilities=[{"id": "fa", "region": "A", "process": "make", "capacity": 100, "cost": 10},
-                    {"id": "fc", "region": "C", "process": "make", "capacity": 1000, "cost": 50}],
-        routes=[{"from": "A", "to": "B", "commodity": "m"},
-                {"from": "C", "to": "B", "commodity": "m"}],
-        stocks=[{"region": "B", "commodity": "m", "capacity": 500, "holding_cost": 1}],
-        demands=[{"region": "B", "commodity": "m", "sector": "s", "amount": 150,
-                  "priority": 100000}])
-    f = tmp_path / "stock.yaml"
-    f.write_text(yaml.safe_dump(doc))
-    return f
+    return _write(tmp_path / "stock.yaml", stocks=[{"region": "B", "commodity": "m",
+                                                    "capacity": 500, "holding_cost": 1}])
 
 
 def _flow(r, route):
