@@ -51,6 +51,8 @@ DOC = HERE.parent / "docs" / "benchmarks.md"
 START, END = "<!-- cli:start -->", "<!-- cli:end -->"
 sys.path.insert(0, str(HERE))
 
+from doc_section import splice  # noqa: E402
+
 DEFAULT = ["baseline-2024", "china-controls-2025", "5x12", "20x12", "50x12", "100x30"]
 STORED = ("baseline-2024", "china-controls-2025")  # also timed with the run store
 TARGETS = {"run baseline-2024": 1.0, "run china-controls-2025": 1.5,
@@ -311,12 +313,7 @@ def write_doc(lines: list[str], machine: dict, repeat: int) -> None:
         *lines,
         END,
     ])
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + body + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    DOC.write_text(text)
+    DOC.write_text(splice(text, START, END, body))
 
 
 def main() -> None:

@@ -39,6 +39,10 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from doc_section import splice  # noqa: E402
+
 ROOT = HERE.parent
 DOC = ROOT / "docs" / "reliability.md"
 START, END = "<!-- fuzz:start -->", "<!-- fuzz:end -->"
@@ -468,12 +472,7 @@ def write_doc(res: dict, doc: Path = DOC) -> None:
     """Put the fuzz section into docs/reliability.md, leaving the rest of the file as it is."""
     text = doc.read_text() if doc.exists() else "# Reliability: what was tried and what held\n"
     block = markdown(res)
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    doc.write_text(text)
+    doc.write_text(splice(text, START, END, block))
 
 
 def main() -> None:

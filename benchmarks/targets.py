@@ -37,6 +37,8 @@ DOC = HERE.parent / "docs" / "benchmarks.md"
 START, END = "<!-- targets:start -->", "<!-- targets:end -->"
 sys.path.insert(0, str(HERE))
 
+from doc_section import splice  # noqa: E402
+
 CLI_CASES = ["baseline-2024", "china-controls-2025", "5x12", "20x12", "50x12", "100x30"]
 SWEEP_CASES = ["baseline-2024", "50x12-world", "china-controls-2025"]
 GRID = ["5x12", "20xblocks", "50x30", "50xblocks-d6", "100x30", "china-controls-2025"]
@@ -177,14 +179,8 @@ def write_doc(lines: list[str], when: str, machine: dict, cmd: str) -> None:
         f"{machine['load'][0]:.1f} at the end. Every figure in this table comes from this one "
         "run (JSON: `benchmarks/results/targets.json`); the sections below have each script's "
         "detail.", "", *lines, END])
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + body + rest.split(END, 1)[1]
-    else:  # first time: after the title and the scripts' table
-        head, sep, rest = text.partition("\n## ")
-        text = head.rstrip("\n") + "\n\n" + body + "\n\n" + sep.lstrip("\n") + rest if sep else \
-            text.rstrip("\n") + "\n\n" + body + "\n"
-    DOC.write_text(text)
+    # the first time: after the title and the scripts' table, before the first section
+    DOC.write_text(splice(text, START, END, body, before="\n## "))
 
 
 def main() -> None:
