@@ -108,7 +108,7 @@ def _check(kind, item, label, bound, new_v, old_v, lp_bound, used, scale,
     a function giving the solution in those units (read only for a bound that changed);
     `scale`: solution units per written unit. Only periods where the bound changed can bind:
     elsewhere the run's bound is the base's."""
-    same = np.isclose(new_v, old_v) | (np.isinf(new_v) & np.isinf(old_v) & (new_v == old_v))
+    same = np.isclose(new_v, old_v)  # inf = inf (both unbounded) counts as the same
     if same.all():
         return None
     changed = ~same
